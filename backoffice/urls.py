@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("customers/", include("customers.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,281 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from loyalty.models import LoyaltyAccount
+from stores.models import Store
+
+from .models import Customer
+from .photos import reencode_photo
+
+ACCEPTED_PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+# A small file can declare a huge canvas (a "decompression bomb"); decoding 40 megapixels
+# takes about 160 MB, which is as far as a customer photo needs to go.
+MAX_PHOTO_PIXELS = 40_000_000
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; it submits and expects YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def section_helper(*layout):
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+class GeneralForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "gender",
+            "date_of_birth",
+            "nationality",
+            "anniversary",
+            "gate_code",
+            "id_number",
+            "notes",
+            "photo",
+        ]
+        widgets = {
+            "date_of_birth": DateInput,
+            "anniversary": DateInput,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        }
+        help_texts = {
+            "phone": "International format, e.g. +1 212 555 2368.",
+            "photo": "JPEG, PNG or WebP, at most 5 MB.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        today = timezone.localdate().isoformat()
+        for name in ("date_of_birth", "anniversary"):
+            self.fields[name].widget.attrs["max"] = today
+        self.helper = section_helper(
+            "version",
+            Row(
+                Column("first_name", css_class="col-md-6"),
+                Column("last_name", css_class="col-md-6"),
+            ),
+            Row(Column("email", css_class="col-md-6"), Column("phone", css_class="col-md-6")),
+            Row(
+                Column("gender", css_class="col-md-4"),
+                Column("date_of_birth", css_class="col-md-4"),
+                Column("nationality", css_class="col-md-4"),
+            ),
+            Row(
+                Column("anniversary", css_class="col-md-4"),
+                Column("gate_code", css_class="col-md-4"),
+                Column("id_number", css_class="col-md-4"),
+            ),
+            Field("notes"),
+            Field("photo"),
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        existing = Customer.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).first()
+        if existing:
+            raise forms.ValidationError(
+                format_html(
+                    'This email address already belongs to <a href="{}">{}</a>.',
+                    reverse("customers:edit", args=[existing.pk]),
+                    existing,
+                ),
+                code="duplicate_email",
+            )
+        return email
+
+    def clean_photo(self):
+        """Check the upload is a real JPEG, PNG or WebP image of at most 5 MB.
+
+        ``forms.ImageField`` has already had Pillow open and verify the file; this narrows
+        the formats and caps the size, which Django does not do on its own.
+        """
+        photo = self.cleaned_data.get("photo")
+        image = getattr(photo, "image", None)  # set only on a fresh upload
+        if image is None:
+            return photo
+        if photo.size > settings.CUSTOMER_PHOTO_MAX_BYTES:
+            raise forms.ValidationError(
+                "This photo is %(size)s; the limit is %(limit)s.",
+                code="photo_too_large",
+                params={
+                    "size": filesizeformat(photo.size),
+                    "limit": filesizeformat(settings.CUSTOMER_PHOTO_MAX_BYTES),
+                },
+            )
+        if image.format not in ACCEPTED_PHOTO_FORMATS:
+            raise forms.ValidationError(
+                "Upload a JPEG, PNG or WebP photo; this file is %(format)s.",
+                code="photo_format",
+                params={"format": image.format},
+            )
+        if image.width * image.height > MAX_PHOTO_PIXELS:
+            raise forms.ValidationError(
+                "This image is %(width)s×%(height)s pixels; use one of at most 40 megapixels.",
+                code="photo_dimensions",
+                params={"width": image.width, "height": image.height},
+            )
+        return reencode_photo(photo)
+
+
+class CustomerStoreForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["stores"]
+        widgets = {"stores": forms.CheckboxSelectMultiple}
+        labels = {"stores": "Stores where the customer has done business"}
+        help_texts = {"stores": ""}
+        error_messages = {"stores": {"required": "Choose at least one store."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stores"].queryset = Store.objects.active()
+        self.helper = section_helper()
+
+
+class LoyaltyForm(forms.ModelForm):
+    """Enrolment and balance; the reason is required whenever the balance changes.
+
+    Its fields are posted as ``loyalty_enrolled``, ``loyalty_balance`` and
+    ``loyalty_reason`` so that the whole customer page shares one flat namespace.
+    """
+
+    reason = forms.CharField(
+        label="Reason of the change",
+        max_length=200,
+        required=False,
+        help_text="Required when the balance changes, e.g. “Welcome bonus”.",
+    )
+
+    class Meta:
+        model = LoyaltyAccount
+        fields = ["enrolled", "balance"]
+        labels = {"enrolled": "Enrolled in the loyalty programme", "balance": "Balance (points)"}
+        help_texts = {"balance": ""}
+        error_messages = {"balance": {"min_value": "The balance cannot be negative."}}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "loyalty")
+        super().__init__(*args, **kwargs)
+        self.helper = section_helper(
+            Field("enrolled"),
+            Row(
+                Column("balance", css_class="col-md-4"),
+                Column("reason", css_class="col-md-8"),
+                css_class="loyalty-details",
+            ),
+        )
+        if self.is_bound and not self.enrolled_in_data:
+            # Balance and reason are hidden while not enrolled: the stored balance stays.
+            self.fields["balance"].disabled = True
+            self.fields["reason"].disabled = True
+
+    def add_prefix(self, field_name):
+        return f"{self.prefix}_{field_name}" if self.prefix else field_name
+
+    @property
+    def enrolled_in_data(self):
+        widget = self.fields["enrolled"].widget
+        return widget.value_from_datadict(self.data, self.files, self.add_prefix("enrolled"))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        balance = cleaned_data.get("balance")
+        balance_changed = balance is not None and balance != self.initial.get("balance", 0)
+        if balance_changed and not cleaned_data.get("reason"):
+            self.add_error("reason", "Give the reason of the balance change.")
+        return cleaned_data
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["address_line1", "address_line2", "city", "state", "zip_code", "country"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = section_helper(
+            Row(
+                Column("address_line1", css_class="col-md-8"),
+                Column("address_line2", css_class="col-md-4"),
+            ),
+            Row(
+                Column("city", css_class="col-md-4"),
+                Column("state", css_class="col-md-3"),
+                Column("zip_code", css_class="col-md-2"),
+                Column("country", css_class="col-md-3"),
+            ),
+        )
+
+
+class CustomerForms:
+    """The four sections of the customer page, bound, validated and rendered together.
+
+    General, Customer Store and Address edit the same ``Customer`` instance; Loyalty edits
+    its ``LoyaltyAccount``. Saving goes through ``customers.services.customer_save``.
+    """
+
+    def __init__(self, data=None, files=None, *, customer=None, initial_stores=None):
+        customer = customer or Customer()
+        account = getattr(customer, "loyalty_account", None) if customer.pk else None
+        account = account or LoyaltyAccount()
+        store_initial = {"stores": initial_stores} if initial_stores and not customer.pk else None
+        self.customer = customer
+        self.general = GeneralForm(data, files, instance=customer)
+        self.stores = CustomerStoreForm(data, instance=customer, initial=store_initial)
+        self.loyalty = LoyaltyForm(data, instance=account)
+        self.address = AddressForm(data, instance=customer)
+
+    @property
+    def sections(self):
+        return [
+            ("General", self.general),
+            ("Customer Store", self.stores),
+            ("Loyalty", self.loyalty),
+            ("Address", self.address),
+        ]
+
+    def is_valid(self):
+        # Validate every section, not only up to the first failing one, so that all the
+        # errors are shown at once.
+        return all([form.is_valid() for _, form in self.sections])
+
+    def error_summary(self):
+        """(label, field id, message) for every error, in page order, for the top summary."""
+        summary = []
+        for _, form in self.sections:
+            for message in form.non_field_errors():
+                summary.append((None, None, message))
+            for name, field in form.fields.items():
+                bound_field = form[name]
+                # A group of checkboxes has no single input; point at its first box.
+                field_id = bound_field.id_for_label or f"{bound_field.auto_id}_0"
+                for message in bound_field.errors:
+                    summary.append((field.label, field_id, message))
+        return summary

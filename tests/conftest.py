@@ -1,0 +1,51 @@
+import pytest
+
+from tests.factories import make_store, make_user
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded photos go to a temporary folder, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def downtown(db):
+    return make_store("Downtown", code="DT01")
+
+
+@pytest.fixture
+def riverside(db):
+    return make_store("Riverside", code="RV02")
+
+
+@pytest.fixture
+def clerk(db):
+    """A store clerk: may view, add and change customers."""
+    return make_user("clerk", groups=["Store staff"], first_name="Carla", last_name="Clerk")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but holds no back-office permission."""
+    return make_user("outsider")
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    where = settings_dict["HOST"] or settings_dict["NAME"]
+    return f"database: {connection.vendor} ({where})"

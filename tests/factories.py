@@ -1,0 +1,57 @@
+"""Small factories: each makes one valid object and takes overrides as keywords."""
+
+import itertools
+import os
+from io import BytesIO
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from customers.models import Customer
+from customers.services import customer_save
+from stores.models import Store
+
+_sequence = itertools.count(1)
+
+
+def make_user(username=None, *, groups=(), **fields):
+    username = username or f"user{next(_sequence)}"
+    user = get_user_model().objects.create_user(username, password="unused-password", **fields)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return user
+
+
+def make_store(name=None, **fields):
+    number = next(_sequence)
+    fields.setdefault("code", f"S{number:03d}")
+    return Store.objects.create(name=name or f"Store {number}", **fields)
+
+
+def make_customer(*, stores=None, loyalty_balance=0, loyalty_enrolled=None, user=None, **fields):
+    number = next(_sequence)
+    fields.setdefault("first_name", "Test")
+    fields.setdefault("last_name", f"Customer{number}")
+    fields.setdefault("email", f"customer{number}@example.com")
+    customer = Customer(**fields)
+    return customer_save(
+        customer=customer,
+        stores=stores or [make_store()],
+        loyalty_enrolled=bool(loyalty_balance) if loyalty_enrolled is None else loyalty_enrolled,
+        loyalty_balance=loyalty_balance,
+        loyalty_reason="Opening balance" if loyalty_balance else "",
+        user=user,
+    )
+
+
+def image_upload(name="photo.jpg", *, image_format="JPEG", size=(64, 48), exif=None, noise=None):
+    """A real image file; ``noise=(width, height)`` makes one that does not compress."""
+    buffer = BytesIO()
+    if noise:
+        image = Image.frombytes("RGB", noise, os.urandom(noise[0] * noise[1] * 3))
+    else:
+        image = Image.new("RGB", size, color=(200, 30, 30))
+    image.save(buffer, format=image_format, **({"exif": exif} if exif else {}))
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type[image_format])
