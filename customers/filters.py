@@ -15,7 +15,11 @@ class CustomerFilterSet(django_filters.FilterSet):
         method="search",
         label="Search",
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Name, email, phone or customer ID"}
+            attrs={
+                "type": "search",
+                "class": "form-control",
+                "placeholder": "Name, email, phone or customer ID",
+            }
         ),
     )
 

@@ -1,0 +1,27 @@
+from io import StringIO
+
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from customers.forms import GeneralForm
+from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
+from customers.models import Customer
+from stores.models import Store
+
+
+def test_demo_data_loads_once_and_can_be_signed_in_to(db):
+    call_command("seed_demo", customers=12, stdout=StringIO())
+    call_command("seed_demo", customers=12, stdout=StringIO())
+
+    assert Store.objects.count() == 3
+    assert Customer.objects.count() == 12
+    demo = authenticate(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+    assert demo.has_perm("customers.change_customer")
+
+
+def test_every_demo_customer_passes_the_form_validation(db):
+    call_command("seed_demo", customers=50, stdout=StringIO())
+
+    for customer in Customer.objects.all():
+        form = GeneralForm(data={**GeneralForm(instance=customer).initial}, instance=customer)
+        assert form.is_valid(), (customer.email, form.errors)
