@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "stores.context_processors.store_choice",
             ],
         },
     },
@@ -159,6 +160,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+# With a region (e.g. US), staff may type national numbers such as (512) 555-0199.
+PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_REGION") or None
 
 CUSTOMER_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 CUSTOMERS_PER_PAGE = 50

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from loyalty.models import LoyaltyAccount
 
@@ -20,14 +21,33 @@ class LoyaltyAccountInline(admin.StackedInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "email", "phone", "loyalty_balance", "created_at"]
-    list_filter = ["stores", "loyalty_account__enrolled", "gender", "created_at"]
+    list_display = ["__str__", "customer_type", "email", "phone", "loyalty_balance", "created_at"]
+    list_filter = [
+        "customer_type",
+        "stores",
+        "loyalty_account__enrolled",
+        ("deleted_at", admin.EmptyFieldListFilter),
+        "created_at",
+    ]
     list_select_related = ["loyalty_account"]
-    search_fields = ["first_name", "last_name", "email", "phone", "id_number"]
+    search_fields = ["first_name", "last_name", "company_name", "email", "phone", "id_number"]
     date_hierarchy = "created_at"
     filter_horizontal = ["stores"]
-    readonly_fields = ["version", "created_at", "updated_at", "created_by", "updated_by"]
+    readonly_fields = [
+        "version",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "deleted_at",
+        "deleted_by",
+    ]
     inlines = [LoyaltyAccountInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        # Administrators see deleted customers too (filter "deleted at").
+        return Customer.all_objects.all()
 
     @admin.display(description="loyalty balance", ordering="loyalty_account__balance")
     def loyalty_balance(self, customer):

@@ -1,3 +1,5 @@
+from functools import partial
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
@@ -39,10 +41,17 @@ def section_helper(*layout):
 
 class GeneralForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_type_change = forms.BooleanField(
+        label="Yes, drop the details that do not apply to the new type", required=False
+    )
 
     class Meta:
         model = Customer
         fields = [
+            "customer_type",
+            "company_name",
+            "tax_id",
+            "website",
             "first_name",
             "last_name",
             "email",
@@ -56,7 +65,9 @@ class GeneralForm(forms.ModelForm):
             "notes",
             "photo",
         ]
+        field_classes = {"website": partial(forms.URLField, assume_scheme="https")}
         widgets = {
+            "customer_type": forms.RadioSelect,
             "date_of_birth": DateInput,
             "anniversary": DateInput,
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -65,18 +76,32 @@ class GeneralForm(forms.ModelForm):
         help_texts = {
             "phone": "International format, e.g. +1 212 555 2368.",
             "photo": "JPEG, PNG or WebP, at most 5 MB.",
+            "website": "e.g. https://example.com",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        # Optional in the POST: tools that predate customer types create personal customers.
+        self.fields["customer_type"].required = False
         self.fields["phone"].widget.input_type = "tel"
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         today = timezone.localdate().isoformat()
         for name in ("date_of_birth", "anniversary"):
             self.fields[name].widget.attrs["max"] = today
+        if self.is_bound:
+            # What does not apply to the submitted type is hidden on the page and ignored.
+            for name in self.submitted_type_probe.fields_not_applying():
+                self.fields[name].disabled = True
         self.helper = section_helper(
             "version",
+            Field("customer_type", wrapper_class="customer-type-choice"),
+            Row(
+                Column("company_name", css_class="col-md-6"),
+                Column("tax_id", css_class="col-md-3"),
+                Column("website", css_class="col-md-3"),
+                css_class="business-only",
+            ),
             Row(
                 Column("first_name", css_class="col-md-6"),
                 Column("last_name", css_class="col-md-6"),
@@ -86,6 +111,7 @@ class GeneralForm(forms.ModelForm):
                 Column("gender", css_class="col-md-4"),
                 Column("date_of_birth", css_class="col-md-4"),
                 Column("nationality", css_class="col-md-4"),
+                css_class="personal-only",
             ),
             Row(
                 Column("anniversary", css_class="col-md-4"),
@@ -95,6 +121,42 @@ class GeneralForm(forms.ModelForm):
             Field("notes"),
             Field("photo"),
         )
+
+    @property
+    def submitted_type_probe(self):
+        """An unsaved customer of the submitted type, to ask which fields apply to it."""
+        submitted = self.data.get("customer_type") or self.instance.customer_type
+        if submitted not in Customer.Type.values:
+            submitted = self.instance.customer_type
+        return Customer(customer_type=submitted)
+
+    def clean_customer_type(self):
+        return self.cleaned_data["customer_type"] or self.instance.customer_type
+
+    def clean(self):
+        cleaned_data = super().clean()
+        customer_type = cleaned_data.get("customer_type")
+        if customer_type is None:
+            return cleaned_data
+        probe = Customer(customer_type=customer_type)
+        if probe.is_business and not cleaned_data.get("company_name"):
+            self.add_error("company_name", "A business customer needs a company name.")
+        not_applying = probe.fields_not_applying()
+        if self.instance.pk and customer_type != self.initial["customer_type"]:
+            dropped = [
+                str(self.fields[name].label) for name in not_applying if self.initial.get(name)
+            ]
+            if dropped and not cleaned_data.get("confirm_type_change"):
+                self.add_error(
+                    "customer_type",
+                    f"Changing to {probe.get_customer_type_display()} drops what this customer "
+                    f"has in {', '.join(dropped)}. Tick the box below and press Update to "
+                    "confirm, or change the type back.",
+                )
+                self.helper.layout.insert(2, Field("confirm_type_change"))
+        for name in not_applying:
+            cleaned_data[name] = None if isinstance(self.fields[name], forms.DateField) else ""
+        return cleaned_data
 
     def clean_email(self):
         email = self.cleaned_data["email"]
@@ -234,6 +296,10 @@ class AddressForm(forms.ModelForm):
         )
 
 
+def pick(mapping, *keys):
+    return {key: mapping[key] for key in keys if mapping.get(key)}
+
+
 class CustomerForms:
     """The four sections of the customer page, bound, validated and rendered together.
 
@@ -241,14 +307,18 @@ class CustomerForms:
     its ``LoyaltyAccount``. Saving goes through ``customers.services.customer_save``.
     """
 
-    def __init__(self, data=None, files=None, *, customer=None, initial_stores=None):
+    def __init__(self, data=None, files=None, *, customer=None, new_customer_defaults=None):
+        """``new_customer_defaults`` may give a new customer's ``customer_type`` and
+        ``stores`` to start with (the type chosen from the New menu, the current store)."""
         customer = customer or Customer()
         account = getattr(customer, "loyalty_account", None) if customer.pk else None
         account = account or LoyaltyAccount()
-        store_initial = {"stores": initial_stores} if initial_stores and not customer.pk else None
+        defaults = new_customer_defaults or {}
         self.customer = customer
-        self.general = GeneralForm(data, files, instance=customer)
-        self.stores = CustomerStoreForm(data, instance=customer, initial=store_initial)
+        self.general = GeneralForm(
+            data, files, instance=customer, initial=pick(defaults, "customer_type")
+        )
+        self.stores = CustomerStoreForm(data, instance=customer, initial=pick(defaults, "stores"))
         self.loyalty = LoyaltyForm(data, instance=account)
         self.address = AddressForm(data, instance=customer)
 

@@ -22,13 +22,35 @@ def customer_photo_path(instance, filename):
     return f"customers/photos/{uuid.uuid4().hex}{extension}"
 
 
+class CustomerQuerySet(models.QuerySet):
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class ActiveCustomerManager(models.Manager.from_queryset(CustomerQuerySet)):
+    """Customers that have not been deleted: what every page works with by default."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Customer(models.Model):
+    class Type(models.TextChoices):
+        PERSONAL = "personal", "Personal"
+        BUSINESS = "business", "Business"
+
     class Gender(models.TextChoices):
         FEMALE = "female", "Female"
         MALE = "male", "Male"
         OTHER = "other", "Other"
         UNDISCLOSED = "undisclosed", "Prefers not to say"
 
+    customer_type = models.CharField(
+        "type", max_length=10, choices=Type.choices, default=Type.PERSONAL
+    )
+    company_name = models.CharField("company name", max_length=200, blank=True)
+    tax_id = models.CharField("tax ID", max_length=50, blank=True)
+    website = models.URLField(max_length=200, blank=True)
     first_name = models.CharField(max_length=150)
     last_name = models.CharField(max_length=150)
     email = models.EmailField(max_length=254)
@@ -85,22 +107,69 @@ class Customer(models.Model):
         related_name="+",
     )
 
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ActiveCustomerManager()
+    all_objects = CustomerQuerySet.as_manager()
+
+    # Fields that only make sense for one type; switching type clears the other type's.
+    PERSONAL_ONLY_FIELDS = ("gender", "date_of_birth", "nationality")
+    BUSINESS_ONLY_FIELDS = ("company_name", "tax_id", "website")
+
     class Meta:
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("export_customer", "Can export customers"),
+            ("restore_customer", "Can restore deleted customers"),
+        ]
         constraints = [
+            # A deleted customer's address is free for a new customer.
             models.UniqueConstraint(
                 Lower("email"),
+                condition=models.Q(deleted_at__isnull=True),
                 name="customers_customer_email_ci_unique",
                 violation_error_message="A customer with this email address already exists.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(customer_type="business") | ~models.Q(company_name=""),
+                name="customers_business_has_company_name",
+                violation_error_message="A business customer needs a company name.",
             ),
         ]
 
     def __str__(self):
-        return self.full_name
+        return self.display_name
 
     def get_absolute_url(self):
-        return reverse("customers:edit", args=[self.pk])
+        return reverse("customers:detail", args=[self.pk])
 
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self):
+        """The company for a business customer, the person otherwise."""
+        if self.customer_type == self.Type.BUSINESS and self.company_name:
+            return self.company_name
+        return self.full_name
+
+    @property
+    def is_business(self):
+        return self.customer_type == self.Type.BUSINESS
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    def fields_not_applying(self):
+        """Names of the fields that the customer's type does not use."""
+        return self.PERSONAL_ONLY_FIELDS if self.is_business else self.BUSINESS_ONLY_FIELDS

@@ -7,12 +7,19 @@ hand in the admin to these groups are kept; only missing ones are added.
 
 from django.contrib.auth.models import Group, Permission
 
+STORE_STAFF = [
+    "customers.view_customer",
+    "customers.add_customer",
+    "customers.change_customer",
+    "stores.view_store",
+]
 ROLES = {
-    "Store staff": [
-        "customers.view_customer",
-        "customers.add_customer",
-        "customers.change_customer",
-        "stores.view_store",
+    "Store staff": STORE_STAFF,
+    "Managers": [
+        *STORE_STAFF,
+        "customers.delete_customer",
+        "customers.restore_customer",
+        "customers.export_customer",
     ],
 }
 

@@ -1,4 +1,6 @@
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from loyalty.services import loyalty_update
 
@@ -50,3 +52,43 @@ def customer_save(
         user=user,
     )
     return customer
+
+
+class RestoreConflictError(Exception):
+    """A customer cannot be restored: another customer now uses the same email address."""
+
+    def __init__(self, customer, holder):
+        super().__init__(f"{holder} now uses {customer.email}.")
+        self.customer = customer
+        self.holder = holder
+
+
+@transaction.atomic
+def customers_delete(*, customers, user):
+    """Move customers to the Deleted list, keeping their stores, loyalty account and ledger."""
+    return Customer.objects.filter(pk__in=[customer.pk for customer in customers]).update(
+        deleted_at=timezone.now(), deleted_by=user, updated_by=user, version=F("version") + 1
+    )
+
+
+@transaction.atomic
+def customer_restore(*, customer, user):
+    """Bring a deleted customer back, unless a live customer has taken its email since."""
+    holder = Customer.objects.filter(email__iexact=customer.email).first()
+    if holder:
+        raise RestoreConflictError(customer, holder)
+    Customer.all_objects.filter(pk=customer.pk).update(
+        deleted_at=None, deleted_by=None, updated_by=user, version=F("version") + 1
+    )
+
+
+@transaction.atomic
+def customers_purge(*, customers):
+    """Destroy deleted customers for good, with their loyalty history and photos."""
+    deleted = Customer.all_objects.deleted().filter(pk__in=[c.pk for c in customers])
+    photos = [name for name in deleted.values_list("photo", flat=True) if name]
+    _, deleted_per_model = deleted.delete()
+    storage = Customer._meta.get_field("photo").storage
+    # Files are removed only once the rows are gone for sure.
+    transaction.on_commit(lambda: [storage.delete(name) for name in photos])
+    return deleted_per_model.get(Customer._meta.label, 0)

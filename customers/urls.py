@@ -6,7 +6,13 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="list"),
+    path("export.csv", views.CustomerExportView.as_view(), name="export"),
     path("new/", views.CustomerCreateView.as_view(), name="create"),
+    path("delete/", views.CustomerBulkDeleteView.as_view(), name="bulk_delete"),
+    path("deleted/", views.DeletedCustomerListView.as_view(), name="deleted"),
+    path("deleted/restore/", views.CustomerRestoreView.as_view(), name="restore"),
+    path("deleted/purge/", views.CustomerPurgeView.as_view(), name="purge"),
+    path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="edit"),
     path("<int:pk>/photo/", views.CustomerPhotoView.as_view(), name="photo"),
 ]

@@ -1,25 +1,144 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import FileResponse, Http404
+from django.contrib.auth.mixins import PermissionRequiredMixin, UserPassesTestMixin
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, TemplateView
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from .filters import CustomerFilterSet
+from stores.current import get_current_store
+
+from . import exports
+from .filters import ALL_STORES, CustomerFilterSet
 from .forms import CustomerForms
 from .models import Customer
-from .services import ConcurrentEditError, customer_save
+from .services import (
+    ConcurrentEditError,
+    RestoreConflictError,
+    customer_restore,
+    customer_save,
+    customers_delete,
+    customers_purge,
+)
+
+SORTABLE_COLUMNS = [
+    ("name", "Name"),
+    ("email", "Email"),
+    ("created", "Created"),
+    ("balance", "Balance"),
+]
 
 
-class CustomerListView(PermissionRequiredMixin, FilterView):
-    permission_required = "customers.view_customer"
+class CustomerFilterMixin:
+    """The list's queryset: the query string's search, filters and sort, in the store scope."""
+
     filterset_class = CustomerFilterSet
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {
+            "data": self.request.GET,
+            "queryset": self.get_queryset(),
+            "request": self.request,
+            "current_store": get_current_store(self.request),
+        }
+
+
+class CustomerListView(PermissionRequiredMixin, CustomerFilterMixin, FilterView):
+    permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
     context_object_name = "customers"
     paginate_by = 50
 
     def get_queryset(self):
         return Customer.objects.select_related("loyalty_account").prefetch_related("stores")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tiles"] = self.tiles()
+        context["sort_columns"] = self.sort_columns()
+        return context
+
+    def tiles(self):
+        """Counts for the tiles above the list, in one query, for the current store scope."""
+        store = self.filterset.store_scope
+        scope = Customer.objects.filter(stores=store) if store else Customer.objects.all()
+        month_start = timezone.localdate().replace(day=1)
+        counts = scope.aggregate(
+            total=Count("pk"),
+            new_this_month=Count("pk", filter=Q(created_at__date__gte=month_start)),
+            loyalty_members=Count("pk", filter=Q(loyalty_account__enrolled=True)),
+            business=Count("pk", filter=Q(customer_type=Customer.Type.BUSINESS)),
+        )
+        in_scope = {"store": store.code if store else ALL_STORES}
+        return [
+            ("Total customers", counts["total"], urlencode(in_scope)),
+            (
+                "New this month",
+                counts["new_this_month"],
+                urlencode({**in_scope, "created_from": month_start.isoformat()}),
+            ),
+            (
+                "Loyalty members",
+                counts["loyalty_members"],
+                urlencode({**in_scope, "loyalty": "enrolled"}),
+            ),
+            (
+                "Business customers",
+                counts["business"],
+                urlencode({**in_scope, "type": Customer.Type.BUSINESS}),
+            ),
+        ]
+
+    def sort_columns(self):
+        """Each sortable column's header: its sort now, and the sort a click on it gives."""
+        current = self.filterset.current_sort
+        columns = {}
+        for key, label in SORTABLE_COLUMNS:
+            direction = "asc" if current == key else "desc" if current == f"-{key}" else None
+            columns[key] = {
+                "label": label,
+                "direction": direction,
+                "next": f"-{key}" if direction == "asc" else key,
+            }
+        return columns
+
+
+class CustomerExportView(PermissionRequiredMixin, CustomerFilterMixin, View):
+    """The list as CSV: the same search, filters and sort, all pages, streamed."""
+
+    permission_required = "customers.export_customer"
+
+    def get_queryset(self):
+        return Customer.objects.all()
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.filterset_class(**self.get_filterset_kwargs(self.filterset_class))
+        queryset = filterset.qs if filterset.is_valid() else Customer.objects.none()
+        filename = timezone.localtime().strftime("customers-%Y%m%d-%H%M.csv")
+        return StreamingHttpResponse(
+            exports.csv_lines(queryset),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+
+class CustomerDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "customers.view_customer"
+    context_object_name = "customer"
+
+    def get_queryset(self):
+        return Customer.objects.select_related(
+            "loyalty_account", "created_by", "updated_by"
+        ).prefetch_related("stores")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        account = getattr(self.object, "loyalty_account", None)
+        context["ledger"] = account.entries.select_related("created_by")[:10] if account else []
+        return context
 
 
 class CustomerFormView(PermissionRequiredMixin, TemplateView):
@@ -73,6 +192,14 @@ class CustomerCreateView(CustomerFormView):
     permission_required = "customers.add_customer"
     success_message = "Customer “{name}” was created."
 
+    def get_forms(self, data=None, files=None):
+        current_store = get_current_store(self.request)
+        defaults = {
+            "customer_type": self.request.GET.get("type"),
+            "stores": [current_store] if current_store else None,
+        }
+        return CustomerForms(data, files, new_customer_defaults=defaults)
+
 
 class CustomerUpdateView(CustomerFormView):
     permission_required = "customers.change_customer"
@@ -100,3 +227,92 @@ class CustomerPhotoView(PermissionRequiredMixin, DetailView):
             raise Http404("The photo file is missing.") from None
         response["Cache-Control"] = "private, max-age=3600"
         return response
+
+
+class SelectedCustomersMixin:
+    """Customers ticked on a list, posted as ``selected`` primary keys."""
+
+    selection_queryset = Customer.objects.all()
+
+    def selected_customers(self):
+        ids = [pk for pk in self.request.POST.getlist("selected") if pk.isdigit()]
+        return list(self.selection_queryset.filter(pk__in=ids).order_by("last_name", "first_name"))
+
+
+class CustomerBulkDeleteView(PermissionRequiredMixin, SelectedCustomersMixin, TemplateView):
+    """Ticked customers, then a confirmation page naming them, then the Deleted list."""
+
+    permission_required = "customers.delete_customer"
+    template_name = "customers/customer_confirm_delete.html"
+
+    def get(self, request, *args, **kwargs):
+        return redirect("customers:list")
+
+    def post(self, request, *args, **kwargs):
+        customers = self.selected_customers()
+        if not customers:
+            messages.warning(request, "Tick the customers to delete first.")
+            return redirect("customers:list")
+        if "confirm" not in request.POST:
+            return self.render_to_response(self.get_context_data(customers=customers))
+        count = customers_delete(customers=customers, user=request.user)
+        messages.success(
+            request,
+            f"{count} customer{'s' if count != 1 else ''} moved to Deleted; "
+            "a manager can restore them from there.",
+        )
+        return redirect("customers:list")
+
+
+class DeletedCustomerListView(PermissionRequiredMixin, ListView):
+    permission_required = "customers.view_customer"
+    template_name = "customers/customer_deleted_list.html"
+    context_object_name = "customers"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            Customer.all_objects.deleted()
+            .select_related("deleted_by", "loyalty_account")
+            .prefetch_related("stores")
+            .order_by("-deleted_at", "-pk")
+        )
+
+
+class CustomerRestoreView(PermissionRequiredMixin, SelectedCustomersMixin, View):
+    permission_required = "customers.restore_customer"
+    selection_queryset = Customer.all_objects.deleted()
+
+    def post(self, request, *args, **kwargs):
+        for customer in self.selected_customers():
+            try:
+                customer_restore(customer=customer, user=request.user)
+            except RestoreConflictError as conflict:
+                messages.error(
+                    request,
+                    format_html(
+                        "{} was not restored: its email {} now belongs to "
+                        '<a href="{}">{}</a>. Change one of the two addresses first.',
+                        customer,
+                        customer.email,
+                        conflict.holder.get_absolute_url(),
+                        conflict.holder,
+                    ),
+                )
+            else:
+                messages.success(request, f"Customer “{customer}” was restored.")
+        return redirect("customers:deleted")
+
+
+class CustomerPurgeView(UserPassesTestMixin, SelectedCustomersMixin, View):
+    """Destroy deleted customers for good: superusers only."""
+
+    selection_queryset = Customer.all_objects.deleted()
+
+    def test_func(self):
+        return self.request.user.is_superuser
+
+    def post(self, request, *args, **kwargs):
+        count = customers_purge(customers=self.selected_customers())
+        messages.success(request, f"{count} customer{'s' if count != 1 else ''} purged for good.")
+        return redirect("customers:deleted")

@@ -47,5 +47,7 @@ def pytest_report_header(config):
     from django.db import connection
 
     settings_dict = connection.settings_dict
-    where = settings_dict["HOST"] or settings_dict["NAME"]
-    return f"database: {connection.vendor} ({where})"
+    if connection.vendor == "sqlite":
+        return "database: sqlite (a throwaway in-memory test database)"
+    test_name = settings_dict["TEST"].get("NAME") or f"test_{settings_dict['NAME']}"
+    return f"database: {connection.vendor} (test database {test_name} on {settings_dict['HOST']})"

@@ -5,3 +5,18 @@ document.querySelectorAll("tr[data-href]").forEach((row) => {
     window.location.assign(row.dataset.href);
   });
 });
+
+// The header box ticks or unticks every row on the page.
+const selectAll = document.getElementById("select-all");
+const rowBoxes = [...document.querySelectorAll(".row-select")];
+if (selectAll) {
+  const sync = () => {
+    const ticked = rowBoxes.filter((box) => box.checked).length;
+    selectAll.checked = ticked > 0 && ticked === rowBoxes.length;
+    selectAll.indeterminate = ticked > 0 && ticked < rowBoxes.length;
+  };
+  selectAll.addEventListener("change", () => {
+    rowBoxes.forEach((box) => { box.checked = selectAll.checked; });
+  });
+  rowBoxes.forEach((box) => box.addEventListener("change", sync));
+}

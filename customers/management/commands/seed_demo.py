@@ -99,7 +99,7 @@ class Command(BaseCommand):
                 first_name="Dana",
                 last_name="Demo",
             )
-            user.groups.add(Group.objects.get(name="Store staff"))
+            user.groups.add(Group.objects.get(name="Managers"))
             stores = [
                 Store.objects.get_or_create(code=code, defaults={"name": name})[0]
                 for name, code in DEMO_STORES
