@@ -27,6 +27,12 @@ def clerk(db):
 
 
 @pytest.fixture
+def manager(db):
+    """A store manager: a clerk who may also delete, restore and export customers."""
+    return make_user("manager", groups=["Managers"], first_name="Mona", last_name="Manager")
+
+
+@pytest.fixture
 def outsider(db):
     """Signed in, but holds no back-office permission."""
     return make_user("outsider")
@@ -40,6 +46,12 @@ def superuser(db):
 @pytest.fixture
 def clerk_client(client, clerk):
     client.force_login(clerk)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
     return client
 
 
