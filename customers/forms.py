@@ -76,6 +76,7 @@ class GeneralForm(forms.ModelForm):
         help_texts = {
             "phone": "International format, e.g. +1 212 555 2368.",
             "photo": "JPEG, PNG or WebP, at most 5 MB.",
+            "company_name": "Required for a business customer.",
             "website": "e.g. https://example.com",
         }
 

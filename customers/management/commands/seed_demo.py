@@ -66,6 +66,7 @@ CITIES = [
 ]
 STREETS = ["Main St", "Oak Ave", "Pine Rd", "Maple Dr", "Cedar Ln", "Elm St"]
 NATIONALITIES = ["US", "MX", "CA", "GB", "DE", "FR", "JP", "IN", "BR", "NG"]
+COMPANIES = ["Bluebird Catering", "Hill & Sons Builders", "Northwind Traders", "Lumen Studio"]
 
 
 def ascii_email(text):
@@ -76,7 +77,8 @@ def ascii_email(text):
 
 class Command(BaseCommand):
     help = (
-        "Load demo data: three stores, about fifty customers and a 'demo' manager account. "
+        "Load demo data: three stores, fifty customers (one in seven a business) and a 'demo' "
+        "manager account. "
         "Does nothing if the demo account already exists."
     )
 
@@ -122,14 +124,18 @@ class Command(BaseCommand):
         city, state, zip_code = rng.choice(CITIES)
         today = timezone.localdate()
         enrolled = rng.random() < 0.6
+        business = number % 7 == 0
         customer = Customer(
+            customer_type=Customer.Type.BUSINESS if business else Customer.Type.PERSONAL,
+            company_name=f"{rng.choice(COMPANIES)} {last_name}" if business else "",
+            tax_id=f"US{rng.randint(10**8, 10**9 - 1)}" if business else "",
             first_name=first_name,
             last_name=last_name,
             email=ascii_email(f"{first_name}.{last_name}.{number}@example.com"),
             phone=f"+1512555{number:04d}",
-            gender=rng.choice(Customer.Gender.values),
-            date_of_birth=today - timedelta(days=rng.randint(18 * 365, 80 * 365)),
-            nationality=rng.choice(NATIONALITIES),
+            gender="" if business else rng.choice(Customer.Gender.values),
+            date_of_birth=None if business else today - timedelta(days=rng.randint(6570, 29200)),
+            nationality="" if business else rng.choice(NATIONALITIES),
             anniversary=today - timedelta(days=rng.randint(0, 5 * 365)),
             id_number=f"C-{10000 + number}",
             gate_code=f"#{rng.randint(1000, 9999)}" if rng.random() < 0.3 else "",
