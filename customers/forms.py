@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from PIL import Image
 
 from loyalty.models import LoyaltyAccount
 from stores.models import Store
@@ -204,7 +205,14 @@ class GeneralForm(forms.ModelForm):
                 code="photo_dimensions",
                 params={"width": image.width, "height": image.height},
             )
-        return reencode_photo(photo)
+        try:
+            return reencode_photo(photo)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            # verify() reads the structure only; decoding the pixels finds the rest.
+            raise forms.ValidationError(
+                "This image is damaged or incomplete; please upload it again.",
+                code="photo_damaged",
+            ) from None
 
 
 class CustomerStoreForm(forms.ModelForm):

@@ -53,5 +53,10 @@ def image_upload(name="photo.jpg", *, image_format="JPEG", size=(64, 48), exif=N
     else:
         image = Image.new("RGB", size, color=(200, 30, 30))
     image.save(buffer, format=image_format, **({"exif": exif} if exif else {}))
-    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+    content_type = {
+        "JPEG": "image/jpeg",
+        "PNG": "image/png",
+        "WEBP": "image/webp",
+        "GIF": "image/gif",
+    }
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type[image_format])

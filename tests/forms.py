@@ -1,5 +1,6 @@
-"""Read a rendered HTML form back into POST data, as a browser would submit it."""
+"""Read a rendered HTML form as a browser would: its values, and the errors shown."""
 
+import re
 from html.parser import HTMLParser
 
 
@@ -66,3 +67,11 @@ def form_data(response, form_id=None):
     parser = _FormParser(form_id)
     parser.feed(response.content.decode())
     return parser.data
+
+
+def field_errors(response, name):
+    """Error messages rendered next to the field, as a user reads them."""
+    errors = re.findall(
+        rf'<(span|p) id="error_\d+_id_{name}"[^>]*>(.*?)</\1>', response.content.decode(), re.S
+    )
+    return [re.sub(r"<[^>]+>", "", error).replace("\xa0", " ").strip() for _, error in errors]

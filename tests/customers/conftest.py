@@ -1,9 +1,11 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_customer
+from tests.forms import form_data
 
 
 @pytest.fixture
@@ -47,3 +49,12 @@ def chain(db, downtown, riverside):
             created_at=now - datetime.timedelta(days=400),
         ),
     }
+
+
+@pytest.fixture
+def new_customer_data(clerk_client, downtown):
+    """The New Customer form as rendered, with the mandatory fields filled in."""
+    data = form_data(clerk_client.get(reverse("customers:create")), "customer-form")
+    data.update(first_name="Ada", last_name="Lovelace", email="ada@example.com")
+    data["stores"] = [str(downtown.pk)]
+    return data

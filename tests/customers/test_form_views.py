@@ -14,30 +14,13 @@ from PIL import Image
 from customers.models import Customer
 from loyalty.models import LoyaltyLedgerEntry
 from tests.factories import image_upload, make_customer
-from tests.forms import form_data
+from tests.forms import field_errors, form_data
 
 NEW_URL = reverse("customers:create")
 
 
 def edit_url(customer):
     return reverse("customers:edit", args=[customer.pk])
-
-
-@pytest.fixture
-def new_customer_data(clerk_client, downtown):
-    """The New Customer form as rendered, with the mandatory fields filled in."""
-    data = form_data(clerk_client.get(NEW_URL), "customer-form")
-    data.update(first_name="Ada", last_name="Lovelace", email="ada@example.com")
-    data["stores"] = [str(downtown.pk)]
-    return data
-
-
-def field_errors(response, name):
-    """Error messages rendered next to the field, as a user reads them."""
-    errors = re.findall(
-        rf'<(span|p) id="error_\d+_id_{name}"[^>]*>(.*?)</\1>', response.content.decode(), re.S
-    )
-    return [re.sub(r"<[^>]+>", "", error).replace("\xa0", " ").strip() for _, error in errors]
 
 
 def success_messages(response):

@@ -6,9 +6,14 @@ import pytest
 from django.urls import reverse
 
 from customers.models import Customer
-from tests.customers.test_form_views import NEW_URL, edit_url, field_errors
 from tests.factories import make_customer
-from tests.forms import form_data
+from tests.forms import field_errors, form_data
+
+NEW_URL = reverse("customers:create")
+
+
+def edit_url(customer):
+    return reverse("customers:edit", args=[customer.pk])
 
 
 @pytest.fixture
