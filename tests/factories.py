@@ -16,9 +16,10 @@ from stores.models import Store
 _sequence = itertools.count(1)
 
 
-def make_user(username=None, *, groups=(), **fields):
+def make_user(username=None, *, groups=(), password=None, **fields):
+    """A user in the named groups; without a password unless one is given (hashing is slow)."""
     username = username or f"user{next(_sequence)}"
-    user = get_user_model().objects.create_user(username, password="unused-password", **fields)
+    user = get_user_model().objects.create_user(username, password=password, **fields)
     user.groups.add(*Group.objects.filter(name__in=groups))
     return user
 
