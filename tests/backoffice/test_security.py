@@ -32,7 +32,9 @@ def production_env(**overrides):
         "ALLOWED_HOSTS": "backoffice.example.com",
         **overrides,
     }
+    # Not from production: the test run's own database and the browser tests' async switch.
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
 
