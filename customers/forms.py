@@ -31,6 +31,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def name_blank_choice(field, label):
+    """Replace Django's "---------" with words that say what choosing nothing means."""
+    field.choices = [("", label), *(choice for choice in field.choices if choice[0] != "")]
+
+
 def section_helper(*layout):
     helper = FormHelper()
     helper.form_tag = False
@@ -88,6 +93,8 @@ class GeneralForm(forms.ModelForm):
         self.fields["customer_type"].required = False
         self.fields["phone"].widget.input_type = "tel"
         self.fields["email"].widget.attrs["autocomplete"] = "off"
+        name_blank_choice(self.fields["gender"], "Not specified")
+        name_blank_choice(self.fields["nationality"], "Not specified")
         today = timezone.localdate().isoformat()
         for name in ("date_of_birth", "anniversary"):
             self.fields[name].widget.attrs["max"] = today
@@ -291,6 +298,7 @@ class AddressForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        name_blank_choice(self.fields["country"], "Choose a country")
         self.helper = section_helper(
             Row(
                 Column("address_line1", css_class="col-md-8"),

@@ -32,6 +32,13 @@ SORTABLE_COLUMNS = [
 ]
 
 
+def elided_page_range(page):
+    """Page numbers around the current one, with … for the gaps (1 2 … 7 8 9 … 40)."""
+    if page is None:
+        return []
+    return page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+
+
 class CustomerFilterMixin:
     """The list's queryset: the query string's search, filters and sort, in the store scope."""
 
@@ -59,6 +66,7 @@ class CustomerListView(PermissionRequiredMixin, CustomerFilterMixin, FilterView)
         context = super().get_context_data(**kwargs)
         context["tiles"] = self.tiles()
         context["sort_columns"] = self.sort_columns()
+        context["page_range"] = elided_page_range(context["page_obj"])
         return context
 
     def tiles(self):
@@ -73,23 +81,29 @@ class CustomerListView(PermissionRequiredMixin, CustomerFilterMixin, FilterView)
             business=Count("pk", filter=Q(customer_type=Customer.Type.BUSINESS)),
         )
         in_scope = {"store": store.code if store else ALL_STORES}
-        return [
-            ("Total customers", counts["total"], urlencode(in_scope)),
+        current = {k: v for k, v in self.request.GET.items() if v and k not in ("page", "sort")}
+        tiles = [
+            ("Total customers", counts["total"], in_scope),
             (
                 "New this month",
                 counts["new_this_month"],
-                urlencode({**in_scope, "created_from": month_start.isoformat()}),
+                {**in_scope, "created_from": month_start.isoformat()},
             ),
-            (
-                "Loyalty members",
-                counts["loyalty_members"],
-                urlencode({**in_scope, "loyalty": "enrolled"}),
-            ),
+            ("Loyalty members", counts["loyalty_members"], {**in_scope, "loyalty": "enrolled"}),
             (
                 "Business customers",
                 counts["business"],
-                urlencode({**in_scope, "type": Customer.Type.BUSINESS}),
+                {**in_scope, "type": Customer.Type.BUSINESS},
             ),
+        ]
+        return [
+            {
+                "label": label,
+                "count": count,
+                "query": urlencode(params),
+                "active": params == current,
+            }
+            for label, count, params in tiles
         ]
 
     def sort_columns(self):
@@ -269,6 +283,11 @@ class DeletedCustomerListView(PermissionRequiredMixin, ListView):
     template_name = "customers/customer_deleted_list.html"
     context_object_name = "customers"
     paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_range"] = elided_page_range(context["page_obj"])
+        return context
 
     def get_queryset(self):
         return (

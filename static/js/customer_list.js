@@ -6,17 +6,22 @@ document.querySelectorAll("tr[data-href]").forEach((row) => {
   });
 });
 
-// The header box ticks or unticks every row on the page.
+// The header box ticks or unticks every row on the page; actions on the selection are
+// enabled only while something is ticked.
 const selectAll = document.getElementById("select-all");
 const rowBoxes = [...document.querySelectorAll(".row-select")];
-if (selectAll) {
-  const sync = () => {
-    const ticked = rowBoxes.filter((box) => box.checked).length;
+const selectionActions = [...document.querySelectorAll("[data-requires-selection]")];
+const sync = () => {
+  const ticked = rowBoxes.filter((box) => box.checked).length;
+  if (selectAll) {
     selectAll.checked = ticked > 0 && ticked === rowBoxes.length;
     selectAll.indeterminate = ticked > 0 && ticked < rowBoxes.length;
-  };
-  selectAll.addEventListener("change", () => {
-    rowBoxes.forEach((box) => { box.checked = selectAll.checked; });
-  });
-  rowBoxes.forEach((box) => box.addEventListener("change", sync));
-}
+  }
+  selectionActions.forEach((button) => { button.disabled = ticked === 0; });
+};
+selectAll?.addEventListener("change", () => {
+  rowBoxes.forEach((box) => { box.checked = selectAll.checked; });
+  sync();
+});
+rowBoxes.forEach((box) => box.addEventListener("change", sync));
+sync();

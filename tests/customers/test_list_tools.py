@@ -135,7 +135,9 @@ class TestTiles:
     ):
         response = clerk_client.get(LIST_URL, {"store": "DT01"})
 
-        tiles = {label: (count, link) for label, count, link in response.context["tiles"]}
+        tiles = {
+            tile["label"]: (tile["count"], tile["query"]) for tile in response.context["tiles"]
+        }
         assert tiles["Total customers"][0] == 3
         assert tiles["Loyalty members"] == (2, "store=DT01&loyalty=enrolled")
         assert tiles["Business customers"] == (1, "store=DT01&type=business")
@@ -150,10 +152,18 @@ class TestTiles:
         make_customer(created_at=first_of_month)
         make_customer(created_at=first_of_month - datetime.timedelta(days=1))
 
-        tiles = {t[0]: t[1:] for t in clerk_client.get(LIST_URL).context["tiles"]}
+        tiles = {
+            tile["label"]: tile["count"] for tile in clerk_client.get(LIST_URL).context["tiles"]
+        }
 
-        assert tiles["New this month"][0] == 1
-        assert tiles["Total customers"][0] == 2
+        assert tiles["New this month"] == 1
+        assert tiles["Total customers"] == 2
+
+    def test_the_tile_of_the_current_filter_is_marked(self, clerk_client, chain):
+        response = clerk_client.get(LIST_URL, {"store": "DT01", "type": "business"})
+
+        active = [tile["label"] for tile in response.context["tiles"] if tile["active"]]
+        assert active == ["Business customers"]
 
 
 class TestQueryCount:

@@ -79,11 +79,16 @@ def test_create_personal_customer_with_every_field(signed_in, stores, shoot, tmp
     ).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Ada Lovelace")
     expect(row).to_contain_text("+44 20 7946 0958")
-    thumbnail = row.locator("img.customer-thumb")
-    expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("img => img.naturalWidth") > 0
+    if page.viewport_name == "desktop":  # phones leave the thumbnail column out
+        thumbnail = row.locator("img.customer-thumb")
+        expect(thumbnail).to_be_visible()
+        assert thumbnail.evaluate("img => img.naturalWidth") > 0
     assert_no_page_scroll(page)
     shoot("listed")
+    row.get_by_role("link", name="Ada Lovelace").click()
+    photo = page.get_by_role("img", name="Photo of Ada Lovelace")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.naturalWidth") > 0
     customer = Customer.objects.get(email="ada@example.com")
     assert customer.phone.as_e164 == "+442079460958"
     assert customer.loyalty_account.balance == 150
