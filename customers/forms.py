@@ -353,6 +353,11 @@ class CustomerForms:
         # errors are shown at once.
         return all([form.is_valid() for _, form in self.sections])
 
+    @property
+    def photo_needs_choosing_again(self):
+        """Browsers cannot keep a chosen file when a page comes back with errors."""
+        return bool(self.general.files.get("photo")) and "photo" not in self.general.errors
+
     def error_summary(self):
         """(label, field id, message) for every error, in page order, for the top summary."""
         summary = []
