@@ -22,6 +22,18 @@ def customer_photo_path(instance, filename):
     return f"customers/photos/{uuid.uuid4().hex}{extension}"
 
 
+def staff_member_field():
+    """Who did something to a record: kept empty if that user account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class CustomerQuerySet(models.QuerySet):
     def deleted(self):
         return self.filter(deleted_at__isnull=False)
@@ -90,32 +102,11 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = staff_member_field()
+    updated_by = staff_member_field()
 
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    deleted_by = staff_member_field()
 
     objects = ActiveCustomerManager()
     all_objects = CustomerQuerySet.as_manager()

@@ -279,6 +279,7 @@ def test_export_downloads_the_filtered_list(signed_in, stores, shoot):
         stores=stores[:1],
     )
     page.goto(f"{LIST_URL}?type=business")
+    shoot("business-list")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export").click()
