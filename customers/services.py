@@ -25,17 +25,20 @@ def customer_save(
     """Create or update a customer with its stores and loyalty account, all or nothing.
 
     ``customer`` carries the new field values (unsaved). For an existing customer whose
-    ``expected_version`` no longer matches the stored one, nothing is written and
-    ``ConcurrentEditError`` is raised: the row is locked first, so two saves of the same
-    version cannot both pass the check.
+    ``expected_version`` no longer matches the stored one, or that was deleted meanwhile,
+    nothing is written and ``ConcurrentEditError`` is raised: the row is locked first, so two
+    saves of the same version cannot both pass the check. Without ``expected_version`` (a
+    tool posting no version) the save is not checked.
     """
     if customer.pk:
         stored_version = (
             Customer.objects.select_for_update()
             .filter(pk=customer.pk)
             .values_list("version", flat=True)
-            .get()
+            .first()
         )
+        if stored_version is None:  # deleted by someone else meanwhile
+            raise ConcurrentEditError
         if expected_version is not None and expected_version != stored_version:
             raise ConcurrentEditError
         customer.version = stored_version + 1

@@ -342,6 +342,18 @@ class TestEdit:
         assert shown["city"] == ["Boston"]
         assert shown["version"] == [str(customer.version)]
 
+    def test_saving_a_customer_deleted_meanwhile_is_a_404_not_a_crash(self, manager_client):
+        customer = make_customer(first_name="Grace")
+        data = form_data(manager_client.get(edit_url(customer)), "customer-form")
+        manager_client.post(
+            reverse("customers:bulk_delete"), {"selected": customer.pk, "confirm": "yes"}
+        )
+
+        response = manager_client.post(edit_url(customer), data)
+
+        assert response.status_code == 404
+        assert Customer.all_objects.get(pk=customer.pk).is_deleted
+
     def test_own_email_is_not_a_duplicate(self, clerk_client):
         customer = make_customer(email="grace@example.com")
         data = form_data(clerk_client.get(edit_url(customer)), "customer-form")
