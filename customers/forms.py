@@ -331,7 +331,6 @@ class CustomerForms:
         account = getattr(customer, "loyalty_account", None) if customer.pk else None
         account = account or LoyaltyAccount()
         defaults = new_customer_defaults or {}
-        self.customer = customer
         self.general = GeneralForm(
             data, files, instance=customer, initial=pick(defaults, "customer_type")
         )
