@@ -34,10 +34,10 @@ class StoreChoiceField(forms.ModelChoiceField):
     """A store given by its code (as links and exports do), or by its primary key."""
 
     def to_python(self, value):
-        if isinstance(value, str) and value.isdigit():
-            if not self.queryset.filter(code=value).exists():
-                by_pk = self.queryset.filter(pk=value).values_list("code", flat=True).first()
-                value = by_pk or value
+        is_number = isinstance(value, str) and value.isdigit()
+        if is_number and not self.queryset.filter(code=value).exists():
+            by_pk = self.queryset.filter(pk=value).values_list("code", flat=True).first()
+            value = by_pk or value
         return super().to_python(value)
 
 
