@@ -3,6 +3,7 @@ import re
 import django_filters
 from django import forms
 from django.db.models import Case, F, Q, When
+from django.utils.functional import cached_property
 
 from stores.models import Store
 
@@ -23,26 +24,11 @@ LOYALTY_SYNONYMS = {
     "0": "not_enrolled",
 }
 SORT_COLUMNS = {
-    "name": ("last_name", "first_name", "pk"),
+    "name": ("sort_name", "first_name", "pk"),
     "email": ("email", "pk"),
     "created": ("created_at", "pk"),
     "balance": ("loyalty_points", "pk"),
 }
-
-
-class StoreChoiceField(forms.ModelChoiceField):
-    """A store given by its code (as links and exports do), or by its primary key."""
-
-    def to_python(self, value):
-        is_number = isinstance(value, str) and value.isdigit()
-        if is_number and not self.queryset.filter(code=value).exists():
-            by_pk = self.queryset.filter(pk=value).values_list("code", flat=True).first()
-            value = by_pk or value
-        return super().to_python(value)
-
-
-class StoreFilter(django_filters.ModelChoiceFilter):
-    field_class = StoreChoiceField
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -50,7 +36,7 @@ class CustomerFilterSet(django_filters.FilterSet):
 
     With no ``store`` in the query string the list is limited to the store chosen in the top
     bar, unless a search is made: a returning customer from another store must be found.
-    ``store=all`` lifts the limit explicitly.
+    ``store=all`` lifts the limit explicitly; ``store=<code>`` picks another store.
     """
 
     q = django_filters.CharFilter(
@@ -67,12 +53,7 @@ class CustomerFilterSet(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(
         field_name="customer_type", choices=Customer.Type.choices, empty_label="All types"
     )
-    store = StoreFilter(
-        field_name="stores",
-        queryset=Store.objects.all(),
-        to_field_name="code",
-        empty_label="All stores",
-    )
+    store = django_filters.ChoiceFilter(method="filter_store", empty_label=None)
     loyalty = django_filters.ChoiceFilter(
         method="filter_loyalty", choices=LOYALTY_CHOICES, empty_label="Any loyalty"
     )
@@ -96,14 +77,35 @@ class CustomerFilterSet(django_filters.FilterSet):
         data = data.copy() if data is not None else {}
         if data.get("loyalty"):
             data["loyalty"] = LOYALTY_SYNONYMS.get(data["loyalty"].lower(), data["loyalty"])
-        if data.get("store") == ALL_STORES:
-            data["store"] = ""
-        elif not data.get("store") and not data.get("q") and current_store:
-            data["store"] = current_store.code
+        if data.get("store"):
+            data["store"] = canonical_store_code(data["store"])
+            if data["store"] == ALL_STORES and current_store is None:
+                data["store"] = ""  # all stores is what an empty choice means then
+        if data.get("sort") and data["sort"].removeprefix("-") not in SORT_COLUMNS:
+            del data["sort"]  # an unknown sort falls back to the default one
         super().__init__(data, *args, **kwargs)
+        self.current_store = current_store
+        self.filters["store"].extra["choices"] = self.store_choices()
         for name in ("type", "store", "loyalty"):
             self.form.fields[name].widget.attrs["class"] = "form-select"
         self.form.fields["created_from"].widget.attrs["class"] = "form-control"
+
+    def store_choices(self):
+        stores = list(Store.objects.order_by("name").values_list("code", "name"))
+        if self.current_store is None:
+            return [("", "All stores"), *stores]
+        # Left empty, the filter follows the top bar; "All stores" must then be explicit.
+        return [
+            ("", f"{self.current_store.name} (top bar)"),
+            (ALL_STORES, "All stores"),
+            *stores,
+        ]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.follows_top_bar and not self.form.cleaned_data.get("q"):
+            queryset = queryset.filter(stores=self.current_store)
+        return queryset
 
     def search(self, queryset, name, value):
         """Every word must match part of a name, the company, email, phone or customer ID.
@@ -125,6 +127,11 @@ class CustomerFilterSet(django_filters.FilterSet):
             queryset = queryset.filter(matches)
         return queryset
 
+    def filter_store(self, queryset, name, value):
+        if value == ALL_STORES:
+            return queryset
+        return queryset.filter(stores__code=value)
+
     def filter_loyalty(self, queryset, name, value):
         enrolled = Q(loyalty_account__enrolled=True)
         return queryset.filter(enrolled if value == "enrolled" else ~enrolled)
@@ -136,6 +143,14 @@ class CustomerFilterSet(django_filters.FilterSet):
             queryset = queryset.annotate(
                 loyalty_points=Case(
                     When(loyalty_account__enrolled=True, then=F("loyalty_account__balance"))
+                )
+            )
+        if column == "name":
+            # Business customers are listed under their company name.
+            queryset = queryset.annotate(
+                sort_name=Case(
+                    When(customer_type=Customer.Type.BUSINESS, then=F("company_name")),
+                    default=F("last_name"),
                 )
             )
         descending = value.startswith("-")
@@ -152,6 +167,33 @@ class CustomerFilterSet(django_filters.FilterSet):
         return self.form.cleaned_data.get("sort") or "-created"
 
     @property
-    def store_scope(self):
-        """The store the list is limited to, or None for the whole chain."""
-        return self.form.cleaned_data.get("store")
+    def follows_top_bar(self):
+        return self.current_store is not None and not self.form.cleaned_data.get("store")
+
+    @cached_property
+    def chosen_store(self):
+        """The store this list is about: the one in the query string, else the top bar's.
+
+        None stands for the whole chain. A search without a store still reaches every store,
+        but the chosen store is what the tiles count.
+        """
+        code = self.form.cleaned_data.get("store")
+        if code == ALL_STORES:
+            return None
+        if code:
+            return Store.objects.get(code=code)
+        return self.current_store
+
+    @property
+    def searching_whole_chain(self):
+        return self.follows_top_bar and bool(self.form.cleaned_data.get("q"))
+
+
+def canonical_store_code(value):
+    """A store's code as stored, from any case of it or from the store's primary key."""
+    if value.lower() == ALL_STORES:
+        return ALL_STORES
+    store = Store.objects.filter(code__iexact=value).first()
+    if store is None and value.isdigit():
+        store = Store.objects.filter(pk=value).first()
+    return store.code if store else value

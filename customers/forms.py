@@ -245,7 +245,7 @@ class LoyaltyForm(forms.ModelForm):
     """
 
     reason = forms.CharField(
-        label="Reason of the change",
+        label="Reason for the change",
         max_length=200,
         required=False,
         help_text="Required when the balance changes, e.g. “Welcome bonus”.",
@@ -287,7 +287,7 @@ class LoyaltyForm(forms.ModelForm):
         balance = cleaned_data.get("balance")
         balance_changed = balance is not None and balance != self.initial.get("balance", 0)
         if balance_changed and not cleaned_data.get("reason"):
-            self.add_error("reason", "Give the reason of the balance change.")
+            self.add_error("reason", "Give the reason for the balance change.")
         return cleaned_data
 
 

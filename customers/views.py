@@ -39,6 +39,16 @@ def elided_page_range(page):
     return page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
 
 
+class ForgivingPaginationMixin:
+    """A page number past the end, or not a number, shows the nearest page instead of a 404:
+    an old bookmark still opens the list."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
 class CustomerFilterMixin:
     """The list's queryset: the query string's search, filters and sort, in the store scope."""
 
@@ -53,7 +63,9 @@ class CustomerFilterMixin:
         }
 
 
-class CustomerListView(PermissionRequiredMixin, CustomerFilterMixin, FilterView):
+class CustomerListView(
+    PermissionRequiredMixin, CustomerFilterMixin, ForgivingPaginationMixin, FilterView
+):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
     context_object_name = "customers"
@@ -66,12 +78,13 @@ class CustomerListView(PermissionRequiredMixin, CustomerFilterMixin, FilterView)
         context = super().get_context_data(**kwargs)
         context["tiles"] = self.tiles()
         context["sort_columns"] = self.sort_columns()
+        context["sort_description"] = self.sort_description()
         context["page_range"] = elided_page_range(context["page_obj"])
         return context
 
     def tiles(self):
         """Counts for the tiles above the list, in one query, for the current store scope."""
-        store = self.filterset.store_scope
+        store = self.filterset.chosen_store
         scope = Customer.objects.filter(stores=store) if store else Customer.objects.all()
         month_start = timezone.localdate().replace(day=1)
         counts = scope.aggregate(
@@ -118,6 +131,11 @@ class CustomerListView(PermissionRequiredMixin, CustomerFilterMixin, FilterView)
                 "next": f"-{key}" if direction == "asc" else key,
             }
         return columns
+
+    def sort_description(self):
+        current = self.filterset.current_sort
+        label = dict(SORTABLE_COLUMNS)[current.removeprefix("-")].lower()
+        return f"{label}, {'descending' if current.startswith('-') else 'ascending'}"
 
 
 class CustomerExportView(PermissionRequiredMixin, CustomerFilterMixin, View):
@@ -278,7 +296,7 @@ class CustomerBulkDeleteView(PermissionRequiredMixin, SelectedCustomersMixin, Te
         return redirect("customers:list")
 
 
-class DeletedCustomerListView(PermissionRequiredMixin, ListView):
+class DeletedCustomerListView(PermissionRequiredMixin, ForgivingPaginationMixin, ListView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_deleted_list.html"
     context_object_name = "customers"
@@ -311,7 +329,8 @@ class CustomerRestoreView(PermissionRequiredMixin, SelectedCustomersMixin, View)
                     request,
                     format_html(
                         "{} was not restored: its email {} now belongs to "
-                        '<a href="{}">{}</a>. Change one of the two addresses first.',
+                        '<a href="{}">{}</a>. Change that customer\'s email first, or keep '
+                        "this one deleted.",
                         customer,
                         customer.email,
                         conflict.holder.get_absolute_url(),

@@ -199,6 +199,24 @@ class TestCommand:
 
         assert list(tmp_path.iterdir()) == []
 
+    def test_missing_output_folder_is_a_clear_error(self, db, tmp_path):
+        with pytest.raises(CommandError, match="does not exist"):
+            self.run("--output", str(tmp_path / "nowhere" / "customers.csv"))
+
+    def test_stops_quietly_when_the_reader_closes_the_pipe(self, chain):
+        class ClosedAfterTheHeader(io.StringIO):
+            """Like `| head -1`: takes one line, then the pipe is gone."""
+
+            def write(self, text):
+                if self.getvalue():
+                    raise BrokenPipeError
+                return super().write(text)
+
+        reader = ClosedAfterTheHeader()
+        call_command("export_customers", stdout=reader, stderr=io.StringIO())
+
+        assert reader.getvalue() == EXPECTED_HEADER + "\r\n"
+
     def test_unknown_store_is_an_error(self, db):
         with pytest.raises(CommandError, match="No store has the code 'NOPE'"):
             self.run("--store", "NOPE")

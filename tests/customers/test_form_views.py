@@ -182,7 +182,7 @@ class TestValidation:
         response = clerk_client.post(NEW_URL, new_customer_data)
 
         assert field_errors(response, "loyalty_reason") == [
-            "Give the reason of the balance change."
+            "Give the reason for the balance change."
         ]
         assert not LoyaltyLedgerEntry.objects.exists()
 

@@ -80,8 +80,8 @@ class TestSort:
     @pytest.mark.parametrize(
         ("sort", "expected"),
         [
-            ("name", ["Zeta Corp", "Acme Ltd", "Grace Hopper", "Ada Lovelace"]),
-            ("-name", ["Ada Lovelace", "Grace Hopper", "Acme Ltd", "Zeta Corp"]),
+            ("name", ["Acme Ltd", "Grace Hopper", "Ada Lovelace", "Zeta Corp"]),
+            ("-name", ["Zeta Corp", "Ada Lovelace", "Grace Hopper", "Acme Ltd"]),
             ("email", ["Ada Lovelace", "Acme Ltd", "Grace Hopper", "Zeta Corp"]),
             ("-email", ["Zeta Corp", "Grace Hopper", "Acme Ltd", "Ada Lovelace"]),
             ("created", ["Zeta Corp", "Grace Hopper", "Acme Ltd", "Ada Lovelace"]),
@@ -92,6 +92,12 @@ class TestSort:
     )
     def test_sort_by_each_column_both_ways(self, clerk_client, chain, sort, expected):
         assert names(clerk_client.get(LIST_URL, {"sort": sort})) == expected
+
+    def test_unknown_sort_falls_back_to_newest_first(self, clerk_client, chain):
+        response = clerk_client.get(LIST_URL, {"sort": "bogus"})
+
+        assert names(response) == ["Ada Lovelace", "Acme Ltd", "Grace Hopper", "Zeta Corp"]
+        assert "not understood" not in response.content.decode()
 
     def test_sort_combines_with_filter_and_search(self, clerk_client, chain):
         response = clerk_client.get(LIST_URL, {"q": "e", "type": "business", "sort": "-balance"})
@@ -117,6 +123,16 @@ class TestUrlState:
         next_link = re.search(r'href="(\?[^"]*page=2[^"]*)"', first.content.decode()).group(1)
         second = clerk_client.get(LIST_URL + next_link.replace("&amp;", "&"))
         assert names(second) == [f"Pat Smith{number}" for number in range(50, 55)]
+
+    @pytest.mark.parametrize("page", ["99", "abc"])
+    def test_a_page_out_of_range_shows_the_nearest_page(self, clerk_client, chain, page):
+        response = clerk_client.get(LIST_URL, {"page": page})
+
+        assert response.status_code == 200
+        assert len(names(response)) == 4
+
+    def test_store_code_in_any_case(self, clerk_client, chain):
+        assert len(names(clerk_client.get(LIST_URL, {"store": "dt01"}))) == 3
 
     def test_filter_form_shows_the_state_of_the_url(self, clerk_client, chain):
         html = clerk_client.get(

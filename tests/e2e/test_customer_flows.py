@@ -62,7 +62,7 @@ def test_create_personal_customer_with_every_field(signed_in, stores, shoot, tmp
     page.get_by_label("Riverside").check()
     page.get_by_label("Enrolled in the loyalty programme").check()
     page.get_by_label("Balance (points)").fill("150")
-    page.get_by_label("Reason of the change").fill("Welcome bonus")
+    page.get_by_label("Reason for the change").fill("Welcome bonus")
     page.get_by_label("Address line 1").fill("12 Analytical Row")
     page.get_by_label("Apt / suite").fill("Apt 3")
     page.get_by_label("City").fill("London")
@@ -112,7 +112,7 @@ def test_validation_errors_then_corrected(signed_in, stores, shoot):
         ("Last name", "This field is required."),
         ("Email", "Enter a valid email address."),
         ("Phone", "Enter a valid phone number"),
-        ("Reason of the change", "Give the reason of the balance change."),
+        ("Reason for the change", "Give the reason for the balance change."),
     ]:
         described_by = page.get_by_label(field).get_attribute("aria-describedby")
         error_ids = [i for i in described_by.split() if i.endswith("_error")]
@@ -125,7 +125,7 @@ def test_validation_errors_then_corrected(signed_in, stores, shoot):
     page.get_by_label("Last name").fill("Hopper")
     page.get_by_label("Email").fill("grace@navy.example")
     page.get_by_label("Phone").fill("+1 202 555 0143")
-    page.get_by_label("Reason of the change").fill("Welcome")
+    page.get_by_label("Reason for the change").fill("Welcome")
     page.get_by_label("Downtown").check()
     page.get_by_role("button", name="Save").click()
 
@@ -162,7 +162,7 @@ def test_loyalty_section_appears_and_hides(signed_in, stores, shoot):
 
     page.get_by_label("Enrolled in the loyalty programme").check()
     expect(balance).to_be_visible()
-    expect(page.get_by_label("Reason of the change")).to_be_visible()
+    expect(page.get_by_label("Reason for the change")).to_be_visible()
     shoot("enrolled")
 
     page.get_by_label("Enrolled in the loyalty programme").uncheck()

@@ -48,6 +48,35 @@ def test_search_reaches_the_whole_chain(clerk_client, customers, riverside):
     assert "in all stores" in response.content.decode()
 
 
+def test_search_from_the_filter_form_reaches_the_whole_chain(clerk_client, customers, riverside):
+    clerk_client.post(CHOOSE_URL, {"store": riverside.pk})
+    form = form_data(clerk_client.get(LIST_URL), "list-tools")
+    assert form["store"] == [""]  # the form follows the top bar, it does not repeat it
+
+    form["q"] = "dora"
+    response = clerk_client.get(LIST_URL, form)
+
+    assert names(response) == ["Dora Downtown"]
+
+
+def test_filter_offers_the_top_bar_store_and_all_stores(clerk_client, customers, riverside):
+    clerk_client.post(CHOOSE_URL, {"store": riverside.pk})
+
+    html = clerk_client.get(LIST_URL).content.decode()
+
+    assert '<option value="" selected>Riverside (top bar)</option>' in html
+    assert '<option value="all">All stores</option>' in html
+
+
+def test_tiles_count_the_chosen_store_even_during_a_search(clerk_client, customers, riverside):
+    clerk_client.post(CHOOSE_URL, {"store": riverside.pk})
+
+    response = clerk_client.get(LIST_URL, {"q": "a"})
+
+    tiles = {tile["label"]: tile["count"] for tile in response.context["tiles"]}
+    assert tiles["Total customers"] == 1
+
+
 def test_store_all_in_the_url_lifts_the_choice(clerk_client, customers, riverside):
     clerk_client.post(CHOOSE_URL, {"store": riverside.pk})
 

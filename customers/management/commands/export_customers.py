@@ -1,3 +1,5 @@
+import contextlib
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -33,14 +35,26 @@ class Command(BaseCommand):
             if not Store.objects.filter(code=store).exists():
                 raise CommandError(f"No store has the code {store!r}.")
             queryset = queryset.filter(stores__code=store)
+        if output and not Path(output).parent.is_dir():
+            raise CommandError(f"The folder {Path(output).parent} does not exist.")
         total = queryset.count()
         lines = self.with_progress(exports.csv_lines(queryset), total)
         if output:
             self.write_file(Path(output), lines)
             self.stderr.write(f"Wrote {total} customers to {output}.")
         else:
+            self.write_stdout(lines)
+
+    def write_stdout(self, lines):
+        try:
             for line in lines:
                 self.stdout.write(line, ending="")
+            self.stdout.flush()
+        except BrokenPipeError:
+            # The reader (`| head`) has all it wanted. Point stdout at /dev/null so that
+            # Python's final flush does not complain either (Python docs, "Note on SIGPIPE").
+            with contextlib.suppress(io.UnsupportedOperation):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.stdout.fileno())
 
     def write_file(self, path, lines):
         """Write next to the target, then rename: an interrupted export leaves no half file."""
