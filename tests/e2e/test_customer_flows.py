@@ -22,6 +22,15 @@ def photo_file(tmp_path):
     return path
 
 
+def loaded_width(image):
+    """The image's real width once it has loaded (0 if the browser could not decode it)."""
+    return image.evaluate(
+        """img => img.complete ? img.naturalWidth : new Promise(done => {
+            img.onload = img.onerror = () => done(img.naturalWidth);
+        })"""
+    )
+
+
 def open_new_customer(page, kind):
     page.get_by_role("button", name="+ New Customer").click()
     page.get_by_role("link", name=kind, exact=True).click()
@@ -82,13 +91,13 @@ def test_create_personal_customer_with_every_field(signed_in, stores, shoot, tmp
     if page.viewport_name == "desktop":  # phones leave the thumbnail column out
         thumbnail = row.locator("img.customer-thumb")
         expect(thumbnail).to_be_visible()
-        assert thumbnail.evaluate("img => img.naturalWidth") > 0
+        assert loaded_width(thumbnail) > 0
     assert_no_page_scroll(page)
     shoot("listed")
     row.get_by_role("link", name="Ada Lovelace").click()
     photo = page.get_by_role("img", name="Photo of Ada Lovelace")
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.naturalWidth") > 0
+    assert loaded_width(photo) > 0
     customer = Customer.objects.get(email="ada@example.com")
     assert customer.phone.as_e164 == "+442079460958"
     assert customer.loyalty_account.balance == 150
