@@ -32,21 +32,23 @@ SORTABLE_COLUMNS = [
 ]
 
 
-def elided_page_range(page):
-    """Page numbers around the current one, with … for the gaps (1 2 … 7 8 9 … 40)."""
-    if page is None:
-        return []
-    return page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-
-
 class ForgivingPaginationMixin:
-    """A page number past the end, or not a number, shows the nearest page instead of a 404:
-    an old bookmark still opens the list."""
+    """Pages for the lists: a page number past the end, or not a number, shows the nearest
+    page instead of a 404 (an old bookmark still opens the list), and ``page_range`` gives
+    the numbers around the current page with … for the gaps (1 2 … 7 8 9 … 40)."""
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        context["page_range"] = page.paginator.get_elided_page_range(
+            page.number, on_each_side=2, on_ends=1
+        )
+        return context
 
 
 class CustomerFilterMixin:
@@ -79,7 +81,6 @@ class CustomerListView(
         context["tiles"] = self.tiles()
         context["sort_columns"] = self.sort_columns()
         context["sort_description"] = self.sort_description()
-        context["page_range"] = elided_page_range(context["page_obj"])
         return context
 
     def tiles(self):
@@ -301,11 +302,6 @@ class DeletedCustomerListView(PermissionRequiredMixin, ForgivingPaginationMixin,
     template_name = "customers/customer_deleted_list.html"
     context_object_name = "customers"
     paginate_by = 50
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["page_range"] = elided_page_range(context["page_obj"])
-        return context
 
     def get_queryset(self):
         return (
