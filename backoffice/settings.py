@@ -58,6 +58,8 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# The project's own apps: their models are what the audit trail can be filtered by.
+PROJECT_APPS = ["backoffice", "stores", "customers", "loyalty"]
 INSTALLED_APPS = [
     "backoffice.apps.BackofficeAdminConfig",
     "django.contrib.auth",
@@ -73,9 +75,8 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "phonenumber_field",
-    "stores",
-    "customers",
-    "loyalty",
+    "django_tables2",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.db import models
 from loyalty.models import LoyaltyAccount
 
 from .models import Customer
+from .services import customer_save
 
 
 class LoyaltyAccountInline(admin.StackedInline):
@@ -55,9 +56,13 @@ class CustomerAdmin(admin.ModelAdmin):
         return account.balance if account and account.enrolled else "—"
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+        """Save through the back office's service, which also writes the audit trail."""
+        customer_save(customer=obj, stores=form.cleaned_data["stores"], user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        """The stores were set by ``customer_save``; the loyalty inline is read-only."""
+
+    def has_delete_permission(self, request, obj=None):
+        """Customers are deleted, restored and purged in the back office, which keeps the
+        Deleted list and the audit trail."""
+        return False

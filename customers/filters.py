@@ -51,11 +51,17 @@ class CustomerFilterSet(django_filters.FilterSet):
         ),
     )
     type = django_filters.ChoiceFilter(
-        field_name="customer_type", choices=Customer.Type.choices, empty_label="All types"
+        field_name="customer_type",
+        label="Type",
+        choices=Customer.Type.choices,
+        empty_label="All types",
     )
-    store = django_filters.ChoiceFilter(method="filter_store", empty_label=None)
+    store = django_filters.ChoiceFilter(method="filter_store", label="Store", empty_label=None)
     loyalty = django_filters.ChoiceFilter(
-        method="filter_loyalty", choices=LOYALTY_CHOICES, empty_label="Any loyalty"
+        method="filter_loyalty",
+        label="Loyalty",
+        choices=LOYALTY_CHOICES,
+        empty_label="Any loyalty",
     )
     created_from = django_filters.DateFilter(
         field_name="created_at",

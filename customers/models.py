@@ -120,6 +120,7 @@ class Customer(models.Model):
         permissions = [
             ("export_customer", "Can export customers"),
             ("restore_customer", "Can restore deleted customers"),
+            ("purge_customer", "Can purge deleted customers for good"),
         ]
         constraints = [
             # A deleted customer's address is free for a new customer.

@@ -2,9 +2,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from backoffice import audit
 from loyalty.services import loyalty_update
 
 from .models import Customer
+
+# What the audit trail follows of a customer: every field staff can edit, and the stores.
+AUDITED_FIELDS = [
+    field.name
+    for field in Customer._meta.concrete_fields
+    if field.editable and not field.primary_key
+]
 
 
 class ConcurrentEditError(Exception):
@@ -16,10 +24,10 @@ def customer_save(
     *,
     customer,
     stores,
-    loyalty_enrolled,
-    loyalty_balance,
-    loyalty_reason,
     user,
+    loyalty_enrolled=None,
+    loyalty_balance=None,
+    loyalty_reason="",
     expected_version=None,
 ):
     """Create or update a customer with its stores and loyalty account, all or nothing.
@@ -28,33 +36,63 @@ def customer_save(
     ``expected_version`` no longer matches the stored one, or that was deleted meanwhile,
     nothing is written and ``ConcurrentEditError`` is raised: the row is locked first, so two
     saves of the same version cannot both pass the check. Without ``expected_version`` (a
-    tool posting no version) the save is not checked.
+    tool posting no version, Django admin) the save is not checked. Without
+    ``loyalty_enrolled`` the loyalty account is left as it is.
+
+    The audit trail gets a "create" event with the values given, or an "update" event with
+    the fields that changed (none: no event).
     """
+    before = {}
     if customer.pk:
-        stored_version = (
-            Customer.objects.select_for_update()
-            .filter(pk=customer.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
-        if stored_version is None:  # deleted by someone else meanwhile
+        stored = Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        if stored is None:  # deleted by someone else meanwhile
             raise ConcurrentEditError
-        if expected_version is not None and expected_version != stored_version:
+        if expected_version is not None and expected_version != stored.version:
             raise ConcurrentEditError
-        customer.version = stored_version + 1
+        before = customer_snapshot(stored)
+        customer.version = stored.version + 1
     else:
         customer.created_by = user
     customer.updated_by = user
     customer.save()
     customer.stores.set(stores)
-    loyalty_update(
-        customer=customer,
-        enrolled=loyalty_enrolled,
-        balance=loyalty_balance,
-        reason=loyalty_reason,
-        user=user,
-    )
+    after = customer_snapshot(customer)
+    if not before:
+        created = {
+            name: [None, value] for name, value in after.items() if value not in ("", None, [])
+        }
+        audit.record(
+            user=user, action=audit.Action.CREATE, obj=customer, summary="Created", changes=created
+        )
+    elif changes := audit.changes_between(before, after):
+        audit.record(
+            user=user,
+            action=audit.Action.UPDATE,
+            obj=customer,
+            summary=f"Changed {', '.join(field_label(name) for name in changes)}",
+            changes=changes,
+        )
+    if loyalty_enrolled is not None:
+        loyalty_update(
+            customer=customer,
+            enrolled=loyalty_enrolled,
+            balance=loyalty_balance,
+            reason=loyalty_reason,
+            user=user,
+        )
     return customer
+
+
+def customer_snapshot(customer):
+    values = audit.snapshot(customer, AUDITED_FIELDS)
+    values["stores"] = sorted(customer.stores.values_list("code", flat=True))
+    return values
+
+
+def field_label(name):
+    if name == "stores":
+        return "stores"
+    return str(Customer._meta.get_field(name).verbose_name)
 
 
 class RestoreConflictError(Exception):
@@ -69,9 +107,15 @@ class RestoreConflictError(Exception):
 @transaction.atomic
 def customers_delete(*, customers, user):
     """Move customers to the Deleted list, keeping their stores, loyalty account and ledger."""
-    return Customer.objects.filter(pk__in=[customer.pk for customer in customers]).update(
+    pks = [customer.pk for customer in customers]
+    live = list(Customer.objects.select_for_update().filter(pk__in=pks))
+    count = Customer.objects.filter(pk__in=[customer.pk for customer in live]).update(
         deleted_at=timezone.now(), deleted_by=user, updated_by=user, version=F("version") + 1
     )
+    audit.record_many(
+        user=user, action=audit.Action.DELETE, objects=live, summary="Moved to Deleted"
+    )
+    return count
 
 
 @transaction.atomic
@@ -83,14 +127,29 @@ def customer_restore(*, customer, user):
     Customer.all_objects.filter(pk=customer.pk).update(
         deleted_at=None, deleted_by=None, updated_by=user, version=F("version") + 1
     )
+    audit.record(
+        user=user, action=audit.Action.RESTORE, obj=customer, summary="Restored from Deleted"
+    )
 
 
 @transaction.atomic
-def customers_purge(*, customers):
-    """Destroy deleted customers for good, with their loyalty history and photos."""
+def customers_purge(*, customers, user):
+    """Destroy deleted customers for good, with their loyalty history and photos.
+
+    Their audit events stay, without the personal data, and a "purge" event is added.
+    """
     deleted = Customer.all_objects.deleted().filter(pk__in=[c.pk for c in customers])
-    photos = [name for name in deleted.values_list("photo", flat=True) if name]
+    purged = list(deleted.only("pk", "photo"))
+    photos = [customer.photo.name for customer in purged if customer.photo]
+    audit.redact_history(model=Customer, pks=[customer.pk for customer in purged])
     _, deleted_per_model = deleted.delete()
+    audit.record_many(
+        user=user,
+        action=audit.Action.PURGE,
+        objects=purged,
+        summary="Purged for good",
+        anonymous=True,
+    )
     storage = Customer._meta.get_field("photo").storage
     # Files are removed only once the rows are gone for sure.
     transaction.on_commit(lambda: [storage.delete(name) for name in photos])

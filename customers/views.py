@@ -1,17 +1,23 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import PermissionRequiredMixin, UserPassesTestMixin
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.views.generic import DetailView, ListView, TemplateView, View
-from django_filters.views import FilterView
+from django.views.generic import DetailView, TemplateView
 
+from backoffice.filters import start_of_day
+from backoffice.views import (
+    BulkActionView,
+    ObjectExportView,
+    ObjectHistoryMixin,
+    ObjectListView,
+)
 from stores.current import get_current_store
 
-from . import exports
 from .filters import ALL_STORES, CustomerFilterSet
 from .forms import CustomerForms
 from .models import Customer
@@ -23,65 +29,112 @@ from .services import (
     customers_delete,
     customers_purge,
 )
-
-SORTABLE_COLUMNS = [
-    ("name", "Name"),
-    ("email", "Email"),
-    ("created", "Created"),
-    ("balance", "Balance"),
-]
+from .tables import CustomerTable, DeletedCustomerTable
 
 
-class ForgivingPaginationMixin:
-    """Pages for the lists: a page number past the end, or not a number, shows the nearest
-    page instead of a 404 (an old bookmark still opens the list), and ``page_range`` gives
-    the numbers around the current page with … for the gaps (1 2 … 7 8 9 … 40)."""
+class CustomerBulkDeleteView(BulkActionView):
+    permission_required = "customers.delete_customer"
+    queryset = Customer.objects.all()
+    url_name = "customers:bulk_delete"
+    list_url_name = "customers:list"
+    label = "Delete selected"
+    verb = "Delete"
+    explanation = (
+        "These customers will be moved to Deleted, with their stores, loyalty account and "
+        "history. A manager can restore them from there."
+    )
+    ordering = ("last_name", "first_name")
 
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
+    def describe(self, customer):
+        return customer.email
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page = context["page_obj"]
-        context["page_range"] = page.paginator.get_elided_page_range(
-            page.number, on_each_side=2, on_ends=1
+    def perform(self, customers):
+        count = customers_delete(customers=customers, user=self.request.user)
+        messages.success(
+            self.request,
+            f"{count} customer{'s' if count != 1 else ''} moved to Deleted; "
+            "a manager can restore them from there.",
         )
-        return context
 
 
-class CustomerFilterMixin:
-    """The list's queryset: the query string's search, filters and sort, in the store scope."""
+class CustomerRestoreView(BulkActionView):
+    """Restoring undoes a delete and can itself be undone, so it needs no confirmation."""
 
-    filterset_class = CustomerFilterSet
+    permission_required = "customers.restore_customer"
+    queryset = Customer.all_objects.deleted()
+    url_name = "customers:restore"
+    list_url_name = "customers:deleted"
+    label = "Restore selected"
+    verb = "Restore"
+    button_class = "btn-outline-primary"
+    needs_confirmation = False
+    ordering = ("last_name", "first_name")
 
-    def get_filterset_kwargs(self, filterset_class):
-        return {
-            "data": self.request.GET,
-            "queryset": self.get_queryset(),
-            "request": self.request,
-            "current_store": get_current_store(self.request),
-        }
+    def perform(self, customers):
+        for customer in customers:
+            try:
+                customer_restore(customer=customer, user=self.request.user)
+            except RestoreConflictError as conflict:
+                messages.error(
+                    self.request,
+                    format_html(
+                        "{} was not restored: its email {} now belongs to "
+                        '<a href="{}">{}</a>. Change that customer\'s email first, or keep '
+                        "this one deleted.",
+                        customer,
+                        customer.email,
+                        conflict.holder.get_absolute_url(),
+                        conflict.holder,
+                    ),
+                )
+            else:
+                messages.success(self.request, f"Customer “{customer}” was restored.")
 
 
-class CustomerListView(
-    PermissionRequiredMixin, CustomerFilterMixin, ForgivingPaginationMixin, FilterView
-):
+class CustomerPurgeView(BulkActionView):
+    permission_required = "customers.purge_customer"
+    queryset = Customer.all_objects.deleted()
+    url_name = "customers:purge"
+    list_url_name = "customers:deleted"
+    label = "Purge selected for good"
+    verb = "Purge"
+    explanation = (
+        "These customers, their store links, loyalty account, ledger and photos will be "
+        "destroyed for good. This cannot be undone. The audit trail keeps that they existed, "
+        "without their personal data."
+    )
+    ordering = ("last_name", "first_name")
+
+    def describe(self, customer):
+        return customer.email
+
+    def perform(self, customers):
+        count = customers_purge(customers=customers, user=self.request.user)
+        messages.success(
+            self.request, f"{count} customer{'s' if count != 1 else ''} purged for good."
+        )
+
+
+class CustomerListView(ObjectListView):
+    """The customers of the store chosen in the top bar (or of the whole chain when
+    searching), with tiles counting that store's customers."""
+
     permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
+    queryset = Customer.objects.all()
+    filterset_class = CustomerFilterSet
+    table_class = CustomerTable
+    bulk_actions = [CustomerBulkDeleteView]
+    export_url_name = "customers:export"
+    export_permission = "customers.export_customer"
+    title = "Customers"
     context_object_name = "customers"
-    paginate_by = 50
 
-    def get_queryset(self):
-        return Customer.objects.select_related("loyalty_account").prefetch_related("stores")
+    def get_filterset_kwargs(self):
+        return {**super().get_filterset_kwargs(), "current_store": get_current_store(self.request)}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["tiles"] = self.tiles()
-        context["sort_columns"] = self.sort_columns()
-        context["sort_description"] = self.sort_description()
-        return context
+        return super().get_context_data(tiles=self.tiles(), **kwargs)
 
     def tiles(self):
         """Counts for the tiles above the list, in one query, for the current store scope."""
@@ -90,7 +143,7 @@ class CustomerListView(
         month_start = timezone.localdate().replace(day=1)
         counts = scope.aggregate(
             total=Count("pk"),
-            new_this_month=Count("pk", filter=Q(created_at__date__gte=month_start)),
+            new_this_month=Count("pk", filter=Q(created_at__gte=start_of_day(month_start))),
             loyalty_members=Count("pk", filter=Q(loyalty_account__enrolled=True)),
             business=Count("pk", filter=Q(customer_type=Customer.Type.BUSINESS)),
         )
@@ -120,45 +173,27 @@ class CustomerListView(
             for label, count, params in tiles
         ]
 
-    def sort_columns(self):
-        """Each sortable column's header: its sort now, and the sort a click on it gives."""
-        current = self.filterset.current_sort
-        columns = {}
-        for key, label in SORTABLE_COLUMNS:
-            direction = "asc" if current == key else "desc" if current == f"-{key}" else None
-            columns[key] = {
-                "label": label,
-                "direction": direction,
-                "next": f"-{key}" if direction == "asc" else key,
-            }
-        return columns
 
-    def sort_description(self):
-        current = self.filterset.current_sort
-        label = dict(SORTABLE_COLUMNS)[current.removeprefix("-")].lower()
-        return f"{label}, {'descending' if current.startswith('-') else 'ascending'}"
-
-
-class CustomerExportView(PermissionRequiredMixin, CustomerFilterMixin, View):
+class CustomerExportView(ObjectExportView):
     """The list as CSV: the same search, filters and sort, all pages, streamed."""
 
     permission_required = "customers.export_customer"
-
-    def get_queryset(self):
-        return Customer.objects.all()
-
-    def get(self, request, *args, **kwargs):
-        filterset = self.filterset_class(**self.get_filterset_kwargs(self.filterset_class))
-        queryset = filterset.qs if filterset.is_valid() else Customer.objects.none()
-        filename = timezone.localtime().strftime("customers-%Y%m%d-%H%M.csv")
-        return StreamingHttpResponse(
-            exports.csv_lines(queryset),
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+    list_view = CustomerListView
+    filename = "customers-%Y%m%d-%H%M.csv"
 
 
-class CustomerDetailView(PermissionRequiredMixin, DetailView):
+class DeletedCustomerListView(ObjectListView):
+    permission_required = "customers.view_customer"
+    template_name = "customers/customer_deleted_list.html"
+    queryset = Customer.all_objects.deleted().order_by("-deleted_at", "-pk")
+    table_class = DeletedCustomerTable
+    bulk_actions = [CustomerRestoreView, CustomerPurgeView]
+    title = "Deleted customers"
+    breadcrumbs = [("Customers", "customers:list")]
+    context_object_name = "customers"
+
+
+class CustomerDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView):
     permission_required = "customers.view_customer"
     context_object_name = "customer"
 
@@ -171,6 +206,7 @@ class CustomerDetailView(PermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         account = getattr(self.object, "loyalty_account", None)
         context["ledger"] = account.entries.select_related("created_by")[:10] if account else []
+        context["breadcrumbs"] = [("Customers", reverse("customers:list"))]
         return context
 
 
@@ -218,7 +254,10 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
         return redirect("customers:list")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(customer=self.object, **kwargs)
+        breadcrumbs = [("Customers", reverse("customers:list"))]
+        if self.object:
+            breadcrumbs.append((str(self.object), self.object.get_absolute_url()))
+        return super().get_context_data(customer=self.object, breadcrumbs=breadcrumbs, **kwargs)
 
 
 class CustomerCreateView(CustomerFormView):
@@ -260,93 +299,3 @@ class CustomerPhotoView(PermissionRequiredMixin, DetailView):
             raise Http404("The photo file is missing.") from None
         response["Cache-Control"] = "private, max-age=3600"
         return response
-
-
-class SelectedCustomersMixin:
-    """Customers ticked on a list, posted as ``selected`` primary keys."""
-
-    selection_queryset = Customer.objects.all()
-
-    def selected_customers(self):
-        ids = [pk for pk in self.request.POST.getlist("selected") if pk.isdigit()]
-        return list(self.selection_queryset.filter(pk__in=ids).order_by("last_name", "first_name"))
-
-
-class CustomerBulkDeleteView(PermissionRequiredMixin, SelectedCustomersMixin, TemplateView):
-    """Ticked customers, then a confirmation page naming them, then the Deleted list."""
-
-    permission_required = "customers.delete_customer"
-    template_name = "customers/customer_confirm_delete.html"
-
-    def get(self, request, *args, **kwargs):
-        return redirect("customers:list")
-
-    def post(self, request, *args, **kwargs):
-        customers = self.selected_customers()
-        if not customers:
-            messages.warning(request, "Tick the customers to delete first.")
-            return redirect("customers:list")
-        if "confirm" not in request.POST:
-            return self.render_to_response(self.get_context_data(customers=customers))
-        count = customers_delete(customers=customers, user=request.user)
-        messages.success(
-            request,
-            f"{count} customer{'s' if count != 1 else ''} moved to Deleted; "
-            "a manager can restore them from there.",
-        )
-        return redirect("customers:list")
-
-
-class DeletedCustomerListView(PermissionRequiredMixin, ForgivingPaginationMixin, ListView):
-    permission_required = "customers.view_customer"
-    template_name = "customers/customer_deleted_list.html"
-    context_object_name = "customers"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return (
-            Customer.all_objects.deleted()
-            .select_related("deleted_by", "loyalty_account")
-            .prefetch_related("stores")
-            .order_by("-deleted_at", "-pk")
-        )
-
-
-class CustomerRestoreView(PermissionRequiredMixin, SelectedCustomersMixin, View):
-    permission_required = "customers.restore_customer"
-    selection_queryset = Customer.all_objects.deleted()
-
-    def post(self, request, *args, **kwargs):
-        for customer in self.selected_customers():
-            try:
-                customer_restore(customer=customer, user=request.user)
-            except RestoreConflictError as conflict:
-                messages.error(
-                    request,
-                    format_html(
-                        "{} was not restored: its email {} now belongs to "
-                        '<a href="{}">{}</a>. Change that customer\'s email first, or keep '
-                        "this one deleted.",
-                        customer,
-                        customer.email,
-                        conflict.holder.get_absolute_url(),
-                        conflict.holder,
-                    ),
-                )
-            else:
-                messages.success(request, f"Customer “{customer}” was restored.")
-        return redirect("customers:deleted")
-
-
-class CustomerPurgeView(UserPassesTestMixin, SelectedCustomersMixin, View):
-    """Destroy deleted customers for good: superusers only."""
-
-    selection_queryset = Customer.all_objects.deleted()
-
-    def test_func(self):
-        return self.request.user.is_superuser
-
-    def post(self, request, *args, **kwargs):
-        count = customers_purge(customers=self.selected_customers())
-        messages.success(request, f"{count} customer{'s' if count != 1 else ''} purged for good.")
-        return redirect("customers:deleted")

@@ -94,7 +94,7 @@ def test_superuser_purges_for_good(client, superuser, ada):
     client.force_login(superuser)
     client.post(DELETE_URL, {"selected": [ada.pk], "confirm": "yes"})
 
-    client.post(PURGE_URL, {"selected": [ada.pk]})
+    client.post(PURGE_URL, {"selected": [ada.pk], "confirm": "yes"})
 
     assert not Customer.all_objects.filter(pk=ada.pk).exists()
     assert not LoyaltyAccount.objects.exists()
@@ -104,7 +104,7 @@ def test_superuser_purges_for_good(client, superuser, ada):
 def test_purge_only_touches_deleted_customers(client, superuser, ada):
     client.force_login(superuser)
 
-    client.post(PURGE_URL, {"selected": [ada.pk]})
+    client.post(PURGE_URL, {"selected": [ada.pk], "confirm": "yes"})
 
     assert Customer.objects.filter(pk=ada.pk).exists()
 
@@ -133,5 +133,7 @@ class TestPermissions:
     def test_manager_may_not_purge(self, manager_client, ada):
         manager_client.post(DELETE_URL, {"selected": [ada.pk], "confirm": "yes"})
 
-        assert manager_client.post(PURGE_URL, {"selected": [ada.pk]}).status_code == 403
+        response = manager_client.post(PURGE_URL, {"selected": [ada.pk], "confirm": "yes"})
+
+        assert response.status_code == 403
         assert Customer.all_objects.filter(pk=ada.pk).exists()

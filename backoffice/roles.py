@@ -1,25 +1,33 @@
-"""The staff roles of the back office, kept as Django groups.
+"""The staff roles of the back office, kept as Django groups: one vocabulary for every app.
 
 The groups are (re)created after every ``migrate``, so that a new database has them and a
 permission added to a role in code reaches existing databases too. Permissions given by
 hand in the admin to these groups are kept; only missing ones are added.
+
+Purging customers for good (``customers.purge_customer``) is in no role: an administrator
+grants it to a person, and superusers hold it anyway.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
-STORE_STAFF = [
+STORE_STAFF = "Store staff"
+MANAGERS = "Managers"
+
+STORE_STAFF_PERMISSIONS = [
     "customers.view_customer",
     "customers.add_customer",
     "customers.change_customer",
     "stores.view_store",
 ]
 ROLES = {
-    "Store staff": STORE_STAFF,
-    "Managers": [
-        *STORE_STAFF,
+    STORE_STAFF: STORE_STAFF_PERMISSIONS,
+    MANAGERS: [
+        *STORE_STAFF_PERMISSIONS,
         "customers.delete_customer",
         "customers.restore_customer",
         "customers.export_customer",
+        "backoffice.view_auditevent",
     ],
 }
 
@@ -31,10 +39,9 @@ def ensure_roles(**kwargs):
 
 
 def permissions_named(names):
-    permissions = []
+    """The permissions among ``names`` ("app_label.codename") that exist so far."""
+    wanted = Q(pk__in=[])
     for name in names:
         app_label, codename = name.split(".")
-        permissions.append(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return permissions
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(wanted)

@@ -1,0 +1,109 @@
+"""The audit trail: each service that changes data records what it did, where it does it.
+
+Services call ``record`` (or ``record_many``) inside their own transaction, so an event
+exists exactly when its change does. Values are stored as JSON-friendly text: dates in ISO
+format, phone numbers in E.164, countries as codes, files as their stored names.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
+
+from .models import AuditEvent
+
+Action = AuditEvent.Action
+
+
+def record(*, user, action, obj, summary, changes=None):
+    """Write one event about ``obj``."""
+    (event,) = record_many(
+        user=user, action=action, objects=[obj], summary=summary, changes=changes
+    )
+    return event
+
+
+def record_many(*, user, action, objects, summary, changes=None, anonymous=False):
+    """Write the same event about each of ``objects`` (a bulk action), in one query.
+
+    ``anonymous`` names each object by its type and id only, for an object whose personal
+    data is going away (a purge).
+    """
+    events = [
+        AuditEvent(
+            user=user if user and user.is_authenticated else None,
+            user_name=user.get_username() if user and user.is_authenticated else "",
+            action=action,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            object_repr=anonymous_name(obj) if anonymous else str(obj)[:200],
+            summary=summary[:300],
+            changes=changes or {},
+        )
+        for obj in objects
+    ]
+    return AuditEvent.objects.bulk_create(events)
+
+
+def snapshot(instance, field_names):
+    """The values of ``field_names`` on ``instance``, as they would be stored in an event."""
+    return {name: jsonable(getattr(instance, name)) for name in field_names}
+
+
+def changes_between(before, after):
+    """``{field: [old, new]}`` for each field whose value differs."""
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def jsonable(value):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return str(value)
+
+
+def history_of(obj):
+    """Events about ``obj``, newest first."""
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).select_related("user")
+
+
+def redact_history(*, model, pks):
+    """Remove the personal data from the events about purged objects, keeping the events.
+
+    Who did what kind of change, and when, stays on record; the object's name, the values
+    and free-text summaries go.
+    """
+    events = list(
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=pks
+        )
+    )
+    for event in events:
+        changed = ", ".join(event.changes) if event.action == Action.UPDATE else ""
+        event.object_repr = anonymous_name(model(pk=event.object_id))
+        event.summary = f"{event.get_action_display()}{f' {changed}' if changed else ''} "
+        event.summary += "(details removed when purged)"
+        event.changes = {}
+    # bulk_update writes through the queryset: events are otherwise never saved twice.
+    AuditEvent.objects.bulk_update(events, ["object_repr", "summary", "changes"])
+
+
+def anonymous_name(obj):
+    return f"{obj._meta.verbose_name.capitalize()} #{obj.pk}"

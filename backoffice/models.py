@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEvent(models.Model):
+    """One change to the data, written by the service that made it, in the same transaction.
+
+    Events are never edited or deleted: the only later write is the redaction that a purge
+    makes (``backoffice.audit.redact_history``), which keeps who, when and what kind of
+    change, and removes the personal data.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Updated"
+        DELETE = "delete", "Deleted"
+        RESTORE = "restore", "Restored"
+        PURGE = "purge", "Purged"
+        LOYALTY = "loyalty", "Loyalty changed"
+
+    created_at = models.DateTimeField("when", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="who",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_name = models.CharField(
+        "who (name then)", max_length=150, blank=True, help_text="Kept if the user is deleted."
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name="object type", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    object_repr = models.CharField("object", max_length=200)
+    summary = models.CharField(max_length=300)
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="Changed fields: {field: [old, new]}."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "-created_at"], name="audit_object_history"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are never changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never deleted.")
+
+
+class TablePreference(models.Model):
+    """The columns a user chose to see in one table, in their order."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="table_preferences"
+    )
+    table = models.CharField(max_length=100, help_text="The table's name, e.g. customers.")
+    columns = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "table"], name="one_preference_per_table"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.table}"

@@ -1,0 +1,225 @@
+"""Tables declared once with django-tables2: the list shows them, the CSV export reads them.
+
+A table's columns are declared in export order: the CSV has one column per declared column
+that is not ``exclude_from_export``, headed by the column's name, with the value of the
+table's ``value_<name>`` method when it has one (``render_<name>`` is for the page). Which
+columns the page shows is the user's choice (``TablePreference``), else ``default_columns``.
+"""
+
+import csv
+from operator import attrgetter
+
+import django_tables2 as tables
+from django.db.models.query import QuerySet
+from django.template.defaultfilters import date as format_date
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+# OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+EXPORT_CHUNK_SIZE = 2000
+
+
+class ObjectTable(tables.Table):
+    """Base of every list's table.
+
+    Subclasses set ``preference_key`` (the key of users' column choices), ``default_columns`` (the
+    columns shown, in order, until a user chooses), ``fixed_columns`` (always shown), and
+    ``phone_columns`` (the ones still shown below the md breakpoint; the others are hidden
+    there by CSS). ``row_actions`` are the three-dot menu of each row: (label, URL name,
+    permission) with the row's primary key as the URL's argument. ``sort_keys`` maps a
+    column to the list's ``sort`` value that orders by it; the list's filters do the
+    sorting, the table only draws the headers.
+    """
+
+    preference_key = ""
+    default_columns = ()
+    fixed_columns = ()
+    phone_columns = ()
+    row_actions = ()
+    sort_keys = {}
+    registry = {}  # preference_key -> table class, for the column chooser
+
+    class Meta:
+        template_name = "generic/table.html"
+        attrs = {"class": "table table-hover align-middle mb-0 object-table"}
+        orderable = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.preference_key:
+            ObjectTable.registry[cls.preference_key] = cls
+
+    def __init__(self, data, *, columns=None, current_sort="", **kwargs):
+        shown = self.clean_column_choice(columns) or list(self.default_columns)
+        kwargs["sequence"] = shown
+        kwargs["exclude"] = [name for name in self.base_columns if name not in shown]
+        super().__init__(data, **kwargs)
+        self.current_sort = current_sort
+        for column in self.columns:
+            column.cell_class = " ".join(
+                filter(
+                    None,
+                    [
+                        column.column.attrs.get("td", {}).get("class", ""),
+                        "" if column.name in self.phone_columns else "d-none d-md-table-cell",
+                    ],
+                )
+            )
+            column.sort = self.sort_state(column.name)
+
+    @classmethod
+    def clean_column_choice(cls, columns):
+        """The chosen columns that exist, in display order, with the fixed ones added."""
+        if not columns:
+            return []
+        chosen = set(columns) | set(cls.fixed_columns)
+        return [name for name in cls.display_order() if name in chosen]
+
+    @classmethod
+    def display_order(cls):
+        """Default columns first, in their order, then the others as declared."""
+        rest = [name for name in cls.base_columns if name not in cls.default_columns]
+        return [*cls.default_columns, *rest]
+
+    @classmethod
+    def column_choices(cls):
+        """(name, label, fixed) for the column chooser, in display order."""
+        return [
+            (name, str(cls.base_columns[name].verbose_name or name), name in cls.fixed_columns)
+            for name in cls.display_order()
+        ]
+
+    def sort_state(self, column_name):
+        """The header of a sortable column: its direction now, and the sort a click gives."""
+        key = self.sort_keys.get(column_name)
+        if key is None:
+            return None
+        direction = (
+            "ascending"
+            if self.current_sort == key
+            else "descending"
+            if self.current_sort == f"-{key}"
+            else None
+        )
+        return {"direction": direction, "next": f"-{key}" if direction == "ascending" else key}
+
+    @property
+    def sort_description(self):
+        """The sort in words, e.g. "name, descending", for the table's caption."""
+        key = self.current_sort.removeprefix("-")
+        for name, sort_key in self.sort_keys.items():
+            if sort_key == key:
+                label = str(self.base_columns[name].verbose_name).lower()
+                return (
+                    f"{label}, {'descending' if self.current_sort.startswith('-') else 'ascending'}"
+                )
+        return ""
+
+    # The CSV export
+
+    @classmethod
+    def export_columns(cls):
+        return [name for name, column in cls.base_columns.items() if not column.exclude_from_export]
+
+    @classmethod
+    def csv_header(cls):
+        return cls.export_columns()
+
+    @classmethod
+    def list_queryset(cls, queryset):
+        """What the page's columns need, fetched in bulk: subclasses add their joins."""
+        return queryset
+
+    @classmethod
+    def export_queryset(cls, queryset):
+        """What each exported row needs, fetched in bulk: subclasses add their joins."""
+        return queryset
+
+    @classmethod
+    def csv_lines(cls, queryset):
+        """The export, line by line: the header, then one line per record.
+
+        Records are read in chunks (a server-side cursor on PostgreSQL), so memory stays flat
+        whatever their number.
+        """
+        table = cls([])
+        getters = [cls.value_getter(table, name) for name in cls.export_columns()]
+        writer = csv.writer(Echo())
+        yield writer.writerow(cls.csv_header())
+        records = cls.export_queryset(queryset)
+        if isinstance(records, QuerySet):
+            records = records.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        for record in records:
+            yield writer.writerow([neutralise(getter(record)) for getter in getters])
+
+    @classmethod
+    def value_getter(cls, table, name):
+        method = getattr(table, f"value_{name}", None)
+        if method is not None:
+            return lambda record: method(record=record)
+        column = cls.base_columns[name]
+        read = attrgetter(str(column.accessor or name).replace("__", "."))
+        return lambda record: "" if (value := read(record)) is None else value
+
+
+def neutralise(value):
+    """Prefix a text cell that a spreadsheet would run, so that it is shown as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+class Echo:
+    """A file-like object that hands back what is written, for streaming with csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+class AuditEventTable(ObjectTable):
+    preference_key = "audit"
+    default_columns = ("created_at", "user", "action", "object", "summary", "changes")
+    fixed_columns = ("created_at",)
+    phone_columns = ("created_at", "object", "summary")
+
+    created_at = tables.Column("When", attrs={"td": {"class": "text-nowrap small"}})
+    user = tables.Column("Who", empty_values=())
+    action = tables.Column("Action")
+    object_type = tables.Column("Object type", accessor="content_type")
+    object = tables.Column("Object", accessor="object_repr")
+    summary = tables.Column("Summary")
+    changes = tables.Column("Changes", empty_values=(), attrs={"td": {"class": "small"}})
+
+    class Meta(ObjectTable.Meta):
+        empty_text = "No events match."
+
+    def render_created_at(self, value):
+        return format_date(value, "Y-m-d H:i:s")
+
+    def render_user(self, record):
+        if record.user:
+            return record.user.get_full_name() or record.user.get_username()
+        return record.user_name or "—"
+
+    def render_action(self, record):
+        return record.get_action_display()
+
+    def render_object_type(self, value):
+        return str(value.model_class()._meta.verbose_name).capitalize()
+
+    def render_changes(self, value):
+        return format_html_join(
+            mark_safe("<br>"),
+            '<span class="text-body-secondary">{}</span>: {} → {}',
+            ((field, show(old), show(new)) for field, (old, new) in value.items()),
+        )
+
+
+def show(value):
+    """A changed value as the audit pages print it."""
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)

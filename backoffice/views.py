@@ -1,0 +1,280 @@
+"""Generic views that every list page is configured from.
+
+``ObjectListView`` is a list page: search, filters and sort (a django-filter FilterSet bound
+to the query string), a django-tables2 table whose columns the user may choose, forgiving
+pages, the bulk actions the user may run and the export button. ``ObjectExportView``
+streams the same rows as CSV, and ``BulkActionView`` is one bulk action: ticked rows, a
+confirmation page naming them, one service call, a message, and back to the list as it was.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from . import audit
+from .filters import AuditEventFilterSet
+from .models import AuditEvent, TablePreference
+from .tables import AuditEventTable, ObjectTable
+
+
+class ObjectListView(PermissionRequiredMixin, TemplateView):
+    """A list page, as configuration.
+
+    Set ``queryset``, ``table_class``, ``permission_required``, ``title`` and, where the
+    page has them, ``filterset_class``, ``bulk_actions`` (``BulkActionView`` subclasses),
+    ``export_url_name`` with ``export_permission``, and ``breadcrumbs`` ((label, URL name)
+    pairs above the title). ``context_object_name`` names the page's rows in the context.
+    """
+
+    template_name = "generic/object_list.html"
+    queryset = None
+    filterset_class = None
+    table_class = None
+    bulk_actions = ()
+    export_url_name = None
+    export_permission = None
+    breadcrumbs = ()
+    title = ""
+    context_object_name = "objects"
+    paginate_by = 50
+
+    def get_queryset(self):
+        if self.queryset is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a queryset.")
+        return self.queryset.all()
+
+    def get_filterset_kwargs(self):
+        return {"data": self.request.GET, "queryset": self.get_queryset(), "request": self.request}
+
+    def get_filterset(self):
+        if self.filterset_class is None:
+            return None
+        return self.filterset_class(**self.get_filterset_kwargs())
+
+    def get_filtered_queryset(self):
+        """The rows the query string asks for: all pages, in the chosen order."""
+        self.filterset = self.get_filterset()
+        if self.filterset is None:
+            return self.get_queryset()
+        if not self.filterset.is_valid():
+            return self.get_queryset().none()
+        return self.filterset.qs
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.table_class.list_queryset(self.get_filtered_queryset())
+        paginator = Paginator(queryset, self.paginate_by)
+        # A page number past the end, or not a number, shows the nearest page instead of a
+        # 404: an old bookmark still opens the list.
+        page = paginator.get_page(request.GET.get("page"))
+        table = self.get_table(page.object_list)
+        context = self.get_context_data(
+            table=table,
+            filter=self.filterset,
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **{self.context_object_name: page.object_list},
+        )
+        return self.render_to_response(context)
+
+    def get_table(self, rows):
+        table = self.table_class(
+            rows,
+            columns=self.chosen_columns(),
+            current_sort=getattr(self.filterset, "current_sort", ""),
+        )
+        table.allowed_row_actions = [
+            (label, url_name)
+            for label, url_name, permission in table.row_actions
+            if self.request.user.has_perm(permission)
+        ]
+        return table
+
+    def chosen_columns(self):
+        return (
+            TablePreference.objects.filter(
+                user=self.request.user, table=self.table_class.preference_key
+            )
+            .values_list("columns", flat=True)
+            .first()
+        )
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        model_meta = self.get_queryset().model._meta
+        return super().get_context_data(
+            title=self.title,
+            verbose_name=model_meta.verbose_name,
+            verbose_name_plural=model_meta.verbose_name_plural,
+            breadcrumbs=[(label, reverse(url_name)) for label, url_name in self.breadcrumbs],
+            bulk_actions=[action for action in self.bulk_actions if action.allowed_for(user)],
+            export_url=(
+                reverse(self.export_url_name)
+                if self.export_url_name and user.has_perm(self.export_permission)
+                else None
+            ),
+            **kwargs,
+        )
+
+
+class ObjectExportView(PermissionRequiredMixin, View):
+    """The rows of ``list_view`` as CSV: the same search, filters and sort, all pages,
+    streamed, with the columns of the list's table."""
+
+    list_view = None
+    filename = "export-%Y%m%d-%H%M.csv"
+
+    def get(self, request, *args, **kwargs):
+        lister = self.list_view()
+        lister.setup(request, *args, **kwargs)
+        queryset = lister.get_filtered_queryset()
+        filename = timezone.localtime().strftime(self.filename)
+        return StreamingHttpResponse(
+            lister.table_class.csv_lines(queryset),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+
+class BulkActionView(PermissionRequiredMixin, TemplateView):
+    """One bulk action on the rows ticked in a list (POSTed as ``selected`` primary keys).
+
+    Without ``confirm`` in the POST, a confirmation page names the rows and what will happen
+    (unless ``needs_confirmation`` is off); with it, ``perform`` runs the action's service
+    and adds the messages. Then back to the list, with the search, filters, sort and page
+    the user came from (a ``next`` that is this list's own URL).
+
+    Set ``queryset`` (the rows the action may touch), ``permission_required``,
+    ``url_name``, ``list_url_name``, ``label`` (the list's button), ``verb`` and
+    ``explanation`` (the confirmation page), and implement ``perform(objects)``.
+    """
+
+    template_name = "generic/bulk_confirm.html"
+    do_not_call_in_templates = True  # the list's template reads the class's attributes
+    queryset = None
+    url_name = None
+    list_url_name = None
+    label = ""
+    verb = ""
+    explanation = ""
+    button_class = "btn-outline-danger"
+    confirm_button_class = "btn-danger"
+    needs_confirmation = True
+    ordering = ()
+
+    @classmethod
+    def allowed_for(cls, user):
+        return user.has_perm(cls.permission_required)
+
+    @classmethod
+    def url(cls):
+        return reverse(cls.url_name)
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.list_url_name)
+
+    def post(self, request, *args, **kwargs):
+        objects = self.selected_objects()
+        if not objects:
+            plural = self.queryset.model._meta.verbose_name_plural
+            messages.warning(request, f"Tick the {plural} to {self.verb.lower()} first.")
+        elif self.needs_confirmation and "confirm" not in request.POST:
+            return self.render_to_response(self.get_context_data(objects=objects))
+        else:
+            self.perform(objects)
+        return HttpResponseRedirect(self.return_url())
+
+    def perform(self, objects):
+        raise NotImplementedError
+
+    def selected_objects(self):
+        # Only ASCII digits: "²".isdigit() is true, but it is no primary key.
+        pks = [pk for pk in self.request.POST.getlist("selected") if pk.isascii() and pk.isdigit()]
+        return list(self.queryset.filter(pk__in=pks).order_by(*self.ordering))
+
+    def return_url(self):
+        """The list the user came from, with its query string; only this action's list."""
+        list_url = reverse(self.list_url_name)
+        next_url = self.request.POST.get("next", "")
+        if (
+            url_has_allowed_host_and_scheme(next_url, allowed_hosts=None)
+            and next_url.split("?")[0] == list_url
+        ):
+            return next_url
+        return list_url
+
+    def describe(self, obj):
+        """A second line for each object on the confirmation page."""
+        return ""
+
+    def get_context_data(self, **kwargs):
+        objects = kwargs["objects"]
+        model_meta = self.queryset.model._meta
+        noun = model_meta.verbose_name if len(objects) == 1 else model_meta.verbose_name_plural
+        return super().get_context_data(
+            action=self,
+            rows=[(obj, self.describe(obj)) for obj in objects],
+            heading=f"{self.verb} {len(objects)} {noun}?",
+            button=f"{self.verb} {len(objects)} {noun}",
+            next_url=self.return_url(),
+            **kwargs,
+        )
+
+
+class ObjectHistoryMixin:
+    """A detail view's "History" card: the object's audit events, newest first, paged."""
+
+    history_per_page = 10
+    history_columns = ("created_at", "user", "action", "summary", "changes")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = Paginator(audit.history_of(self.object), self.history_per_page)
+        history = paginator.get_page(self.request.GET.get("history_page"))
+        context["history"] = history
+        context["history_table"] = AuditEventTable(
+            history.object_list, columns=self.history_columns
+        )
+        return context
+
+
+class TableColumnsView(LoginRequiredMixin, View):
+    """Remember which columns a user shows in a table, or forget the choice ("reset")."""
+
+    def post(self, request, table):
+        table_class = ObjectTable.registry.get(table)
+        if table_class is None:
+            return HttpResponseBadRequest("Unknown table.")
+        if "reset" in request.POST:
+            TablePreference.objects.filter(user=request.user, table=table).delete()
+            messages.success(request, "The table shows its default columns again.")
+        else:
+            columns = table_class.clean_column_choice(request.POST.getlist("columns"))
+            TablePreference.objects.update_or_create(
+                user=request.user, table=table, defaults={"columns": columns}
+            )
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+            next_url = reverse("home")
+        return HttpResponseRedirect(next_url)
+
+
+class AuditEventListView(ObjectListView):
+    """Every change to the data, newest first: who, what, when, and the values before and
+    after."""
+
+    permission_required = "backoffice.view_auditevent"
+    queryset = AuditEvent.objects.select_related("user", "content_type")
+    filterset_class = AuditEventFilterSet
+    table_class = AuditEventTable
+    title = "Audit trail"
+    context_object_name = "events"

@@ -1,0 +1,227 @@
+import django_tables2 as tables
+from django.db.models import CharField, Prefetch
+from django.db.models.functions import Cast
+from django.template.defaultfilters import date as format_date
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from backoffice.tables import ObjectTable
+from stores.models import Store
+
+
+def iso(value):
+    return value.isoformat() if value else ""
+
+
+def boolean(value):
+    return "true" if value else "false"
+
+
+def store_badges(stores):
+    return format_html_join(
+        " ", '<span class="badge text-bg-light border">{}</span>', ((s.name,) for s in stores)
+    )
+
+
+class CustomerTable(ObjectTable):
+    """The customer list and its CSV export (columns in the CSV's order)."""
+
+    preference_key = "customers"
+    default_columns = (
+        "photo",
+        "name",
+        "email",
+        "phone",
+        "stores",
+        "loyalty_enrolled",
+        "loyalty_balance",
+        "created_at",
+    )
+    fixed_columns = ("name",)
+    phone_columns = ("name", "email", "phone", "loyalty_balance")
+    sort_keys = {
+        "name": "name",
+        "email": "email",
+        "loyalty_balance": "balance",
+        "created_at": "created",
+    }
+    row_actions = (
+        ("Open", "customers:detail", "customers.view_customer"),
+        ("Edit", "customers:edit", "customers.change_customer"),
+    )
+
+    photo = tables.Column("Photo", empty_values=(), exclude_from_export=True)
+    name = tables.Column("Name", empty_values=(), exclude_from_export=True)
+
+    id = tables.Column("ID")
+    customer_type = tables.Column("Type")
+    first_name = tables.Column("First name")
+    last_name = tables.Column("Last name")
+    company_name = tables.Column("Company name")
+    email = tables.Column("Email")
+    phone = tables.Column("Phone", attrs={"td": {"class": "text-nowrap"}})
+    gender = tables.Column("Gender")
+    date_of_birth = tables.DateColumn(format="Y-m-d", verbose_name="Date of birth")
+    nationality = tables.Column("Nationality")
+    anniversary = tables.DateColumn(format="Y-m-d", verbose_name="Anniversary of first visit")
+    gate_code = tables.Column("Gate code")
+    id_number = tables.Column("Customer ID number")
+    notes = tables.Column("Notes")
+    stores = tables.Column("Stores", empty_values=())
+    loyalty_enrolled = tables.Column("Loyalty", accessor="loyalty_account", empty_values=())
+    loyalty_balance = tables.Column(
+        "Balance", accessor="loyalty_account", empty_values=(), attrs={"td": {"class": "text-end"}}
+    )
+    address_line1 = tables.Column("Address line 1")
+    address_line2 = tables.Column("Apt / suite")
+    city = tables.Column("City")
+    state = tables.Column("State")
+    zip_code = tables.Column("Zip code")
+    country = tables.Column("Country")
+    created_at = tables.Column("Created", attrs={"td": {"class": "text-nowrap small"}})
+    updated_at = tables.Column("Updated", attrs={"td": {"class": "text-nowrap small"}})
+
+    class Meta(ObjectTable.Meta):
+        default = ""
+        empty_text = "No customers match."
+
+    @classmethod
+    def list_queryset(cls, queryset):
+        return queryset.select_related("loyalty_account").prefetch_related("stores")
+
+    @classmethod
+    def export_queryset(cls, queryset):
+        """The phone is read as the stored E.164 text: turning it into a PhoneNumber object
+        and back costs more than the rest of the row (measured in bench/list_and_export.py).
+        """
+        return (
+            queryset.select_related("loyalty_account")
+            .prefetch_related(
+                Prefetch("stores", queryset=Store.objects.only("code").order_by("code"))
+            )
+            .defer("phone")
+            .annotate(phone_e164=Cast("phone", output_field=CharField()))
+        )
+
+    def render_photo(self, record):
+        if record.photo:
+            return format_html(
+                '<img src="{}" alt="" class="customer-thumb rounded-circle" width="36" '
+                'height="36" loading="lazy">',
+                reverse("customers:photo", args=[record.pk]),
+            )
+        return format_html(
+            '<span class="customer-thumb customer-thumb-empty rounded-circle" '
+            'aria-hidden="true">{}{}</span>',
+            record.first_name[:1].upper(),
+            record.last_name[:1].upper(),
+        )
+
+    def render_name(self, record):
+        link = format_html(
+            '<a href="{}" class="fw-semibold text-decoration-none text-nowrap">{}</a>',
+            record.get_absolute_url(),
+            record.display_name,
+        )
+        if record.is_business:
+            return format_html(
+                '{}<br><span class="small text-body-secondary">Business · {}</span>',
+                link,
+                record.full_name,
+            )
+        return link
+
+    def render_customer_type(self, record):
+        return record.get_customer_type_display()
+
+    def render_gender(self, record):
+        return record.get_gender_display()
+
+    def render_nationality(self, value):
+        return value.name
+
+    def render_country(self, value):
+        return value.name
+
+    def render_stores(self, record):
+        return store_badges(record.stores.all())
+
+    def render_loyalty_enrolled(self, value):
+        if value and value.enrolled:
+            return mark_safe('<span class="badge text-bg-success">Enrolled</span>')
+        return mark_safe('<span class="badge text-bg-light border">Not enrolled</span>')
+
+    def render_loyalty_balance(self, value):
+        return value.balance if value and value.enrolled else ""
+
+    def render_created_at(self, value):
+        return format_date(value, "Y-m-d")
+
+    def render_updated_at(self, value):
+        return format_date(value, "Y-m-d H:i")
+
+    def value_id(self, record):
+        return record.pk
+
+    def value_phone(self, record):
+        return record.phone_e164 or ""  # annotated by export_queryset
+
+    def value_date_of_birth(self, record):
+        return iso(record.date_of_birth)
+
+    def value_nationality(self, record):
+        return record.nationality.code or ""
+
+    def value_anniversary(self, record):
+        return iso(record.anniversary)
+
+    def value_stores(self, record):
+        return ";".join(store.code for store in record.stores.all())
+
+    def value_loyalty_enrolled(self, record):
+        account = getattr(record, "loyalty_account", None)
+        return boolean(account.enrolled) if account else "false"
+
+    def value_loyalty_balance(self, record):
+        account = getattr(record, "loyalty_account", None)
+        return account.balance if account else ""
+
+    def value_country(self, record):
+        return record.country.code or ""
+
+    def value_created_at(self, record):
+        return iso(record.created_at)
+
+    def value_updated_at(self, record):
+        return iso(record.updated_at)
+
+
+class DeletedCustomerTable(ObjectTable):
+    preference_key = "deleted_customers"
+    default_columns = ("name", "email", "stores", "deleted_at")
+    fixed_columns = ("name",)
+    phone_columns = ("name", "deleted_at")
+
+    name = tables.Column("Name", empty_values=(), attrs={"td": {"class": "text-nowrap"}})
+    email = tables.Column("Email")
+    stores = tables.Column("Stores", empty_values=())
+    deleted_at = tables.Column("Deleted", attrs={"td": {"class": "small text-nowrap"}})
+
+    class Meta(ObjectTable.Meta):
+        empty_text = "No deleted customers."
+
+    @classmethod
+    def list_queryset(cls, queryset):
+        return queryset.select_related("deleted_by").prefetch_related("stores")
+
+    def render_name(self, record):
+        return str(record)
+
+    def render_stores(self, record):
+        return store_badges(record.stores.all())
+
+    def render_deleted_at(self, record):
+        by = record.deleted_by
+        when = format_date(record.deleted_at, "Y-m-d H:i")
+        return f"{when} by {by.get_full_name() or by}" if by else when
