@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 
 class BackofficeAdminConfig(admin_apps.AdminConfig):
     default = False
-    default_site = "backoffice.admin.SuperuserAdminSite"
+    default_site = "backoffice.sites.SuperuserAdminSite"
 
 
 class BackofficeConfig(AppConfig):

@@ -60,7 +60,9 @@ class CustomerAdmin(admin.ModelAdmin):
         customer_save(customer=obj, stores=form.cleaned_data["stores"], user=request.user)
 
     def save_related(self, request, form, formsets, change):
-        """The stores were set by ``customer_save``; the loyalty inline is read-only."""
+        """The stores were set by ``customer_save``: only the (read-only) inline is left."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def has_delete_permission(self, request, obj=None):
         """Customers are deleted, restored and purged in the back office, which keeps the
