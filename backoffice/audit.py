@@ -81,7 +81,7 @@ def history_of(obj):
     """Events about ``obj``, newest first."""
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-    ).select_related("user")
+    ).select_related("user", "content_type")
 
 
 def redact_history(*, model, pks):

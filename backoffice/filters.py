@@ -14,7 +14,21 @@ def start_of_day(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
+class BootstrapFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form fields carry Bootstrap's classes."""
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            for field in super().form.fields.values():
+                widget = field.widget
+                if not widget.is_hidden:
+                    css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+                    widget.attrs.setdefault("class", css)
+        return self._form
+
+
+class AuditEventFilterSet(BootstrapFilterSet):
     user = django_filters.ModelChoiceFilter(
         label="Who",
         queryset=get_user_model().objects.order_by("username"),

@@ -10,10 +10,13 @@ import csv
 from operator import attrgetter
 
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models.query import QuerySet
 from django.template.defaultfilters import date as format_date
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+
+from .models import AuditEvent
 
 # OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -23,13 +26,14 @@ EXPORT_CHUNK_SIZE = 2000
 class ObjectTable(tables.Table):
     """Base of every list's table.
 
-    Subclasses set ``preference_key`` (the key of users' column choices), ``default_columns`` (the
-    columns shown, in order, until a user chooses), ``fixed_columns`` (always shown), and
-    ``phone_columns`` (the ones still shown below the md breakpoint; the others are hidden
-    there by CSS). ``row_actions`` are the three-dot menu of each row: (label, URL name,
-    permission) with the row's primary key as the URL's argument. ``sort_keys`` maps a
-    column to the list's ``sort`` value that orders by it; the list's filters do the
-    sorting, the table only draws the headers.
+    Subclasses set ``preference_key`` (the key of users' column choices),
+    ``default_columns`` (the columns shown, in order, until a user chooses),
+    ``fixed_columns`` (always shown), and ``phone_columns`` (the default columns still shown
+    below the md breakpoint; the other default columns are hidden there by CSS).
+    ``row_actions`` are the three-dot menu of each row: (label, URL name, permission), with
+    the row's primary key as the URL's argument. ``sort_keys`` maps a column to the list's
+    ``sort`` value that orders by it; the list's filters do the sorting, the table only
+    draws the headers.
     """
 
     preference_key = ""
@@ -55,18 +59,20 @@ class ObjectTable(tables.Table):
         kwargs["sequence"] = shown
         kwargs["exclude"] = [name for name in self.base_columns if name not in shown]
         super().__init__(data, **kwargs)
+        self.shown_columns = shown
         self.current_sort = current_sort
         for column in self.columns:
-            column.cell_class = " ".join(
-                filter(
-                    None,
-                    [
-                        column.column.attrs.get("td", {}).get("class", ""),
-                        "" if column.name in self.phone_columns else "d-none d-md-table-cell",
-                    ],
-                )
+            column.header_class = (
+                "d-none d-md-table-cell" if self.hidden_on_phones(column.name) else ""
             )
+            cell_classes = [column.column.attrs.get("td", {}).get("class", ""), column.header_class]
+            column.cell_class = " ".join(filter(None, cell_classes))
             column.sort = self.sort_state(column.name)
+
+    def hidden_on_phones(self, name):
+        """Default columns beyond ``phone_columns`` are left out on phones; a column the
+        user added is shown there too, since they asked for it."""
+        return name in self.default_columns and name not in self.phone_columns
 
     @classmethod
     def clean_column_choice(cls, columns):
@@ -211,12 +217,24 @@ class AuditEventTable(ObjectTable):
     def render_object_type(self, value):
         return str(value.model_class()._meta.verbose_name).capitalize()
 
-    def render_changes(self, value):
+    def render_changes(self, record):
+        model = record.content_type.model_class()
+        created = record.action == AuditEvent.Action.CREATE
+        lines = [
+            (field_label(model, name), show(new) if created else f"{show(old)} → {show(new)}")
+            for name, (old, new) in record.changes.items()
+        ]
         return format_html_join(
-            mark_safe("<br>"),
-            '<span class="text-body-secondary">{}</span>: {} → {}',
-            ((field, show(old), show(new)) for field, (old, new) in value.items()),
+            mark_safe("<br>"), '<span class="text-body-secondary">{}</span>: {}', lines
         )
+
+
+def field_label(model, name):
+    """A field's label as the forms show it, e.g. "first name" for first_name."""
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except (AttributeError, FieldDoesNotExist):  # a removed model or field; loyalty_balance
+        return name.replace("_", " ")
 
 
 def show(value):

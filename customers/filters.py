@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Case, F, Q, When
 from django.utils.functional import cached_property
 
+from backoffice.filters import BootstrapFilterSet
 from stores.models import Store
 
 from .models import Customer
@@ -31,7 +32,7 @@ SORT_COLUMNS = {
 }
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+class CustomerFilterSet(BootstrapFilterSet):
     """Search, filters and sort of the customer list, all read from the query string.
 
     With no ``store`` in the query string the list is limited to the store chosen in the top
@@ -92,9 +93,6 @@ class CustomerFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.current_store = current_store
         self.filters["store"].extra["choices"] = self.store_choices()
-        for name in ("type", "store", "loyalty"):
-            self.form.fields[name].widget.attrs["class"] = "form-select"
-        self.form.fields["created_from"].widget.attrs["class"] = "form-control"
 
     def store_choices(self):
         stores = list(Store.objects.order_by("name").values_list("code", "name"))

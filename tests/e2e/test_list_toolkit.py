@@ -1,0 +1,63 @@
+"""The shared list pieces in a real browser: columns to view, and the audit trail."""
+
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_no_page_scroll
+from tests.factories import make_customer
+
+LIST_URL = reverse("customers:list")
+
+
+def test_choose_the_columns_to_view_then_reset(signed_in, stores, shoot):
+    page = signed_in
+    make_customer(first_name="Ada", last_name="Lovelace", city="London", stores=stores[:1])
+    page.goto(LIST_URL)
+
+    page.get_by_role("button", name="Columns").click()
+    chooser = page.locator("#column-chooser")
+    expect(chooser.get_by_label("Name column", exact=True)).to_be_disabled()
+    chooser.get_by_label("Phone column").uncheck()
+    chooser.get_by_label("City column").check()
+    shoot("chooser")
+    chooser.get_by_role("button", name="Show these columns").click()
+
+    headers = page.get_by_role("columnheader")
+    expect(headers.filter(has_text="City")).to_have_count(1)
+    expect(headers.filter(has_text="Phone")).to_have_count(0)
+    expect(page.get_by_role("row").filter(has_text="Ada Lovelace")).to_contain_text("London")
+    assert_no_page_scroll(page)
+    shoot("chosen")
+
+    page.reload()  # remembered, not only shown once
+    expect(page.get_by_role("columnheader").filter(has_text="City")).to_have_count(1)
+
+    page.get_by_role("button", name="Columns").click()
+    page.locator("#column-chooser").get_by_role("button", name="Reset to default").click()
+    expect(page.get_by_text("The table shows its default columns again.")).to_be_visible()
+    expect(page.get_by_role("columnheader").filter(has_text="City")).to_have_count(0)
+
+
+def test_customer_history_and_audit_page(signed_in, stores, shoot):
+    page = signed_in
+    make_customer(first_name="Grace", last_name="Hopper", city="Arlington", stores=stores[:1])
+    page.goto(LIST_URL)
+    page.get_by_role("row").filter(has_text="Grace Hopper").get_by_role("link").first.click()
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("City").fill("New York")
+    page.get_by_role("button", name="Update").click()
+    expect(page.get_by_text("Customer “Grace Hopper” was updated.")).to_be_visible()
+
+    page.get_by_role("row").filter(has_text="Grace Hopper").get_by_role("link").first.click()
+    history = page.get_by_role("region", name="History")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Arlington → New York")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Mona Manager")
+    shoot("customer-history")
+
+    page.goto(reverse("audit"))
+    page.get_by_label("Action", exact=True).select_option("update")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#result-count")).to_contain_text("1 audit event matches")
+    expect(page.get_by_role("row").nth(1)).to_contain_text("Grace Hopper")
+    assert_no_page_scroll(page)
+    shoot("audit")
