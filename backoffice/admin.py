@@ -3,15 +3,9 @@ from django.contrib import admin
 from .models import AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail can be read and searched, never written or removed by hand."""
-
-    list_display = ["created_at", "user_name", "action", "content_type", "object_repr", "summary"]
-    list_filter = ["action", "content_type"]
-    list_select_related = ["content_type"]
-    search_fields = ["object_repr", "user_name", "summary"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For history (audit events, ledgers): it can be read and searched in the admin, never
+    added, changed or deleted by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -21,3 +15,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user_name", "action", "content_type", "object_repr", "summary"]
+    list_filter = ["action", "content_type"]
+    list_select_related = ["content_type"]
+    search_fields = ["object_repr", "user_name", "summary"]
+    date_hierarchy = "created_at"

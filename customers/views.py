@@ -32,9 +32,22 @@ from .services import (
 from .tables import CustomerTable, DeletedCustomerTable
 
 
-class CustomerBulkDeleteView(BulkActionView):
-    permission_required = "customers.delete_customer"
+def customers_counted(count):
+    return f"{count} customer{'s' if count != 1 else ''}"
+
+
+class CustomerBulkActionView(BulkActionView):
+    """A bulk action on customers: its confirmation page lists them by name, with email."""
+
     queryset = Customer.objects.all()
+    ordering = ("last_name", "first_name")
+
+    def describe(self, customer):
+        return customer.email
+
+
+class CustomerBulkDeleteView(CustomerBulkActionView):
+    permission_required = "customers.delete_customer"
     url_name = "customers:bulk_delete"
     list_url_name = "customers:list"
     label = "Delete selected"
@@ -43,21 +56,16 @@ class CustomerBulkDeleteView(BulkActionView):
         "These customers will be moved to Deleted, with their stores, loyalty account and "
         "history. A manager can restore them from there."
     )
-    ordering = ("last_name", "first_name")
-
-    def describe(self, customer):
-        return customer.email
 
     def perform(self, customers):
         count = customers_delete(customers=customers, user=self.request.user)
         messages.success(
             self.request,
-            f"{count} customer{'s' if count != 1 else ''} moved to Deleted; "
-            "a manager can restore them from there.",
+            f"{customers_counted(count)} moved to Deleted; a manager can restore them from there.",
         )
 
 
-class CustomerRestoreView(BulkActionView):
+class CustomerRestoreView(CustomerBulkActionView):
     """Restoring undoes a delete and can itself be undone, so it needs no confirmation."""
 
     permission_required = "customers.restore_customer"
@@ -68,7 +76,6 @@ class CustomerRestoreView(BulkActionView):
     verb = "Restore"
     button_class = "btn-outline-primary"
     needs_confirmation = False
-    ordering = ("last_name", "first_name")
 
     def perform(self, customers):
         for customer in customers:
@@ -91,7 +98,7 @@ class CustomerRestoreView(BulkActionView):
                 messages.success(self.request, f"Customer “{customer}” was restored.")
 
 
-class CustomerPurgeView(BulkActionView):
+class CustomerPurgeView(CustomerBulkActionView):
     permission_required = "customers.purge_customer"
     queryset = Customer.all_objects.deleted()
     url_name = "customers:purge"
@@ -103,16 +110,10 @@ class CustomerPurgeView(BulkActionView):
         "destroyed for good. This cannot be undone. The audit trail keeps that they existed, "
         "without their personal data."
     )
-    ordering = ("last_name", "first_name")
-
-    def describe(self, customer):
-        return customer.email
 
     def perform(self, customers):
         count = customers_purge(customers=customers, user=self.request.user)
-        messages.success(
-            self.request, f"{count} customer{'s' if count != 1 else ''} purged for good."
-        )
+        messages.success(self.request, f"{customers_counted(count)} purged for good.")
 
 
 class CustomerListView(ObjectListView):

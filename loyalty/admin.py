@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from backoffice.admin import ReadOnlyAdmin
+
 from .models import LoyaltyLedgerEntry
 
 
 @admin.register(LoyaltyLedgerEntry)
-class LoyaltyLedgerEntryAdmin(admin.ModelAdmin):
+class LoyaltyLedgerEntryAdmin(ReadOnlyAdmin):
     """The ledger is history: it can be read and searched, never written by hand."""
 
     list_display = ["created_at", "customer", "delta", "balance_after", "reason", "created_by"]
@@ -20,12 +22,3 @@ class LoyaltyLedgerEntryAdmin(admin.ModelAdmin):
     @admin.display(ordering="account__customer__last_name")
     def customer(self, entry):
         return entry.account.customer
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
