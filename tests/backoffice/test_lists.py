@@ -57,6 +57,11 @@ class TestColumnsToView:
         assert header_labels(page) == ["Name", "Email", "City"]
         assert "Austin" in page.content.decode()
 
+    def test_columns_are_shown_in_the_order_chosen(self, clerk_client):
+        clerk_client.post(COLUMNS_URL, {"columns": ["city", "name", "email"]})
+
+        assert header_labels(clerk_client.get(LIST_URL)) == ["City", "Name", "Email"]
+
     def test_the_choice_is_per_user(self, clerk_client, manager):
         clerk_client.post(COLUMNS_URL, {"columns": ["email"]})
         manager_client = Client()

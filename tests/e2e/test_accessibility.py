@@ -35,6 +35,7 @@ def customer(stores):
         "customers:detail",
         "customers:edit",
         "customers:deleted",
+        "audit",
     ],
 )
 def test_pages_have_no_serious_accessibility_violation(signed_in, customer, url_name, shoot):
