@@ -223,10 +223,14 @@ class ObjectTable(tables.Table):
 def neutralise_row(values):
     """Prefix each text cell that a spreadsheet would run, so that it is shown as text.
 
-    One comprehension per row, not a call per cell: this is the export's inner loop.
+    Spaces before the trigger do not stop a spreadsheet from running it, so they do not stop
+    the prefix either. One comprehension per row, not a call per cell: this is the export's
+    inner loop.
     """
     return [
-        "'" + value if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) else value
+        "'" + value
+        if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS)
+        else value
         for value in values
     ]
 

@@ -1,12 +1,23 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .views import AuditEventListView, TableColumnsView
+from .views import AuditEventListView, PasswordChangeView, TableColumnsView
+
+handler500 = "backoffice.views.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in pages, without the password-reset ones: no email is configured to send them.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("customers/", include("customers.urls")),
     path("stores/", include("stores.urls")),
     path("audit/", AuditEventListView.as_view(), name="audit"),

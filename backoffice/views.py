@@ -8,11 +8,18 @@ confirmation page naming them, one service call, a message, and back to the list
 """
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +28,7 @@ from django.views.generic import TemplateView
 
 from . import audit
 from .filters import AuditEventFilterSet
+from .forms import ThrottledPasswordChangeForm
 from .models import AuditEvent, TablePreference
 from .tables import AuditEventTable, ObjectTable
 
@@ -269,6 +277,20 @@ class TableColumnsView(LoginRequiredMixin, View):
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
             next_url = reverse("home")
         return HttpResponseRedirect(next_url)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+def server_error(request):
+    """The 500 page, rendered without context processors: the database may be what failed."""
+    template = loader.get_template("500.html")
+    context = {"request_id": getattr(request, "request_id", "")}
+    return HttpResponseServerError(template.render(context))
 
 
 class AuditEventListView(ObjectListView):

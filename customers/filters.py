@@ -14,6 +14,8 @@ PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
 PHONE_FRAGMENT = re.compile(r"\+?\d{2,}")
 
 ALL_STORES = "all"
+SEARCH_MAX_WORDS = 8
+SEARCH_MAX_LENGTH = 200
 LOYALTY_CHOICES = [("enrolled", "Enrolled"), ("not_enrolled", "Not enrolled")]
 # Bookmarks and scripts may say yes/no or true/false; the form speaks enrolled/not_enrolled.
 LOYALTY_SYNONYMS = {
@@ -115,9 +117,19 @@ class CustomerFilterSet(BootstrapFilterSet):
         """Every word must match part of a name, the company, email, phone or customer ID.
 
         Phones are stored as E.164 (+14155550123), so the punctuation people type in a phone
-        number is dropped before comparing.
+        number is dropped before comparing. The words are capped (``SEARCH_MAX_WORDS``,
+        ``SEARCH_MAX_LENGTH``) so that one request cannot ask for an unbounded query, and
+        all of them go into one WHERE clause.
         """
-        for term in value.split():
+        words = value[:SEARCH_MAX_LENGTH].split()
+        if len(value) > SEARCH_MAX_LENGTH or len(words) > SEARCH_MAX_WORDS:
+            words = words[:SEARCH_MAX_WORDS]
+            self.notices.append(
+                f"Only the first {SEARCH_MAX_WORDS} words and {SEARCH_MAX_LENGTH} characters "
+                f"of a search are used: searched for “{' '.join(words)}”."
+            )
+        matches_every_word = Q()
+        for term in words:
             matches = (
                 Q(first_name__icontains=term)
                 | Q(last_name__icontains=term)
@@ -128,8 +140,8 @@ class CustomerFilterSet(BootstrapFilterSet):
             digits = PHONE_PUNCTUATION.sub("", term)
             if PHONE_FRAGMENT.fullmatch(digits):
                 matches |= Q(phone__contains=digits)
-            queryset = queryset.filter(matches)
-        return queryset
+            matches_every_word &= matches
+        return queryset.filter(matches_every_word)
 
     def filter_store(self, queryset, name, value):
         if value == ALL_STORES:
@@ -198,6 +210,6 @@ def canonical_store_code(value):
     if value.lower() == ALL_STORES:
         return ALL_STORES
     store = Store.objects.filter(code__iexact=value).first()
-    if store is None and value.isdigit():
+    if store is None and value.isascii() and value.isdigit():
         store = Store.objects.filter(pk=value).first()
     return store.code if store else value

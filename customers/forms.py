@@ -169,17 +169,26 @@ class GeneralForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        existing = Customer.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).first()
-        if existing:
-            raise forms.ValidationError(
-                format_html(
-                    'This email address already belongs to <a href="{}">{}</a>.',
-                    reverse("customers:edit", args=[existing.pk]),
-                    existing,
-                ),
-                code="duplicate_email",
-            )
+        if error := self.duplicate_email_error(email):
+            raise error
         return email
+
+    def duplicate_email_error(self, email):
+        """The error for an email address that another live customer has, or None.
+
+        Also used when the database refuses a save that raced another one to the address.
+        """
+        existing = Customer.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).first()
+        if existing is None:
+            return None
+        return forms.ValidationError(
+            format_html(
+                'This email address already belongs to <a href="{}">{}</a>.',
+                reverse("customers:edit", args=[existing.pk]),
+                existing,
+            ),
+            code="duplicate_email",
+        )
 
     def clean_photo(self):
         """Check the upload is a real JPEG, PNG or WebP image of at most 5 MB.

@@ -34,6 +34,9 @@ def staff_member_field():
     )
 
 
+EMAIL_CONSTRAINT = "customers_customer_email_ci_unique"
+
+
 class CustomerQuerySet(models.QuerySet):
     def deleted(self):
         return self.filter(deleted_at__isnull=False)
@@ -127,7 +130,7 @@ class Customer(models.Model):
             models.UniqueConstraint(
                 Lower("email"),
                 condition=models.Q(deleted_at__isnull=True),
-                name="customers_customer_email_ci_unique",
+                name=EMAIL_CONSTRAINT,
                 violation_error_message="A customer with this email address already exists.",
             ),
             models.CheckConstraint(

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -20,7 +21,7 @@ from stores.current import get_current_store
 
 from .filters import ALL_STORES, CustomerFilterSet
 from .forms import CustomerForms
-from .models import Customer
+from .models import EMAIL_CONSTRAINT, Customer
 from .services import (
     ConcurrentEditError,
     RestoreConflictError,
@@ -242,7 +243,18 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
                 user=request.user,
                 expected_version=forms.general.cleaned_data["version"],
             )
+        except IntegrityError as error:
+            # Two saves raced to the same email address: the database kept one. The other
+            # gets the error the form gives when it sees the clash itself.
+            email = forms.general.cleaned_data["email"]
+            clash = forms.general.duplicate_email_error(email)
+            if EMAIL_CONSTRAINT not in str(error) or clash is None:
+                raise
+            forms.general.add_error("email", clash)
+            return self.render_to_response(self.get_context_data(forms=forms))
         except ConcurrentEditError:
+            if self.deleted_meanwhile():
+                return self.refuse_deleted(forms)
             messages.error(
                 request,
                 "Someone else saved this customer while you were editing, so your changes were "
@@ -253,6 +265,9 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(forms=self.get_forms()))
         messages.success(request, self.success_message.format(name=customer))
         return redirect("customers:list")
+
+    def deleted_meanwhile(self):
+        return False
 
     def get_context_data(self, **kwargs):
         breadcrumbs = [("Customers", reverse("customers:list"))]
@@ -283,6 +298,37 @@ class CustomerUpdateView(CustomerFormView):
             Customer.objects.select_related("loyalty_account"), pk=self.kwargs["pk"]
         )
 
+    def post(self, request, *args, **kwargs):
+        if self.deleted_meanwhile():
+            self.object = Customer.all_objects.select_related("loyalty_account", "deleted_by").get(
+                pk=self.kwargs["pk"]
+            )
+            forms = self.get_forms(request.POST, request.FILES)
+            forms.is_valid()  # the typed values come back with their own errors, if any
+            return self.refuse_deleted(forms)
+        return super().post(request, *args, **kwargs)
+
+    def deleted_meanwhile(self):
+        return Customer.all_objects.deleted().filter(pk=self.kwargs["pk"]).exists()
+
+    def refuse_deleted(self, forms):
+        """Someone deleted the customer while this form was open: nothing is saved, and
+        what was typed stays on the page, to be saved once a manager restores it."""
+        customer = Customer.all_objects.select_related("deleted_by").get(pk=self.kwargs["pk"])
+        who = (
+            customer.deleted_by.get_full_name() or customer.deleted_by
+            if customer.deleted_by
+            else "someone"
+        )
+        messages.error(
+            self.request,
+            f"{customer} was moved to Deleted by {who} while you were editing, so your changes "
+            "were not saved. They are kept below: a manager can restore the customer from "
+            "Deleted, then you can press Update again.",
+        )
+        self.object = customer
+        return self.render_to_response(self.get_context_data(forms=forms))
+
 
 class CustomerPhotoView(PermissionRequiredMixin, DetailView):
     """Serve a customer's photo to signed-in staff only; photos are personal data."""
@@ -298,5 +344,6 @@ class CustomerPhotoView(PermissionRequiredMixin, DetailView):
             response = FileResponse(customer.photo.open("rb"))
         except FileNotFoundError:
             raise Http404("The photo file is missing.") from None
-        response["Cache-Control"] = "private, max-age=3600"
+        # Personal data: kept by the browser only, and checked with the server before reuse.
+        response["Cache-Control"] = "private, no-cache"
         return response

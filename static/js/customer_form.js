@@ -14,6 +14,9 @@ const showOnly = (container, visible) => {
   if (!enrolled || !details) return;
   const sync = () => showOnly(details, enrolled.checked);
   enrolled.addEventListener("change", sync);
+  // Also when the browser shows the page again from its cache (Back after saving): the
+  // checkbox may come back ticked while the script's last state hid the balance.
+  window.addEventListener("pageshow", sync);
   sync();
 })();
 
@@ -27,7 +30,24 @@ const showOnly = (container, visible) => {
     document.querySelectorAll(".personal-only").forEach((el) => showOnly(el, !business));
   };
   choices.forEach((choice) => choice.addEventListener("change", sync));
+  window.addEventListener("pageshow", sync);
   sync();
+})();
+
+// One save per click: the button is disabled while the request is in flight, so a double
+// click does not send the form twice; a page shown again from the cache gets it back.
+(() => {
+  const form = document.getElementById("customer-form");
+  if (!form) return;
+  form.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    if (!button) return;
+    // After this event, so that the button's own name and value are still sent.
+    setTimeout(() => { button.disabled = true; });
+  });
+  window.addEventListener("pageshow", () => {
+    form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = false; });
+  });
 })();
 
 // After a refused save, bring the error summary into view for keyboard and screen readers.

@@ -342,7 +342,7 @@ class TestEdit:
         assert shown["city"] == ["Boston"]
         assert shown["version"] == [str(customer.version)]
 
-    def test_saving_a_customer_deleted_meanwhile_is_a_404_not_a_crash(self, manager_client):
+    def test_saving_a_customer_deleted_meanwhile_says_so_and_saves_nothing(self, manager_client):
         customer = make_customer(first_name="Grace")
         data = form_data(manager_client.get(edit_url(customer)), "customer-form")
         manager_client.post(
@@ -351,7 +351,8 @@ class TestEdit:
 
         response = manager_client.post(edit_url(customer), data)
 
-        assert response.status_code == 404
+        assert response.status_code == 200
+        assert "was moved to Deleted by" in response.content.decode()
         assert Customer.all_objects.get(pk=customer.pk).is_deleted
 
     def test_own_email_is_not_a_duplicate(self, clerk_client):

@@ -103,14 +103,25 @@ def test_bad_upload_is_refused_with_a_message(clerk_client, new_customer_data, u
     assert not Customer.objects.exists()
 
 
-def test_20_mb_file_is_refused(clerk_client, new_customer_data):
+def test_8_mb_file_is_refused_next_to_the_field(clerk_client, new_customer_data):
+    new_customer_data["photo"] = SimpleUploadedFile(
+        "huge.jpg", b"\xff\xd8\xff" + b"\x00" * (8 * 1024 * 1024), content_type="image/jpeg"
+    )
+
+    response = clerk_client.post(NEW_URL, new_customer_data)
+
+    assert field_errors(response, "photo")
+    assert not Customer.objects.exists()
+
+
+def test_20_mb_request_is_refused_before_it_is_read(clerk_client, new_customer_data):
     new_customer_data["photo"] = SimpleUploadedFile(
         "huge.jpg", b"\xff\xd8\xff" + b"\x00" * (20 * 1024 * 1024), content_type="image/jpeg"
     )
 
     response = clerk_client.post(NEW_URL, new_customer_data)
 
-    assert field_errors(response, "photo")
+    assert response.status_code == 413
     assert not Customer.objects.exists()
 
 

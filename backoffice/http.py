@@ -1,0 +1,22 @@
+from django.conf import settings
+
+
+def client_ip(request):
+    """The address of the person at the other end, for sign-in throttling.
+
+    Behind ``TRUSTED_PROXY_COUNT`` proxies (``BEHIND_HTTPS_PROXY=1``), each proxy appends the
+    address it received the request from to ``X-Forwarded-For``: the entry that many places
+    from the end was written by our outermost proxy and is the client's; entries further
+    left came from the client and may be forged. Without proxies, ``REMOTE_ADDR``.
+    (django-ipware's ``proxy_count`` returns no address at all when a client adds entries
+    of its own, which would lock a username out for everyone again.)
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        address.strip()
+        for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if address.strip()
+    ]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")

@@ -1,0 +1,80 @@
+"""Middleware the whole back office shares: request ids, odd-input and size limits, and no
+caching of personal data."""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+
+
+class RequestIdMiddleware:
+    """Give every request an id, sent back as ``X-Request-ID``, written in the log lines of
+    that request and shown on error pages, so that support can find what a user saw."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = uuid.uuid4().hex[:12]
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class RequestLimitsMiddleware:
+    """Refuse, before reading them, request bodies larger than ``MAX_REQUEST_BYTES`` (413),
+    and query strings or forms with a NUL character (400): no field has a use for one, and
+    PostgreSQL refuses to store or compare it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return bad_request(request)
+        if length > settings.MAX_REQUEST_BYTES:
+            megabytes = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            return HttpResponse(
+                f"The request is larger than {megabytes} MB and was refused.", status=413
+            )
+        if has_nul(request.GET) or (request.method == "POST" and has_nul(request.POST)):
+            return bad_request(request)
+        return self.get_response(request)
+
+
+def bad_request(request):
+    return HttpResponseBadRequest(render_to_string("400.html", request=request))
+
+
+def has_nul(query_dict):
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in query_dict.lists()
+    )
+
+
+class PrivateCacheMiddleware:
+    """Pages for signed-in staff show personal data: no shared or browser cache may keep
+    them (``Cache-Control: private, no-store``) unless the view chose otherwise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Adds ``request_id`` to log records (``-`` outside a request with an id)."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "request_id", "-")
+        return True

@@ -1,0 +1,314 @@
+"""What a store manager and an attacker hit in the first hour (issue 11): bounded search,
+no 500 from races or odd input, no caching of personal data, throttling behind a proxy,
+error pages with a reference, sessions, and request size limits."""
+
+import logging
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from backoffice.tables import neutralise_row
+from customers.forms import GeneralForm
+from customers.models import Customer
+from tests.factories import image_upload, make_customer, make_user
+from tests.forms import field_errors, form_data
+
+LIST_URL = reverse("customers:list")
+
+
+class TestSearchCost:
+    def test_two_thousand_words_search_eight_and_say_so(self, clerk_client, downtown):
+        make_customer(first_name="Ada", last_name="Lovelace", stores=[downtown])
+        query = " ".join(["a"] * 2000)
+
+        with CaptureQueriesContext(connection) as queries:
+            response = clerk_client.get(LIST_URL, {"q": query})
+
+        assert response.status_code == 200
+        assert "Only the first 8 words and 200 characters of a search are used" in (
+            response.content.decode()
+        )
+        most_likes = max(query["sql"].upper().count("LIKE") for query in queries)
+        assert most_likes <= 8 * 5
+
+    def test_the_number_of_words_does_not_change_the_number_of_queries(self, clerk_client, db):
+        make_customer(first_name="Ada", last_name="Lovelace")
+        with CaptureQueriesContext(connection) as one_word:
+            clerk_client.get(LIST_URL, {"q": "ada"})
+        with CaptureQueriesContext(connection) as eight_words:
+            clerk_client.get(LIST_URL, {"q": "a d a l o v e l"})
+
+        assert len(one_word) == len(eight_words)
+
+    def test_every_word_must_match(self, clerk_client, db):
+        make_customer(first_name="Ada", last_name="Lovelace")
+        make_customer(first_name="Ada", last_name="King")
+
+        response = clerk_client.get(LIST_URL, {"q": "ada love"})
+
+        assert [c.last_name for c in response.context["customers"]] == ["Lovelace"]
+
+
+class TestRaces:
+    def test_an_email_taken_between_checking_and_saving_is_a_field_error(
+        self, clerk_client, downtown, monkeypatch
+    ):
+        """Two identical creates at once: the second passes the form's check before the
+        first commits, and the database's unique index refuses it."""
+        data = form_data(clerk_client.get(reverse("customers:create")), "customer-form")
+        data.update(first_name="Ada", last_name="Lovelace", email="ada@example.com")
+        data["stores"] = [str(downtown.pk)]
+        checked = GeneralForm.duplicate_email_error
+        calls = []
+
+        def first_check_sees_nothing(form, email):
+            calls.append(email)
+            if len(calls) == 1:
+                make_customer(first_name="Ada", last_name="Other", email="ADA@example.com")
+                return None
+            return checked(form, email)
+
+        monkeypatch.setattr(GeneralForm, "duplicate_email_error", first_check_sees_nothing)
+
+        response = clerk_client.post(reverse("customers:create"), data)
+
+        assert response.status_code == 200
+        assert "This email address already belongs to" in " ".join(field_errors(response, "email"))
+        assert Customer.objects.count() == 1
+
+    def test_the_save_button_is_disabled_while_the_request_is_in_flight(self):
+        script = (settings.BASE_DIR / "static/js/customer_form.js").read_text()
+
+        assert "submitter" in script and ".disabled = true" in script
+
+
+class TestOddInput:
+    @pytest.mark.parametrize(
+        "query",
+        [{"store": "\x00"}, {"q": "ada\x00"}, {"type": "\x00"}, {"sort": "\x00"}],
+    )
+    def test_a_nul_character_is_a_400(self, clerk_client, db, query):
+        response = clerk_client.get(LIST_URL, query)
+
+        assert response.status_code == 400
+        assert "could not understand this request" in response.content.decode()
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {"store": "²"},
+            {"store": "١٢"},
+            {"page": "²"},
+            {"created_from": "²"},
+            {"loyalty": "²"},
+            {"sort": "-²"},
+        ],
+    )
+    def test_other_digits_are_ignored(self, clerk_client, downtown, query):
+        assert clerk_client.get(LIST_URL, query).status_code == 200
+
+    @pytest.mark.parametrize("url_name", ["customers:bulk_delete", "customers:restore"])
+    def test_odd_selections_post_nothing(self, manager_client, db, url_name):
+        response = manager_client.post(reverse(url_name), {"selected": ["²", "\u0661", "x"]})
+
+        assert response.status_code == 302
+
+    def test_odd_audit_filters(self, manager_client, db):
+        response = manager_client.get(reverse("audit"), {"user": "²", "object_type": "١"})
+
+        assert response.status_code == 200
+
+    def test_a_nul_in_a_form_is_a_400(self, clerk_client, db):
+        response = clerk_client.post(reverse("customers:create"), {"first_name": "A\x00"})
+
+        assert response.status_code == 400
+
+
+class TestNoCaching:
+    @pytest.fixture
+    def customer(self, downtown):
+        return make_customer(stores=[downtown], photo=image_upload())
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            lambda c: LIST_URL,
+            lambda c: reverse("customers:detail", args=[c.pk]),
+            lambda c: reverse("customers:edit", args=[c.pk]),
+            lambda c: reverse("customers:export"),
+            lambda c: reverse("customers:deleted"),
+            lambda c: reverse("audit"),
+        ],
+        ids=["list", "detail", "edit", "export", "deleted", "audit"],
+    )
+    def test_pages_with_customers_are_not_stored(self, manager_client, customer, url):
+        response = manager_client.get(url(customer))
+
+        assert response["Cache-Control"] == "private, no-store"
+
+    def test_photos_are_private_and_revalidated(self, manager_client, customer):
+        response = manager_client.get(reverse("customers:photo", args=[customer.pk]))
+
+        assert response["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.django_db
+class TestThrottlingBehindAProxy:
+    PROXY = "10.0.0.5"
+
+    def sign_in(self, client, client_address, password):
+        return client.post(
+            reverse("login"),
+            {"username": "carla", "password": password},
+            REMOTE_ADDR=self.PROXY,
+            HTTP_X_FORWARDED_FOR=client_address,
+        )
+
+    def test_the_attackers_address_is_locked_not_the_users(self, settings):
+        settings.TRUSTED_PROXY_COUNT = 1
+        make_user("carla", password="Correct-Horse-42", groups=["Store staff"])
+        attacker, carla = Client(), Client()
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            self.sign_in(attacker, "203.0.113.66", "wrong")
+
+        locked = self.sign_in(attacker, "203.0.113.66", "Correct-Horse-42")
+        # The attacker may add entries of their own; the proxy's last entry is believed.
+        forged = self.sign_in(attacker, "198.51.100.7, 203.0.113.66", "Correct-Horse-42")
+        allowed = self.sign_in(carla, "198.51.100.7", "Correct-Horse-42")
+
+        assert (locked.status_code, forged.status_code) == (429, 429)
+        assert allowed.status_code == 302
+
+    def test_without_a_proxy_the_header_is_not_believed(self, settings):
+        settings.TRUSTED_PROXY_COUNT = 0
+        make_user("carla", password="Correct-Horse-42", groups=["Store staff"])
+        for number in range(settings.AXES_FAILURE_LIMIT):
+            self.sign_in(Client(), f"203.0.113.{number}", "wrong")
+
+        assert self.sign_in(Client(), "198.51.100.7", "Correct-Horse-42").status_code == 429
+
+
+class TestErrorPages:
+    def test_404_in_the_apps_layout_with_a_reference(self, clerk_client, db):
+        response = clerk_client.get(reverse("customers:detail", args=[99999]))
+
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert "This page does not exist" in html
+        assert f'href="{reverse("home")}"' in html
+        assert response["X-Request-ID"] in html
+
+    def test_403_explains_and_gives_a_reference(self, client, outsider):
+        client.force_login(outsider)
+
+        response = client.get(LIST_URL)
+
+        assert response.status_code == 403
+        assert "You are not allowed to do this" in response.content.decode()
+        assert response["X-Request-ID"] in response.content.decode()
+
+    def test_500_shows_no_detail_and_logs_the_reference(
+        self, clerk_client, downtown, monkeypatch, caplog
+    ):
+        customer = make_customer(stores=[downtown])
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("secret internal detail")
+
+        monkeypatch.setattr("customers.views.CustomerDetailView.get_context_data", broken)
+        clerk_client.raise_request_exception = False
+        with caplog.at_level(logging.ERROR, logger="django.request"):
+            response = clerk_client.get(reverse("customers:detail", args=[customer.pk]))
+
+        html = response.content.decode()
+        assert response.status_code == 500
+        assert "Something went wrong on our side" in html
+        assert "secret internal detail" not in html and "Traceback" not in html
+        reference = response["X-Request-ID"]
+        assert reference in html
+        assert any(
+            getattr(r, "request", None) and r.request.request_id == reference
+            for r in caplog.records
+        )
+
+    def test_the_log_format_carries_the_reference(self):
+        assert "%(request_id)s" in settings.LOGGING["formatters"]["with_request_id"]["format"]
+
+
+class TestCustomerDeletedWhileEdited:
+    def test_the_save_says_so_and_keeps_what_was_typed(self, clerk_client, manager, downtown):
+        customer = make_customer(first_name="Ada", city="London", stores=[downtown])
+        url = reverse("customers:edit", args=[customer.pk])
+        data = form_data(clerk_client.get(url), "customer-form")
+        Customer.objects.filter(pk=customer.pk).update(
+            deleted_at="2026-01-01T00:00Z", deleted_by=manager
+        )
+        data["city"] = "Paris"
+
+        response = clerk_client.post(url, data)
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "was moved to Deleted by Mona Manager while you were editing" in html
+        assert form_data(response, "customer-form")["city"] == ["Paris"]
+        assert Customer.all_objects.get(pk=customer.pk).city == "London"
+
+
+class TestSessionsAndPasswords:
+    def test_the_session_ends_when_the_browser_closes(self, client, db):
+        make_user("carla", password="Correct-Horse-42", groups=["Store staff"])
+
+        response = client.post(
+            reverse("login"), {"username": "carla", "password": "Correct-Horse-42"}
+        )
+
+        cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+        assert not cookie["expires"] and not cookie["max-age"]
+
+    @pytest.mark.parametrize("path", ["/accounts/password_reset/", "/accounts/reset/x/y/"])
+    def test_password_reset_pages_are_gone(self, client, db, path):
+        assert client.get(path).status_code == 404
+
+    def test_wrong_old_passwords_are_throttled_like_sign_in(self, client, db):
+        user = make_user("carla", password="Correct-Horse-42", groups=["Store staff"])
+        client.force_login(user)
+
+        def change(old):
+            return client.post(
+                reverse("password_change"),
+                {
+                    "old_password": old,
+                    "new_password1": "Brand-New-Secret-91",
+                    "new_password2": "Brand-New-Secret-91",
+                },
+            )
+
+        wrong = [change("guess").status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
+        even_right = change("Correct-Horse-42")
+
+        assert wrong[0] == 200
+        assert even_right.status_code == 429
+        user.refresh_from_db()
+        assert user.check_password("Correct-Horse-42")
+
+
+class TestUploadsAndExports:
+    def test_a_body_over_ten_megabytes_is_refused_before_it_is_read(self, clerk_client, db):
+        response = clerk_client.post(
+            reverse("customers:create"),
+            b"x" * (settings.MAX_REQUEST_BYTES + 1),
+            content_type="application/octet-stream",
+        )
+
+        assert response.status_code == 413
+
+    @pytest.mark.parametrize("cell", [" =1+1", "   +1", "  -1", " @SUM(A1)", "\t=1"])
+    def test_spaces_before_a_formula_do_not_hide_it(self, cell):
+        assert neutralise_row([cell]) == ["'" + cell]
+
+    def test_ordinary_text_is_kept(self):
+        assert neutralise_row(["Ada", " Ada", 5, None]) == ["Ada", " Ada", 5, None]
