@@ -14,6 +14,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models.query import QuerySet
 from django.template.defaultfilters import date as format_date
 from django.utils.html import format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django_tables2.utils import Accessor, signature
 
@@ -31,10 +32,11 @@ class ObjectTable(tables.Table):
     ``default_columns`` (the columns shown, in order, until a user chooses),
     ``fixed_columns`` (always shown), and ``phone_columns`` (the default columns still shown
     below the md breakpoint; the other default columns are hidden there by CSS).
-    ``row_actions`` are the three-dot menu of each row: (label, URL name, permission), with
-    the row's primary key as the URL's argument. ``sort_keys`` maps a column to the list's
-    ``sort`` value that orders by it; the list's filters do the sorting, the table only
-    draws the headers.
+    ``row_actions`` are the "Actions" menu of each row: (label, URL name, permission), a
+    link with the row's primary key as the URL's argument, or (label, URL name, permission,
+    "post"), a button posting the row as ``selected`` (a bulk action on one row).
+    ``sort_keys`` maps a column to the list's ``sort`` value that orders by it; the list's
+    filters do the sorting, the table only draws the headers.
     """
 
     preference_key = ""
@@ -55,13 +57,16 @@ class ObjectTable(tables.Table):
         if cls.preference_key:
             ObjectTable.registry[cls.preference_key] = cls
 
-    def __init__(self, data, *, columns=None, current_sort="", **kwargs):
+    def __init__(self, data, *, columns=None, current_sort="", return_to="", **kwargs):
         shown = self.clean_column_choice(columns) or list(self.default_columns)
         kwargs["sequence"] = shown
         kwargs["exclude"] = [name for name in self.base_columns if name not in shown]
         super().__init__(data, **kwargs)
         self.shown_columns = shown
         self.current_sort = current_sort
+        # Links from the rows carry the list's address, to come back to it after a save.
+        self.return_to = return_to
+        self.return_query = f"?{urlencode({'next': return_to})}" if return_to else ""
         for column in self.columns:
             column.header_class = (
                 "d-none d-md-table-cell" if self.hidden_on_phones(column.name) else ""

@@ -33,6 +33,19 @@ from .models import AuditEvent, TablePreference
 from .tables import AuditEventTable, ObjectTable
 
 
+def list_url_to_return_to(request, list_url_name):
+    """The ``next`` of the request when it is the list named ``list_url_name`` (with any
+    search, filters, sort and page), else that list plain: nothing else is followed."""
+    list_url = reverse(list_url_name)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        url_has_allowed_host_and_scheme(next_url, allowed_hosts=None)
+        and next_url.split("?")[0] == list_url
+    ):
+        return next_url
+    return list_url
+
+
 class ObjectListView(PermissionRequiredMixin, TemplateView):
     """A list page, as configuration.
 
@@ -102,10 +115,13 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
             rows,
             columns=self.chosen_columns(),
             current_sort=getattr(self.filterset, "current_sort", ""),
+            return_to=self.request.get_full_path(),
         )
         table.allowed_row_actions = [
-            (label, url_name)
-            for label, url_name, permission in table.row_actions
+            (label, url_name, method == "post")
+            for label, url_name, permission, method in (
+                (*action, "get")[:4] for action in table.row_actions
+            )
             if self.request.user.has_perm(permission)
         ]
         return table
@@ -214,14 +230,7 @@ class BulkActionView(PermissionRequiredMixin, TemplateView):
 
     def return_url(self):
         """The list the user came from, with its query string; only this action's list."""
-        list_url = reverse(self.list_url_name)
-        next_url = self.request.POST.get("next", "")
-        if (
-            url_has_allowed_host_and_scheme(next_url, allowed_hosts=None)
-            and next_url.split("?")[0] == list_url
-        ):
-            return next_url
-        return list_url
+        return list_url_to_return_to(self.request, self.list_url_name)
 
     def describe(self, obj):
         """A second line for each object on the confirmation page."""

@@ -47,8 +47,9 @@ class CustomerTable(ObjectTable):
         "created_at": "created",
     }
     row_actions = (
-        ("Open", "customers:detail", "customers.view_customer"),
-        ("Edit", "customers:edit", "customers.change_customer"),
+        ("View customer", "customers:detail", "customers.view_customer"),
+        ("Edit customer", "customers:edit", "customers.change_customer"),
+        ("Delete", "customers:bulk_delete", "customers.delete_customer", "post"),
     )
 
     photo = tables.Column("Photo", empty_values=(), exclude_from_export=True)
@@ -120,8 +121,9 @@ class CustomerTable(ObjectTable):
 
     def render_name(self, record):
         link = format_html(
-            '<a href="{}" class="fw-semibold text-decoration-none text-nowrap">{}</a>',
+            '<a href="{}{}" class="fw-semibold text-decoration-none text-nowrap">{}</a>',
             record.get_absolute_url(),
+            self.return_query,
             record.display_name,
         )
         if record.is_business:

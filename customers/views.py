@@ -16,6 +16,7 @@ from backoffice.views import (
     ObjectExportView,
     ObjectHistoryMixin,
     ObjectListView,
+    list_url_to_return_to,
 )
 from stores.current import get_current_store
 
@@ -208,7 +209,11 @@ class CustomerDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView
         context = super().get_context_data(**kwargs)
         account = getattr(self.object, "loyalty_account", None)
         context["ledger"] = account.entries.select_related("created_by")[:10] if account else []
-        context["breadcrumbs"] = [("Customers", reverse("customers:list"))]
+        return_url = list_url_to_return_to(self.request, "customers:list")
+        context["breadcrumbs"] = [("Customers", return_url)]
+        context["return_url"] = return_url
+        came_from_a_list = return_url != reverse("customers:list")
+        context["return_query"] = f"?{urlencode({'next': return_url})}" if came_from_a_list else ""
         return context
 
 
@@ -264,16 +269,23 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
             self.object = self.get_object()
             return self.render_to_response(self.get_context_data(forms=self.get_forms()))
         messages.success(request, self.success_message.format(name=customer))
-        return redirect("customers:list")
+        return redirect(self.return_url())
+
+    def return_url(self):
+        """The customer list as the user left it (search, filters, sort, page)."""
+        return list_url_to_return_to(self.request, "customers:list")
 
     def deleted_meanwhile(self):
         return False
 
     def get_context_data(self, **kwargs):
-        breadcrumbs = [("Customers", reverse("customers:list"))]
+        return_url = self.return_url()
+        breadcrumbs = [("Customers", return_url)]
         if self.object:
             breadcrumbs.append((str(self.object), self.object.get_absolute_url()))
-        return super().get_context_data(customer=self.object, breadcrumbs=breadcrumbs, **kwargs)
+        return super().get_context_data(
+            customer=self.object, breadcrumbs=breadcrumbs, return_url=return_url, **kwargs
+        )
 
 
 class CustomerCreateView(CustomerFormView):

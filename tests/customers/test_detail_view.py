@@ -38,12 +38,13 @@ def test_customer_page_shows_details_stores_loyalty_history_and_authors(
     assert ">Delete</button>" in html
 
 
-def test_list_rows_lead_to_the_customer_page(clerk_client):
+def test_list_rows_lead_to_the_customer_page_and_back(clerk_client):
     customer = make_customer()
 
     html = clerk_client.get(reverse("customers:list")).content.decode()
 
-    assert f'data-href="{reverse("customers:detail", args=[customer.pk])}"' in html
+    detail_url = reverse("customers:detail", args=[customer.pk])
+    assert f'data-href="{detail_url}?next=%2Fcustomers%2F"' in html
 
 
 def test_clerk_sees_edit_but_not_delete(clerk_client):

@@ -32,8 +32,8 @@ def business_data(clerk_client, downtown):
 def test_new_menu_offers_personal_and_business(clerk_client):
     html = clerk_client.get(reverse("customers:list")).content.decode()
 
-    assert f'href="{NEW_URL}?type=personal"' in html
-    assert f'href="{NEW_URL}?type=business"' in html
+    assert f'href="{NEW_URL}?type=personal&amp;next=/customers/"' in html
+    assert f'href="{NEW_URL}?type=business&amp;next=/customers/"' in html
 
 
 def test_business_form_starts_with_business_ticked(clerk_client):

@@ -75,6 +75,14 @@ def ascii_email(text):
     return folded.lower().replace("'", "")
 
 
+def created_days_ago(rng, number):
+    """Dates relative to today: one customer in five joined this month, the others over
+    the last 400 days, so that every tile has something to count on any day."""
+    if number % 5 == 0:
+        return rng.randint(0, timezone.localdate().day - 1)
+    return rng.randint(0, 400)
+
+
 class Command(BaseCommand):
     help = (
         "Load demo data: three stores, fifty customers (one in seven a business) and a 'demo' "
@@ -106,8 +114,16 @@ class Command(BaseCommand):
                 Store.objects.get_or_create(code=code, defaults={"name": name})[0]
                 for name, code in DEMO_STORES
             ]
+            # Each full name once; when there are more customers than names, a number is added.
+            names = rng.sample(
+                [(first, last) for first in FIRST_NAMES for last in LAST_NAMES],
+                k=min(customers, len(FIRST_NAMES) * len(LAST_NAMES)),
+            )
             for number in range(1, customers + 1):
-                self.create_customer(rng, number, stores, user)
+                first_name, last_name = names[(number - 1) % len(names)]
+                if number > len(names):
+                    last_name = f"{last_name} {number // len(names) + 1}"
+                self.create_customer(rng, number, first_name, last_name, stores, user)
                 if number % 10 == 0 or number == customers:
                     self.stdout.write(f"  {number}/{customers} customers", ending="\r")
                     self.stdout.flush()
@@ -119,8 +135,7 @@ class Command(BaseCommand):
             )
         )
 
-    def create_customer(self, rng, number, stores, user):
-        first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    def create_customer(self, rng, number, first_name, last_name, stores, user):
         city, state, zip_code = rng.choice(CITIES)
         today = timezone.localdate()
         enrolled = rng.random() < 0.6
@@ -144,7 +159,8 @@ class Command(BaseCommand):
             state=state,
             zip_code=zip_code,
             country="US",
-            created_at=timezone.now() - timedelta(days=rng.randint(0, 400), minutes=number),
+            created_at=timezone.now()
+            - timedelta(days=created_days_ago(rng, number), minutes=number),
         )
         customer_save(
             customer=customer,
