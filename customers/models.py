@@ -83,7 +83,7 @@ class Customer(models.Model):
         "gate code", max_length=32, blank=True, help_text="Code to open the gate for deliveries."
     )
     id_number = models.CharField("customer ID number", max_length=64, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
     photo = models.ImageField(upload_to=customer_photo_path, blank=True)
     stores = models.ManyToManyField(
         "stores.Store",
@@ -156,6 +156,11 @@ class Customer(models.Model):
         if self.customer_type == self.Type.BUSINESS and self.company_name:
             return self.company_name
         return self.full_name
+
+    @property
+    def notes_are_long(self):
+        """Longer than the customer page shows before "Show all" (about four lines)."""
+        return len(self.notes) > 280 or self.notes.count("\n") >= 4
 
     @property
     def is_business(self):

@@ -52,3 +52,36 @@ const showOnly = (container, visible) => {
 
 // After a refused save, bring the error summary into view for keyboard and screen readers.
 document.getElementById("error-summary")?.focus();
+
+// The section links jump to a section. On a phone, once one is tapped, they work as tabs:
+// one section shows at a time (until then the page is one long form, as on a desktop).
+(() => {
+  const links = [...document.querySelectorAll("[data-section-tabs] a")];
+  const sections = links.map((link) => document.querySelector(link.hash));
+  if (!links.length || sections.includes(null)) return;
+  const phone = window.matchMedia("(max-width: 767.98px)");
+  let current = null;
+  const show = (index) => {
+    current = index;
+    sections.forEach((section, i) => section.classList.toggle("tab-inactive", i !== index));
+    links.forEach((link, i) => {
+      link.classList.toggle("active", i === index);
+      if (i === index) link.setAttribute("aria-current", "true");
+      else link.removeAttribute("aria-current");
+    });
+  };
+  links.forEach((link, index) => {
+    link.addEventListener("click", (event) => {
+      if (!phone.matches) return; // wider screens show every section: the link scrolls
+      event.preventDefault();
+      show(index);
+    });
+  });
+  // A link of the error summary opens the tab that holds its field.
+  document.querySelectorAll("#error-summary a[href^='#']").forEach((link) => {
+    link.addEventListener("click", () => {
+      const index = sections.findIndex((section) => section.contains(document.querySelector(link.hash)));
+      if (current !== null && index >= 0) show(index);
+    });
+  });
+})();
