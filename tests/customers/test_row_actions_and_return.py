@@ -93,6 +93,6 @@ class TestBackToTheList:
         ).content.decode()
 
         assert (
-            f'href="{CAME_FROM.replace("&", "&amp;")}" class="btn btn-outline-secondary">Cancel'
+            f'href="{CAME_FROM.replace("&", "&amp;")}" class="btn btn-outline-secondary text-nowrap">Cancel'
             in html
         )
