@@ -76,7 +76,7 @@ class ObjectTable(tables.Table):
             column.sort = self.sort_state(column.name)
 
     def page_rows(self):
-        """The rows to draw: (record, [(cell class, cell HTML), ...]) in column order.
+        """The rows to draw: (record, [(cell class, label, cell HTML), ...]) in column order.
 
         The cells are what django-tables2's rows render (the table's ``render_<name>``
         method, else the column's own ``render``; the column's default for an empty value),
@@ -84,24 +84,27 @@ class ObjectTable(tables.Table):
         django-tables2 inspects the render method's signature again for every cell, which
         was a third of the list page's time. Give a choice field a ``render_<name>``.
         """
-        renderers = [self.cell_renderer(column) for column in self.columns]
+        primary = next((column.name for column in self.columns if not column.header_class), None)
+        renderers = [
+            self.cell_renderer(column, primary=column.name == primary) for column in self.columns
+        ]
         return [(record, [render(record) for render in renderers]) for record in self.data.data]
 
-    def cell_renderer(self, bound_column):
+    def cell_renderer(self, bound_column, primary=False):
+        """A function of a record giving its cell. The primary cell (the first one a phone
+        shows) heads the row's card on a phone."""
         column = bound_column.column
         accessor = Accessor(bound_column.accessor)
         render = bound_column.render
         wanted, takes_any = signature(render)
-        default, empty_values, css = (
-            bound_column.default,
-            column.empty_values,
-            bound_column.cell_class,
-        )
+        default, empty_values = bound_column.default, column.empty_values
+        css = " ".join(filter(None, [bound_column.cell_class, "cell-primary" if primary else ""]))
+        label = bound_column.header
 
         def cell(record):
             value = accessor.resolve(record, quiet=True)
             if value in empty_values:
-                return css, default
+                return css, label, default
             arguments = {
                 "value": value,
                 "record": record,
@@ -111,7 +114,7 @@ class ObjectTable(tables.Table):
             }
             if not takes_any:
                 arguments = {name: arguments[name] for name in wanted}
-            return css, render(**arguments)
+            return css, label, render(**arguments)
 
         return cell
 

@@ -19,8 +19,11 @@ def boolean(value):
 
 
 def store_badges(stores):
+    """Store codes, each with its store's name as a tooltip: more rows fit on a screen."""
     return format_html_join(
-        " ", '<span class="badge text-bg-light border">{}</span>', ((s.name,) for s in stores)
+        " ",
+        '<abbr class="badge text-bg-light border text-decoration-none" title="{}">{}</abbr>',
+        ((store.name, store.code) for store in stores),
     )
 
 

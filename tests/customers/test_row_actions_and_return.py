@@ -20,7 +20,7 @@ class TestActionsColumn:
     def test_managers_get_view_edit_and_delete(self, manager_client, ada):
         html = manager_client.get(LIST_URL).content.decode()
 
-        assert '<th scope="col" class="text-end">Actions</th>' in html
+        assert '<th scope="col" class="text-end row-actions">Actions</th>' in html
         assert "View customer</a>" in html and "Edit customer</a>" in html
         assert f'name="selected" value="{ada.pk}" class="dropdown-item text-danger">Delete' in html
 
@@ -93,6 +93,6 @@ class TestBackToTheList:
         ).content.decode()
 
         assert (
-            f'href="{CAME_FROM.replace("&", "&amp;")}" class="btn btn-outline-secondary text-nowrap">Cancel'
-            in html
+            f'href="{CAME_FROM.replace("&", "&amp;")}" '
+            'class="btn btn-outline-secondary text-nowrap">Cancel' in html
         )
