@@ -1,5 +1,6 @@
 from functools import partial
 
+import phonenumbers
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
@@ -8,6 +9,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
+from phonenumber_field.phonenumber import PhoneNumber
 from PIL import Image
 
 from loyalty.models import LoyaltyAccount
@@ -45,6 +48,36 @@ def section_helper(*layout):
     return helper
 
 
+class InternationalPhoneWidget(forms.TextInput):
+    """Shows a stored number as every page shows it (+1 512-555-0199), whatever the region
+    national numbers are read in."""
+
+    input_type = "tel"
+
+    def format_value(self, value):
+        if isinstance(value, PhoneNumber) and value.is_valid():
+            return value.as_international
+        return super().format_value(value)
+
+
+def phone_field(region):
+    """The phone field: a number without a country code is read in ``region`` (the current
+    store's country); the hint gives an example in the format expected."""
+    if region:
+        example = phonenumbers.example_number(region)
+        national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+        hint = f"e.g. {national}; numbers of other countries start with + and the country code."
+    else:
+        hint = "International format, starting with + and the country code, e.g. +1 212-555-2368."
+    return PhoneNumberFormField(
+        region=region,
+        required=False,
+        label="Phone",
+        help_text=hint,
+        widget=InternationalPhoneWidget(attrs={"autocomplete": "off"}),
+    )
+
+
 class GeneralForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_type_change = forms.BooleanField(
@@ -80,18 +113,17 @@ class GeneralForm(forms.ModelForm):
             "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         }
         help_texts = {
-            "phone": "International format, e.g. +1 212 555 2368.",
             "photo": "JPEG, PNG or WebP, at most 5 MB.",
             "company_name": "Required for a business customer.",
             "website": "e.g. https://example.com",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, phone_region=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["phone"] = phone_field(phone_region or settings.PHONENUMBER_DEFAULT_REGION)
         self.fields["version"].initial = self.instance.version
         # Optional in the POST: tools that predate customer types create personal customers.
         self.fields["customer_type"].required = False
-        self.fields["phone"].widget.input_type = "tel"
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         name_blank_choice(self.fields["gender"], "Not specified")
         name_blank_choice(self.fields["nationality"], "Not specified")
@@ -333,15 +365,22 @@ class CustomerForms:
     its ``LoyaltyAccount``. Saving goes through ``customers.services.customer_save``.
     """
 
-    def __init__(self, data=None, files=None, *, customer=None, new_customer_defaults=None):
+    def __init__(
+        self, data=None, files=None, *, customer=None, new_customer_defaults=None, phone_region=None
+    ):
         """``new_customer_defaults`` may give a new customer's ``customer_type`` and
-        ``stores`` to start with (the type chosen from the New menu, the current store)."""
+        ``stores`` to start with (the type chosen from the New menu, the current store);
+        ``phone_region`` is the country national phone numbers are read in."""
         customer = customer or Customer()
         account = getattr(customer, "loyalty_account", None) if customer.pk else None
         account = account or LoyaltyAccount()
         defaults = new_customer_defaults or {}
         self.general = GeneralForm(
-            data, files, instance=customer, initial=pick(defaults, "customer_type")
+            data,
+            files,
+            instance=customer,
+            initial=pick(defaults, "customer_type"),
+            phone_region=phone_region,
         )
         self.stores = CustomerStoreForm(data, instance=customer, initial=pick(defaults, "stores"))
         self.loyalty = LoyaltyForm(data, instance=account)

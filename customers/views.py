@@ -226,7 +226,12 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
         return None
 
     def get_forms(self, data=None, files=None):
-        return CustomerForms(data, files, customer=self.object)
+        return CustomerForms(data, files, customer=self.object, phone_region=self.phone_region())
+
+    def phone_region(self):
+        """National phone numbers are read as those of the top bar's store's country."""
+        store = get_current_store(self.request)
+        return store.country.code if store and store.country else None
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -298,7 +303,9 @@ class CustomerCreateView(CustomerFormView):
             "customer_type": self.request.GET.get("type"),
             "stores": [current_store] if current_store else None,
         }
-        return CustomerForms(data, files, new_customer_defaults=defaults)
+        return CustomerForms(
+            data, files, new_customer_defaults=defaults, phone_region=self.phone_region()
+        )
 
 
 class CustomerUpdateView(CustomerFormView):

@@ -5,6 +5,6 @@ from .models import Store
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["name", "code", "country", "is_active"]
+    list_filter = ["is_active", "country"]
     search_fields = ["name", "code"]

@@ -1,4 +1,5 @@
 from django.db import models
+from django_countries.fields import CountryField
 
 
 class StoreQuerySet(models.QuerySet):
@@ -12,6 +13,10 @@ class Store(models.Model):
         max_length=20,
         unique=True,
         help_text="Short unique code used in exports and imports, e.g. DT01.",
+    )
+    country = CountryField(
+        blank=True,
+        help_text="Phone numbers typed without a country code are read as this country's.",
     )
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive stores are no longer offered on forms."

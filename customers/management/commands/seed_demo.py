@@ -111,7 +111,7 @@ class Command(BaseCommand):
             )
             user.groups.add(Group.objects.get(name="Managers"))
             stores = [
-                Store.objects.get_or_create(code=code, defaults={"name": name})[0]
+                Store.objects.get_or_create(code=code, defaults={"name": name, "country": "US"})[0]
                 for name, code in DEMO_STORES
             ]
             # Each full name once; when there are more customers than names, a number is added.
