@@ -48,6 +48,26 @@ def section_helper(*layout):
     return helper
 
 
+class PhotoInput(forms.ClearableFileInput):
+    """Shows the current photo itself (served to staff only), not its stored file name,
+    with Replace and Remove; ``photo_url`` is set by the form."""
+
+    template_name = "customers/widgets/photo_input.html"
+    photo_url = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["photo_url"] = self.photo_url
+        return context
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        """The input describes itself by the field's hint and errors, as the other fields do."""
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        field_id = attrs.get("id", "")
+        attrs.setdefault("aria-describedby", f"{field_id}_helptext {field_id}_error")
+        return attrs
+
+
 class InternationalPhoneWidget(forms.TextInput):
     """Shows a stored number as every page shows it (+1 512-555-0199), whatever the region
     national numbers are read in."""
@@ -110,7 +130,15 @@ class GeneralForm(forms.ModelForm):
             "date_of_birth": DateInput,
             "anniversary": DateInput,
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+            "photo": PhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        }
+        error_messages = {
+            "photo": {
+                "invalid_image": (
+                    "Upload a JPEG, PNG or WebP photo. This file is not one of those (HEIC, "
+                    "AVIF and SVG are not accepted): save or export it as JPEG first."
+                )
+            }
         }
         help_texts = {
             "photo": "JPEG, PNG or WebP, at most 5 MB.",
@@ -122,6 +150,10 @@ class GeneralForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["phone"] = phone_field(phone_region or settings.PHONENUMBER_DEFAULT_REGION)
         self.fields["version"].initial = self.instance.version
+        if self.instance.pk and self.instance.photo:
+            self.fields["photo"].widget.photo_url = reverse(
+                "customers:photo", args=[self.instance.pk]
+            )
         # Optional in the POST: tools that predate customer types create personal customers.
         self.fields["customer_type"].required = False
         self.fields["email"].widget.attrs["autocomplete"] = "off"
@@ -160,7 +192,7 @@ class GeneralForm(forms.ModelForm):
                 Column("id_number", css_class="col-md-4"),
             ),
             Field("notes"),
-            Field("photo"),
+            Field("photo", template="customers/widgets/photo_field.html"),
         )
 
     @property

@@ -43,6 +43,7 @@ def customer_save(
     the fields that changed (none: no event).
     """
     before = {}
+    replaced_photo = ""
     if customer.pk:
         stored = Customer.objects.select_for_update().filter(pk=customer.pk).first()
         if stored is None:  # deleted by someone else meanwhile
@@ -50,11 +51,14 @@ def customer_save(
         if expected_version is not None and expected_version != stored.version:
             raise ConcurrentEditError
         before = customer_snapshot(stored)
+        replaced_photo = stored.photo.name
         customer.version = stored.version + 1
     else:
         customer.created_by = user
     customer.updated_by = user
     customer.save()
+    if replaced_photo and replaced_photo != customer.photo.name:
+        delete_photo_file_on_commit(replaced_photo)
     customer.stores.set(stores)
     after = customer_snapshot(customer)
     if not before:
@@ -150,7 +154,14 @@ def customers_purge(*, customers, user):
         summary="Purged for good",
         anonymous=True,
     )
-    storage = Customer._meta.get_field("photo").storage
-    # Files are removed only once the rows are gone for sure.
-    transaction.on_commit(lambda: [storage.delete(name) for name in photos])
+    for name in photos:
+        delete_photo_file_on_commit(name)
     return deleted_per_model.get(Customer._meta.label, 0)
+
+
+def delete_photo_file_on_commit(name):
+    """Remove a photo file that no row uses any more, once that is committed for sure: a
+    rolled-back save keeps its old photo. (Replaced photos go at once, so a purge removes
+    the only file a customer still has.)"""
+    storage = Customer._meta.get_field("photo").storage
+    transaction.on_commit(lambda: storage.delete(name))

@@ -85,3 +85,17 @@ document.getElementById("error-summary")?.focus();
     });
   });
 })();
+
+// A chosen photo is previewed before saving, in place of the current one.
+document.querySelectorAll("[data-photo-input]").forEach((input) => {
+  const box = input.closest(".photo-input");
+  const preview = box.querySelector("[data-photo-preview]");
+  const current = box.querySelector("[data-photo-current]");
+  input.addEventListener("change", () => {
+    const file = input.files[0];
+    if (preview.src) URL.revokeObjectURL(preview.src);
+    preview.hidden = !file;
+    if (current) current.hidden = Boolean(file);
+    if (file) preview.src = URL.createObjectURL(file);
+  });
+});

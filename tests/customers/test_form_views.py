@@ -208,8 +208,8 @@ class TestValidation:
         response = clerk_client.post(NEW_URL, new_customer_data)
 
         assert field_errors(response, "photo") == [
-            "Upload a valid image. The file you uploaded was either not an image or a "
-            "corrupted image."
+            "Upload a JPEG, PNG or WebP photo. This file is not one of those (HEIC, AVIF and "
+            "SVG are not accepted): save or export it as JPEG first."
         ]
         assert not Customer.objects.exists()
 

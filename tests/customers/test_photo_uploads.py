@@ -47,13 +47,13 @@ def with_gps(image_format):
     [
         (
             SimpleUploadedFile("photo.jpg", b"just some text", content_type="image/jpeg"),
-            "Upload a valid image.",
+            "Upload a JPEG, PNG or WebP photo. This file is not one of those",
         ),
         (
             SimpleUploadedFile(
                 "photo.html", b"<html><script>alert(1)</script></html>", content_type="text/html"
             ),
-            "Upload a valid image.",
+            "Upload a JPEG, PNG or WebP photo. This file is not one of those",
         ),
         (
             SimpleUploadedFile(
@@ -61,11 +61,11 @@ def with_gps(image_format):
                 b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
                 content_type="image/svg+xml",
             ),
-            "Upload a valid image.",
+            "Upload a JPEG, PNG or WebP photo. This file is not one of those",
         ),
         (
             SimpleUploadedFile("bomb.png", png_declaring(50_000, 50_000), content_type="image/png"),
-            "Upload a valid image.",
+            "Upload a JPEG, PNG or WebP photo. This file is not one of those",
         ),
         (
             SimpleUploadedFile("big.png", png_declaring(9_000, 9_000), content_type="image/png"),

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from customers.models import Customer
 from tests.e2e.conftest import assert_no_page_scroll
-from tests.factories import make_customer
+from tests.factories import image_upload, make_customer
 
 LIST_URL = reverse("customers:list")
 
@@ -104,3 +104,33 @@ def test_notes_count_characters_and_long_notes_open_in_full(signed_in, stores, s
     assert notes.bounding_box()["height"] > clamped_height
     expect(page.get_by_role("button", name="Show less")).to_have_attribute("aria-expanded", "true")
     shoot("notes")
+
+
+def test_photo_is_previewed_before_saving_and_can_be_replaced_or_removed(
+    signed_in, stores, shoot, tmp_path
+):
+    page = signed_in
+    portrait = tmp_path / "portrait.png"
+    portrait.write_bytes(image_upload("portrait.png", image_format="PNG", size=(200, 150)).read())
+    customer = make_customer(
+        first_name="Ada", last_name="Lovelace", stores=stores[:1], photo=image_upload()
+    )
+    page.goto(reverse("customers:edit", args=[customer.pk]))
+    expect(page.get_by_role("img", name="Current photo")).to_be_visible()
+    expect(page.get_by_text("customers/photos/")).to_have_count(0)
+
+    page.get_by_label("Replace").set_input_files(portrait)
+
+    preview = page.get_by_role("img", name="The new photo, not saved yet")
+    expect(preview).to_be_visible()
+    assert preview.evaluate("img => img.decode().then(() => img.naturalWidth)") == 200
+    expect(page.get_by_role("img", name="Current photo")).to_be_hidden()
+    shoot("preview")
+    page.get_by_role("button", name="Update").click()
+    expect(page.get_by_text("Customer “Ada Lovelace” was updated.")).to_be_visible()
+
+    page.goto(reverse("customers:edit", args=[customer.pk]))
+    page.get_by_label("Remove").check()
+    page.get_by_role("button", name="Update").click()
+    expect(page.get_by_text("Customer “Ada Lovelace” was updated.")).to_be_visible()
+    assert not Customer.objects.get(pk=customer.pk).photo
