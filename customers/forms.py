@@ -386,6 +386,31 @@ class AddressForm(forms.ModelForm):
         )
 
 
+# Not compared with what was saved meanwhile: bookkeeping, files (a browser cannot send the
+# same file again) and the type-change confirmation.
+NOT_COMPARED = {"version", "photo", "confirm_type_change"}
+
+
+def comparable(value):
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return sorted(str(getattr(item, "pk", item)) for item in value)
+    return str(getattr(value, "pk", value)).strip()
+
+
+def shown_value(field, value):
+    """A stored form value as the person would recognise it: choice labels, store names."""
+    if value in (None, "", []):
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    choices = {str(key): label for key, label in getattr(field, "choices", [])}
+    if isinstance(value, list | tuple):
+        return ", ".join(str(choices.get(comparable(item), item)) for item in value)
+    return str(choices.get(comparable(value), value))
+
+
 def pick(mapping, *keys):
     return {key: mapping[key] for key in keys if mapping.get(key)}
 
@@ -426,6 +451,27 @@ class CustomerForms:
             ("Loyalty", self.loyalty),
             ("Address", self.address),
         ]
+
+    def show_values_saved_meanwhile(self, saved, who):
+        """Beside each field whose typed value differs from ``saved`` (the same forms, unbound,
+        on the customer as stored now), show the stored value. Returns those fields' labels."""
+        differing = []
+        for (_, typed_form), (_, saved_form) in zip(self.sections, saved.sections, strict=True):
+            for name, field in typed_form.fields.items():
+                if name in NOT_COMPARED or isinstance(field.widget, forms.HiddenInput):
+                    continue
+                bound_field = typed_form[name]
+                typed, stored = bound_field.value(), saved_form[name].value()
+                if comparable(typed) == comparable(stored):
+                    continue
+                bound_field.help_text = format_html(
+                    '<span class="saved-meanwhile">Saved meanwhile by {}: '
+                    "<strong>{}</strong></span>",
+                    who,
+                    shown_value(field, stored),
+                )
+                differing.append(str(field.label))
+        return differing
 
     def is_valid(self):
         # Validate every section, not only up to the first failing one, so that all the

@@ -265,14 +265,7 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
         except ConcurrentEditError:
             if self.deleted_meanwhile():
                 return self.refuse_deleted(forms)
-            messages.error(
-                request,
-                "Someone else saved this customer while you were editing, so your changes were "
-                "not saved. The form now shows the current values: make your changes again "
-                "and press Update.",
-            )
-            self.object = self.get_object()
-            return self.render_to_response(self.get_context_data(forms=self.get_forms()))
+            return self.show_conflict()
         messages.success(request, self.success_message.format(name=customer))
         return redirect(self.return_url())
 
@@ -282,6 +275,34 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
 
     def deleted_meanwhile(self):
         return False
+
+    def show_conflict(self):
+        """Someone saved the customer after this form was loaded: nothing was saved. The
+        page keeps everything typed, shows beside each field that differs what was saved
+        meanwhile, and carries the new version, so that "Keep my values" saves the typed
+        values over the others', while "Take their values" reloads the page."""
+        self.object = self.get_object()
+        saved = self.get_forms()
+        data = self.request.POST.copy()
+        data["version"] = str(self.object.version)
+        forms = self.get_forms(data, self.request.FILES)
+        forms.is_valid()
+        saver = self.object.updated_by
+        if saver == self.request.user:
+            who, opening = "you", "You saved this customer in another window"
+        else:
+            who = (saver.get_full_name() or saver.get_username()) if saver else "someone else"
+            opening = f"Someone else ({who}) saved this customer"
+        differing = forms.show_values_saved_meanwhile(saved, who)
+        messages.error(
+            self.request,
+            f"{opening} while you were editing, so your changes were not saved. They are kept "
+            "below; each field that differs shows what was saved meanwhile. Press “Keep my "
+            "values” to save yours, or “Take their values” to drop yours.",
+        )
+        return self.render_to_response(
+            self.get_context_data(forms=forms, conflict=True, differing=differing)
+        )
 
     def get_context_data(self, **kwargs):
         return_url = self.return_url()

@@ -324,7 +324,7 @@ class TestEdit:
         )
         assert latest.created_by == clerk
 
-    def test_stale_version_is_refused_and_current_values_are_shown(self, clerk_client):
+    def test_stale_version_is_refused_keeping_what_was_typed(self, clerk_client):
         customer = make_customer(first_name="Grace", city="Arlington")
         first_tab = form_data(clerk_client.get(edit_url(customer)), "customer-form")
         second_tab = form_data(clerk_client.get(edit_url(customer)), "customer-form")
@@ -335,11 +335,11 @@ class TestEdit:
         response = clerk_client.post(edit_url(customer), second_tab)
 
         assert response.status_code == 200
-        assert "Someone else saved this customer" in response.content.decode()
+        assert "You saved this customer in another window" in response.content.decode()
         customer.refresh_from_db()
         assert customer.city == "Boston"
         shown = form_data(response, "customer-form")
-        assert shown["city"] == ["Boston"]
+        assert shown["city"] == ["Chicago"]
         assert shown["version"] == [str(customer.version)]
 
     def test_saving_a_customer_deleted_meanwhile_says_so_and_saves_nothing(self, manager_client):

@@ -4,8 +4,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from customers.models import Customer
+from customers.services import customer_save
 from tests.e2e.conftest import assert_no_page_scroll
-from tests.factories import image_upload, make_customer
+from tests.factories import image_upload, make_customer, make_user
 
 LIST_URL = reverse("customers:list")
 
@@ -134,3 +135,28 @@ def test_photo_is_previewed_before_saving_and_can_be_replaced_or_removed(
     page.get_by_role("button", name="Update").click()
     expect(page.get_by_text("Customer “Ada Lovelace” was updated.")).to_be_visible()
     assert not Customer.objects.get(pk=customer.pk).photo
+
+
+def test_two_people_one_customer_nothing_typed_is_lost(signed_in, stores, shoot):
+    page = signed_in
+    customer = make_customer(
+        first_name="Grace", last_name="Hopper", city="Arlington", stores=stores[:1]
+    )
+    page.goto(reverse("customers:edit", args=[customer.pk]))
+    page.get_by_label("City").fill("Chicago")
+    page.get_by_label("Notes").fill("Call after 5 pm.")
+    other = Customer.objects.get(pk=customer.pk)  # someone else saves first
+    other.city = "Boston"
+    customer_save(customer=other, stores=stores[:1], user=make_user("olga", first_name="Olga"))
+
+    page.get_by_role("button", name="Update").click()
+
+    expect(page.get_by_text("Someone else (Olga) saved this customer")).to_be_visible()
+    expect(page.get_by_label("City")).to_have_value("Chicago")
+    expect(page.get_by_label("Notes")).to_have_value("Call after 5 pm.")
+    expect(page.get_by_text("Saved meanwhile by Olga: Boston")).to_be_visible()
+    shoot("conflict")
+    page.get_by_role("button", name="Keep my values").click()
+
+    expect(page.get_by_text("Customer “Grace Hopper” was updated.")).to_be_visible()
+    assert Customer.objects.get(pk=customer.pk).city == "Chicago"
