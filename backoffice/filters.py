@@ -15,12 +15,7 @@ def start_of_day(day):
 
 
 class BootstrapFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form fields carry Bootstrap's classes, and whose filters may leave
-    ``notices`` for the user (e.g. that a search was shortened)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.notices = []
+    """A FilterSet whose form fields carry Bootstrap's classes."""
 
     @property
     def form(self):

@@ -117,17 +117,10 @@ class CustomerFilterSet(BootstrapFilterSet):
         """Every word must match part of a name, the company, email, phone or customer ID.
 
         Phones are stored as E.164 (+14155550123), so the punctuation people type in a phone
-        number is dropped before comparing. The words are capped (``SEARCH_MAX_WORDS``,
-        ``SEARCH_MAX_LENGTH``) so that one request cannot ask for an unbounded query, and
-        all of them go into one WHERE clause.
+        number is dropped before comparing. The words are capped (``search_words``) so that
+        one request cannot ask for an unbounded query, and all go into one WHERE clause.
         """
-        words = value[:SEARCH_MAX_LENGTH].split()
-        if len(value) > SEARCH_MAX_LENGTH or len(words) > SEARCH_MAX_WORDS:
-            words = words[:SEARCH_MAX_WORDS]
-            self.notices.append(
-                f"Only the first {SEARCH_MAX_WORDS} words and {SEARCH_MAX_LENGTH} characters "
-                f"of a search are used: searched for “{' '.join(words)}”."
-            )
+        words = search_words(value)
         matches_every_word = Q()
         for term in words:
             matches = (
@@ -203,6 +196,12 @@ class CustomerFilterSet(BootstrapFilterSet):
     @property
     def searching_whole_chain(self):
         return self.follows_top_bar and bool(self.form.cleaned_data.get("q"))
+
+
+def search_words(value):
+    """The words of a search that are used: the first ``SEARCH_MAX_WORDS`` of its first
+    ``SEARCH_MAX_LENGTH`` characters."""
+    return value[:SEARCH_MAX_LENGTH].split()[:SEARCH_MAX_WORDS]
 
 
 def canonical_store_code(value):
