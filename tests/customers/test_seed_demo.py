@@ -1,12 +1,15 @@
 from io import StringIO
 
+import phonenumbers
+import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from customers.forms import GeneralForm
-from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
+from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME, Command
 from customers.models import Customer
+from loyalty.models import LoyaltyAccount
 from stores.models import Store
 
 
@@ -45,3 +48,52 @@ def test_start_script_honours_port():
 
     assert 'port="${PORT:-8000}"' in script
     assert 'runserver "127.0.0.1:${port}"' in script
+
+
+def test_a_bigger_chain_loads_in_batches_with_realistic_customers(db):
+    call_command(
+        "seed_demo", customers=120, stores=5, batch_size=50, stdout=StringIO(), stderr=StringIO()
+    )
+
+    assert Store.objects.count() == 5
+    assert Customer.objects.count() == 120
+    store_counts = {c.stores.count() for c in Customer.objects.prefetch_related("stores")}
+    assert store_counts <= {1, 2, 3}
+    accounts = LoyaltyAccount.objects.all()
+    assert 0.4 < accounts.count() / 120 < 0.8
+    assert all(account.entries.get().delta == account.balance for account in accounts)
+    assert Customer.objects.filter(customer_type="business").count() == 120 // 7
+
+
+def test_every_phone_of_a_big_load_is_valid(db):
+    call_command("seed_demo", customers=300, stdout=StringIO(), stderr=StringIO())
+
+    phones = Customer.objects.values_list("phone", flat=True)
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(str(phone))) for phone in phones)
+    assert len({str(phone)[:3] for phone in phones}) > 1  # not only one country
+
+
+def test_an_interrupted_load_keeps_whole_batches_and_resumes(db, monkeypatch):
+    original = Command.write_batch
+    calls = []
+
+    def interrupted(self, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    monkeypatch.setattr(Command, "write_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        call_command(
+            "seed_demo", customers=120, batch_size=50, stdout=StringIO(), stderr=StringIO()
+        )
+
+    assert Customer.objects.count() == 50
+    assert not get_user_model().objects.filter(username=DEMO_USERNAME).exists()
+
+    monkeypatch.setattr(Command, "write_batch", original)
+    call_command("seed_demo", customers=120, batch_size=50, stdout=StringIO(), stderr=StringIO())
+
+    assert Customer.objects.count() == 120
+    assert Customer.objects.values("email").distinct().count() == 120

@@ -1,15 +1,18 @@
+import itertools
 import random
 import unicodedata
 from datetime import timedelta
 
+import phonenumbers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from tqdm import tqdm
 
 from customers.models import Customer
-from customers.services import customer_save
+from loyalty.models import LoyaltyAccount, LoyaltyLedgerEntry
 from stores.models import Store
 
 DEMO_USERNAME = "demo"
@@ -66,6 +69,13 @@ CITIES = [
 ]
 STREETS = ["Main St", "Oak Ave", "Pine Rd", "Maple Dr", "Cedar Ln", "Elm St"]
 NATIONALITIES = ["US", "MX", "CA", "GB", "DE", "FR", "JP", "IN", "BR", "NG"]
+# Where customers' phones come from: mostly local, some from abroad.
+PHONE_REGIONS = ["US"] * 14 + ["CA", "MX", "GB", "DE", "FR", "JP"]
+STORE_CITIES = [
+    "Austin", "Boston", "Chicago", "Denver", "El Paso", "Fresno", "Houston", "Irvine",
+    "Jackson", "Kansas City", "Lubbock", "Miami", "Nashville", "Omaha", "Portland", "Queens",
+    "Reno", "Seattle", "Tampa", "Tucson",
+]  # fmt: skip
 COMPANIES = ["Bluebird Catering", "Hill & Sons Builders", "Northwind Traders", "Lumen Studio"]
 
 
@@ -83,71 +93,142 @@ def created_days_ago(rng, number):
     return rng.randint(0, 400)
 
 
+def phone_pool(rng, size=200):
+    """Valid mobile numbers of each region in PHONE_REGIONS, as E.164 text: the region's
+    example number with other last four digits (the form's own parser accepts each)."""
+    pool = {}
+    for region in set(PHONE_REGIONS):
+        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+        national = str(example.national_number)
+        pool[region] = [
+            f"+{example.country_code}{national[:-4]}{rng.randint(0, 9999):04d}" for _ in range(size)
+        ]
+    return pool
+
+
+def demo_stores(count):
+    """The first three are the README's; more are numbered, across the stores' cities."""
+    stores = list(DEMO_STORES)
+    for number in range(len(stores) + 1, count + 1):
+        city = STORE_CITIES[number % len(STORE_CITIES)]
+        stores.append((f"{city} {number}", f"S{number:03d}"))
+    return stores[:count]
+
+
 class Command(BaseCommand):
     help = (
-        "Load demo data: three stores, fifty customers (one in seven a business) and a 'demo' "
-        "manager account. "
-        "Does nothing if the demo account already exists."
+        "Load demo data: stores, customers (one in seven a business, about 60% in the loyalty "
+        "programme, with a ledger entry each) and a 'demo' manager account. Customers are "
+        "written in batches, each all or nothing, with a progress bar: Ctrl+C leaves whole "
+        "batches only. Does nothing if the demo account already exists."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=50, help="How many customers.")
+        parser.add_argument("--stores", type=int, default=3, help="How many stores.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
+        parser.add_argument(
+            "--batch-size", type=int, default=5000, help="Customers written per transaction."
+        )
 
-    def handle(self, *args, customers, seed, **options):
+    def handle(self, *args, customers, stores, seed, batch_size, **options):
+        if customers < 0 or stores < 1 or batch_size < 1:
+            raise CommandError(
+                "--customers must be 0 or more; --stores and --batch-size 1 or more."
+            )
         User = get_user_model()
         if User.objects.filter(username=DEMO_USERNAME).exists():
             self.stdout.write("Demo data is already loaded.")
             return
         rng = random.Random(seed)
-        # One transaction: an interrupted run (Ctrl+C) leaves no half-loaded data behind.
         with transaction.atomic():
-            user = User.objects.create_user(
-                DEMO_USERNAME,
-                email="demo@example.com",
-                password=DEMO_PASSWORD,
-                first_name="Dana",
-                last_name="Demo",
-            )
-            user.groups.add(Group.objects.get(name="Managers"))
-            stores = [
+            store_rows = [
                 Store.objects.get_or_create(code=code, defaults={"name": name, "country": "US"})[0]
-                for name, code in DEMO_STORES
+                for name, code in demo_stores(stores)
             ]
-            # Each full name once; when there are more customers than names, a number is added.
-            names = rng.sample(
-                [(first, last) for first in FIRST_NAMES for last in LAST_NAMES],
-                k=min(customers, len(FIRST_NAMES) * len(LAST_NAMES)),
-            )
-            for number in range(1, customers + 1):
-                first_name, last_name = names[(number - 1) % len(names)]
-                if number > len(names):
-                    last_name = f"{last_name} {number // len(names) + 1}"
-                self.create_customer(rng, number, first_name, last_name, stores, user)
-                if number % 10 == 0 or number == customers:
-                    self.stdout.write(f"  {number}/{customers} customers", ending="\r")
-                    self.stdout.flush()
-        self.stdout.write("")
+        phones = phone_pool(rng)
+        people = self.people(rng, customers)
+        # An interrupted load left whole batches: go on after them.
+        loaded = Customer.all_objects.count()
+        self.stderr.ending = ""  # the progress bar writes its own line endings
+        with tqdm(
+            total=customers, initial=min(loaded, customers), unit=" customers",
+            disable=None, file=self.stderr,
+        ) as progress:  # fmt: skip
+            for start in range(loaded, customers, batch_size):
+                numbers = range(start + 1, min(start + batch_size, customers) + 1)
+                self.write_batch(rng, numbers, people, store_rows, phones)
+                progress.update(len(numbers))
+        # Last, so that an interrupted load is picked up again by running it once more.
+        user = User.objects.create_user(
+            DEMO_USERNAME,
+            email="demo@example.com",
+            password=DEMO_PASSWORD,
+            first_name="Dana",
+            last_name="Demo",
+        )
+        user.groups.add(Group.objects.get(name="Managers"))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded {len(stores)} stores and {customers} customers. "
+                f"Loaded {len(store_rows)} stores and {customers} customers. "
                 f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}."
             )
         )
 
-    def create_customer(self, rng, number, first_name, last_name, stores, user):
+    def people(self, rng, customers):
+        """Each full name once while they last (a small demo has no namesakes), then at
+        random, as in a real chain."""
+        unique = rng.sample(
+            list(itertools.product(FIRST_NAMES, LAST_NAMES)),
+            k=min(customers, len(FIRST_NAMES) * len(LAST_NAMES)),
+        )
+        return lambda number: (
+            unique[number - 1]
+            if number <= len(unique)
+            else (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
+        )
+
+    @transaction.atomic
+    def write_batch(self, rng, numbers, people, stores, phones):
+        """One batch of customers with their stores, loyalty accounts and opening ledger
+        entries, all or nothing."""
+        now = timezone.now()
+        batch = [self.customer(rng, number, *people(number), phones, now) for number in numbers]
+        batch = Customer.objects.bulk_create(batch)
+        Customer.stores.through.objects.bulk_create(
+            Customer.stores.through(customer_id=customer.pk, store_id=store.pk)
+            for customer in batch
+            for store in rng.sample(stores, k=min(len(stores), rng.choice((1, 1, 2, 3))))
+        )
+        accounts = LoyaltyAccount.objects.bulk_create(
+            LoyaltyAccount(customer=customer, enrolled=True, balance=rng.randint(1, 5000))
+            for customer in batch
+            if rng.random() < 0.6
+        )
+        LoyaltyLedgerEntry.objects.bulk_create(
+            LoyaltyLedgerEntry(
+                account=account,
+                delta=account.balance,
+                balance_after=account.balance,
+                reason="Opening balance (demo data)",
+                created_at=account.customer.created_at,
+            )
+            for account in accounts
+        )
+
+    def customer(self, rng, number, first_name, last_name, phones, now):
         city, state, zip_code = rng.choice(CITIES)
-        today = timezone.localdate()
-        enrolled = rng.random() < 0.6
+        today = now.date()
         business = number % 7 == 0
-        customer = Customer(
+        created_at = now - timedelta(days=created_days_ago(rng, number), minutes=number % 1440)
+        return Customer(
             customer_type=Customer.Type.BUSINESS if business else Customer.Type.PERSONAL,
             company_name=f"{rng.choice(COMPANIES)} {last_name}" if business else "",
             tax_id=f"US{rng.randint(10**8, 10**9 - 1)}" if business else "",
             first_name=first_name,
             last_name=last_name,
             email=ascii_email(f"{first_name}.{last_name}.{number}@example.com"),
-            phone=f"+1512555{number:04d}",
+            phone=rng.choice(phones[rng.choice(PHONE_REGIONS)]),
             gender="" if business else rng.choice(Customer.Gender.values),
             date_of_birth=None if business else today - timedelta(days=rng.randint(6570, 29200)),
             nationality="" if business else rng.choice(NATIONALITIES),
@@ -159,14 +240,5 @@ class Command(BaseCommand):
             state=state,
             zip_code=zip_code,
             country="US",
-            created_at=timezone.now()
-            - timedelta(days=created_days_ago(rng, number), minutes=number),
-        )
-        customer_save(
-            customer=customer,
-            stores=rng.sample(stores, k=rng.randint(1, 2)),
-            loyalty_enrolled=enrolled,
-            loyalty_balance=rng.randint(0, 5000) if enrolled else 0,
-            loyalty_reason="Opening balance (demo data)",
-            user=user,
+            created_at=created_at,
         )
