@@ -2,13 +2,16 @@ import re
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Case, F, Q, When
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
 from backoffice.filters import BootstrapFilterSet
 from stores.models import Store
 
 from .models import Customer
+from .search_index import MATCHING_IDS, TEXT_COLUMNS, fts_phrase
 
 PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
 PHONE_FRAGMENT = re.compile(r"\+?\d{2,}")
@@ -123,18 +126,30 @@ class CustomerFilterSet(BootstrapFilterSet):
         words = search_words(value)
         matches_every_word = Q()
         for term in words:
-            matches = (
-                Q(first_name__icontains=term)
-                | Q(last_name__icontains=term)
-                | Q(company_name__icontains=term)
-                | Q(email__icontains=term)
-                | Q(id_number__icontains=term)
-            )
-            digits = PHONE_PUNCTUATION.sub("", term)
-            if PHONE_FRAGMENT.fullmatch(digits):
-                matches |= Q(phone__contains=digits)
-            matches_every_word &= matches
+            matches_every_word &= self.term_matches(term, connections[queryset.db].vendor)
         return queryset.filter(matches_every_word)
+
+    def term_matches(self, term, vendor):
+        """Customers with ``term`` in a searched field: through SQLite's FTS5 trigram index
+        for terms of 3 characters or more (it cannot look up shorter ones), else by
+        ``icontains``, which PostgreSQL serves from its trigram indexes."""
+        digits = PHONE_PUNCTUATION.sub("", term)
+        looks_like_phone = PHONE_FRAGMENT.fullmatch(digits)
+        if vendor == "sqlite" and len(term) >= 3 and (not looks_like_phone or len(digits) >= 3):
+            expression = f"{{{' '.join(TEXT_COLUMNS)}}} : {fts_phrase(term)}"
+            if looks_like_phone:
+                expression += f" OR phone : {fts_phrase(digits)}"
+            return Q(pk__in=RawSQL(MATCHING_IDS, [expression]))
+        matches = (
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(company_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(id_number__icontains=term)
+        )
+        if looks_like_phone:
+            matches |= Q(phone__contains=digits)
+        return matches
 
     def filter_store(self, queryset, name, value):
         if value == ALL_STORES:

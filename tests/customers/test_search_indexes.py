@@ -1,11 +1,15 @@
 """The customer search is served by indexes (issue 12): on PostgreSQL, pg_trgm GIN indexes
-on exactly the expressions Django emits for the search's lookups."""
+on exactly the expressions Django emits for the search's lookups; on SQLite, an FTS5
+trigram table kept in step by triggers."""
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from customers.filters import CustomerFilterSet
 from customers.models import Customer
+from customers.search_index import TRIGGERS, ensure_sqlite_search_index
+from customers.services import customer_save
 from tests.factories import make_customer
 
 postgresql_only = pytest.mark.skipif(
@@ -64,3 +68,40 @@ def test_the_indexes_exist_exactly_on_postgresql():
         }
     else:
         assert trigram == set()
+
+
+def names_found(client, query):
+    response = client.get(reverse("customers:list"), {"q": query, "store": "all"})
+    return [customer.last_name for customer in response.context["customers"]]
+
+
+def test_the_index_follows_creates_edits_and_purges(clerk_client, downtown):
+    ada = make_customer(first_name="Ada", last_name="Lovelace", stores=[downtown])
+    assert names_found(clerk_client, "lovel") == ["Lovelace"]
+
+    ada.last_name = "Byron"
+    customer_save(customer=ada, stores=[downtown], user=None)
+    assert names_found(clerk_client, "lovel") == []
+    assert names_found(clerk_client, "byro") == ["Byron"]
+
+    Customer.all_objects.filter(pk=ada.pk).delete()
+    assert names_found(clerk_client, "byro") == []
+
+
+def test_letters_beyond_ascii_match_in_any_case(clerk_client, downtown):
+    make_customer(first_name="Jürgen", last_name="Müller", stores=[downtown])
+
+    assert names_found(clerk_client, "MÜLLER") == ["Müller"]
+    assert names_found(clerk_client, "jürg") == ["Müller"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 index is SQLite's")
+def test_a_table_rebuilt_by_a_later_migration_gets_its_triggers_back(db):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER customers_search_after_update")
+    ensure_sqlite_search_index()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {name for (name,) in cursor.fetchall()}
+    assert set(TRIGGERS) <= triggers
