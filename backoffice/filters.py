@@ -10,6 +10,12 @@ from django.utils import timezone
 from .models import AuditEvent
 
 
+def object_type_label(content_type):
+    """ "Customer", not "Customers | customer"."""
+    model = content_type.model_class()
+    return str(model._meta.verbose_name).capitalize() if model else content_type.model
+
+
 def start_of_day(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -38,9 +44,9 @@ class AuditEventFilterSet(BootstrapFilterSet):
     object_type = django_filters.ModelChoiceFilter(
         label="Object type",
         field_name="content_type",
-        queryset=ContentType.objects.filter(app_label__in=settings.PROJECT_APPS).order_by(
-            "app_label", "model"
-        ),
+        queryset=ContentType.objects.filter(app_label__in=settings.PROJECT_APPS)
+        .exclude(app_label="backoffice")
+        .order_by("app_label", "model"),
         empty_label="Any",
     )
     date_from = django_filters.DateFilter(
@@ -53,6 +59,10 @@ class AuditEventFilterSet(BootstrapFilterSet):
     class Meta:
         model = AuditEvent
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["object_type"].field.label_from_instance = object_type_label
 
     def filter_date_from(self, queryset, name, value):
         # Compared with a datetime, not through __date: that is a function call per row.

@@ -257,4 +257,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own console handler would print each line a second time.
+    "loggers": {"django": {"handlers": ["console"], "propagate": False}},
 }

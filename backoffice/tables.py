@@ -254,7 +254,7 @@ class AuditEventTable(ObjectTable):
     preference_key = "audit"
     default_columns = ("created_at", "user", "action", "object", "summary", "changes")
     fixed_columns = ("created_at",)
-    phone_columns = ("created_at", "object", "summary")
+    phone_columns = ("created_at", "user", "object", "summary", "changes")
 
     created_at = tables.Column("When", attrs={"td": {"class": "text-nowrap small"}})
     user = tables.Column("Who", empty_values=())

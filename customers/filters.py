@@ -52,7 +52,7 @@ class CustomerFilterSet(BootstrapFilterSet):
             attrs={
                 "type": "search",
                 "class": "form-control",
-                "placeholder": "Name, company, email, phone or customer ID",
+                "placeholder": "Name, email, phone or ID",
             }
         ),
     )

@@ -206,7 +206,7 @@ class DeletedCustomerTable(ObjectTable):
     preference_key = "deleted_customers"
     default_columns = ("name", "email", "stores", "deleted_at")
     fixed_columns = ("name",)
-    phone_columns = ("name", "deleted_at")
+    phone_columns = ("name", "email", "deleted_at")
 
     name = tables.Column("Name", empty_values=(), attrs={"td": {"class": "text-nowrap"}})
     email = tables.Column("Email")
