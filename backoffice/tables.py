@@ -65,7 +65,6 @@ class ObjectTable(tables.Table):
         self.shown_columns = shown
         self.current_sort = current_sort
         # Links from the rows carry the list's address, to come back to it after a save.
-        self.return_to = return_to
         self.return_query = f"?{urlencode({'next': return_to})}" if return_to else ""
         for column in self.columns:
             column.header_class = (
@@ -125,8 +124,8 @@ class ObjectTable(tables.Table):
 
     @classmethod
     def clean_column_choice(cls, columns):
-        """The chosen columns that exist, in the order chosen, with the fixed ones kept
-        where the table declares them among the defaults (first, for a name)."""
+        """The chosen columns that exist, in the order chosen; a fixed column left out is
+        put first."""
         if not columns:
             return []
         chosen = list(dict.fromkeys(name for name in columns if name in cls.base_columns))
