@@ -389,6 +389,7 @@ class AddressForm(forms.ModelForm):
 # Not compared with what was saved meanwhile: bookkeeping, files (a browser cannot send the
 # same file again) and the type-change confirmation.
 NOT_COMPARED = {"version", "photo", "confirm_type_change"}
+ORIGINAL_PREFIX = "original-"
 
 
 def comparable(value):
@@ -397,6 +398,19 @@ def comparable(value):
     if isinstance(value, list | tuple):
         return sorted(str(getattr(item, "pk", item)) for item in value)
     return str(getattr(value, "pk", value)).strip()
+
+
+def posted(value):
+    """A stored form value as a browser would post it (a list of strings)."""
+    if value is True:
+        return ["on"]
+    if value is False:
+        return []
+    if value is None:
+        return [""]
+    if isinstance(value, list | tuple):
+        return [str(getattr(item, "pk", item)) for item in value]
+    return [str(value)]
 
 
 def shown_value(field, value):
@@ -452,26 +466,72 @@ class CustomerForms:
             ("Address", self.address),
         ]
 
-    def show_values_saved_meanwhile(self, saved, who):
-        """Beside each field whose typed value differs from ``saved`` (the same forms, unbound,
-        on the customer as stored now), show the stored value. Returns those fields' labels."""
-        differing = []
-        for (_, typed_form), (_, saved_form) in zip(self.sections, saved.sections, strict=True):
-            for name, field in typed_form.fields.items():
-                if name in NOT_COMPARED or isinstance(field.widget, forms.HiddenInput):
-                    continue
-                bound_field = typed_form[name]
-                typed, stored = bound_field.value(), saved_form[name].value()
-                if comparable(typed) == comparable(stored):
-                    continue
+    def compared_fields(self, saved=None):
+        """(bound field, saved bound field or None) for every field a conflict is looked for
+        in; ``saved`` is the same forms on the customer as stored now."""
+        saved_sections = saved.sections if saved else [(None, None)] * len(self.sections)
+        for (_, form), (_, saved_form) in zip(self.sections, saved_sections, strict=True):
+            for name, field in form.fields.items():
+                if name not in NOT_COMPARED and not isinstance(field.widget, forms.HiddenInput):
+                    yield form[name], saved_form[name] if saved_form else None
+
+    def original_values(self):
+        """Hidden (name, value) pairs recording each field as it was when the page was first
+        loaded, carried through re-renders: after a refused save they tell what this person
+        changed from what someone else did."""
+        pairs = []
+        for bound_field, _ in self.compared_fields():
+            key = ORIGINAL_PREFIX + bound_field.html_name
+            if bound_field.form.is_bound and key in bound_field.form.data:
+                values = bound_field.form.data.getlist(key)
+            else:
+                values = comparable(bound_field.initial)
+            pairs += [(key, value) for value in (values if isinstance(values, list) else [values])]
+        return pairs
+
+    def merge_saved_meanwhile(self, saved):
+        """Three-way merge of what was typed with ``saved`` (these forms, unbound, on the
+        customer as stored now), against the values the page was loaded with.
+
+        Returns (data, conflicts, taken): the POST data to show again, the labels of the
+        fields both people changed (the typed value is kept, the saved one is shown beside
+        it), and of those only the other person changed (their value is taken). Without the
+        loaded values (a tool that posts no ``original-*``), every difference is a conflict.
+        """
+        data = self.general.data.copy()
+        conflicts, taken = {}, []
+        for bound_field, saved_field in self.compared_fields(saved):
+            typed, stored_value = comparable(bound_field.value()), saved_field.value()
+            stored = comparable(stored_value)
+            key = ORIGINAL_PREFIX + bound_field.html_name
+            original = data.getlist(key) if key in data else None
+            # What is stored now is what the next save is compared with.
+            data.setlist(key, stored if isinstance(stored, list) else [stored])
+            if typed == stored:
+                continue
+            if original is not None and not isinstance(typed, list):
+                original = original[0] if original else ""
+            if original == typed:  # only the other person changed it: take theirs
+                data.setlist(bound_field.html_name, posted(stored_value))
+                taken.append(str(bound_field.label))
+            elif original is None or original != stored:  # both changed it
+                conflicts[bound_field.name] = stored_value
+        return data, conflicts, taken
+
+    def show_saved_values(self, conflicts, who):
+        """Beside each conflicting field, what ``who`` saved meanwhile; returns the labels."""
+        labels = []
+        for bound_field, _ in self.compared_fields():
+            name = bound_field.name
+            if name in conflicts:
                 bound_field.help_text = format_html(
                     '<span class="saved-meanwhile">Saved meanwhile by {}: '
                     "<strong>{}</strong></span>",
                     who,
-                    shown_value(field, stored),
+                    shown_value(bound_field.field, conflicts[name]),
                 )
-                differing.append(str(field.label))
-        return differing
+                labels.append(str(bound_field.label))
+        return labels
 
     def is_valid(self):
         # Validate every section, not only up to the first failing one, so that all the

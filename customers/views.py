@@ -299,12 +299,13 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
 
     def show_conflict(self):
         """Someone saved the customer after this form was loaded: nothing was saved. The
-        page keeps everything typed, shows beside each field that differs what was saved
-        meanwhile, and carries the new version, so that "Keep my values" saves the typed
-        values over the others', while "Take their values" reloads the page."""
+        page comes back with what was typed, merged with what was saved meanwhile: a field
+        only the other person changed takes their value, a field both changed keeps the
+        typed one and shows theirs beside it. It carries the new version, so "Keep my
+        values" saves that, while "Take their values" reloads the page."""
+        typed = self.get_forms(self.request.POST, self.request.FILES)
         self.object = self.get_object()
-        saved = self.get_forms()
-        data = self.request.POST.copy()
+        data, conflicts, taken = typed.merge_saved_meanwhile(self.get_forms())
         data["version"] = str(self.object.version)
         forms = self.get_forms(data, self.request.FILES)
         forms.is_valid()
@@ -314,15 +315,16 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
         else:
             who = (saver.get_full_name() or saver.get_username()) if saver else "someone else"
             opening = f"Someone else ({who}) saved this customer"
-        differing = forms.show_values_saved_meanwhile(saved, who)
+        differing = forms.show_saved_values(conflicts, who)
         messages.error(
             self.request,
-            f"{opening} while you were editing, so your changes were not saved. They are kept "
-            "below; each field that differs shows what was saved meanwhile. Press “Keep my "
-            "values” to save yours, or “Take their values” to drop yours.",
+            f"{opening} while you were editing, so your changes were not saved yet. They are "
+            "kept below, with the other changes merged in; where you both changed a field, "
+            "it shows what was saved meanwhile. Press “Keep my values” to save, or “Take "
+            "their values” to drop yours.",
         )
         return self.render_to_response(
-            self.get_context_data(forms=forms, conflict=True, differing=differing)
+            self.get_context_data(forms=forms, conflict=True, differing=differing, taken=taken)
         )
 
     def get_context_data(self, **kwargs):

@@ -52,23 +52,45 @@ def test_the_second_save_is_refused_and_keeps_everything_typed(refused, grace):
     assert (grace.city, grace.gate_code, grace.notes) == ("Boston", "#77", "")
 
 
-def test_each_differing_field_shows_what_was_saved(refused):
+def test_a_field_only_the_other_person_changed_takes_their_value(refused):
+    shown = form_data(refused, "customer-form")
+
+    assert shown["gate_code"] == ["#77"]
+    assert "Taken from their save: Gate code." in refused.content.decode()
+
+
+def test_a_field_both_changed_shows_what_was_saved_beside_the_typed_one(refused):
     html = refused.content.decode()
 
     assert "Saved meanwhile by Mona Manager: <strong>Boston</strong>" in html
-    assert "Saved meanwhile by Mona Manager: <strong>#77</strong>" in html
-    assert "Saved meanwhile by Mona Manager: <strong>(empty)</strong>" in html  # the notes
-    assert "Differs from what was saved: Gate code, Notes, City." in html
+    assert "You both changed: City." in html
+    assert html.count("Saved meanwhile by") == 1  # not the notes, which only Carla changed
 
 
-def test_keep_my_values_saves_them_against_the_new_version(two_people, refused, grace):
+def test_keep_my_values_saves_the_merge_against_the_new_version(two_people, refused, grace):
     carla, _ = two_people
 
     response = carla.post(url(grace), form_data(refused, "customer-form"))
 
     assert response.status_code == 302
     grace.refresh_from_db()
-    assert (grace.city, grace.notes, grace.gate_code) == ("Chicago", "Call after 5 pm.", "")
+    assert (grace.city, grace.notes, grace.gate_code) == ("Chicago", "Call after 5 pm.", "#77")
+
+
+def test_without_the_loaded_values_every_difference_is_shown(two_people, grace):
+    carla, mona = two_people
+    carla_form = {
+        key: value
+        for key, value in form_data(carla.get(url(grace)), "customer-form").items()
+        if not key.startswith("original-")
+    }
+    mona_form = form_data(mona.get(url(grace)), "customer-form")
+    mona_form.update(gate_code="#77")
+    mona.post(url(grace), mona_form)
+
+    response = carla.post(url(grace), {**carla_form, "city": "Chicago"})
+
+    assert "Saved meanwhile by Mona Manager: <strong>#77</strong>" in response.content.decode()
 
 
 def test_take_their_values_reloads_what_was_saved(two_people, refused, grace):
