@@ -52,6 +52,7 @@ def test_customer_history_and_audit_page(signed_in, stores, shoot):
     page.goto(LIST_URL)
     page.get_by_role("row").filter(has_text="Grace Hopper").get_by_role("link").first.click()
     page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_label("City")).to_have_value("Arlington")  # the edit page is loaded
     page.get_by_label("City").fill("New York")
     page.get_by_role("button", name="Update").click()
     expect(page.get_by_text("Customer “Grace Hopper” was updated.")).to_be_visible()
