@@ -17,7 +17,8 @@ class LoyaltyLedgerEntryAdmin(ReadOnlyAdmin):
         "account__customer__last_name",
         "account__customer__email",
     ]
-    date_hierarchy = "created_at"
+    list_filter = ["created_at"]  # not date_hierarchy: it reads the dates of every row
+    show_full_result_count = False
 
     @admin.display(ordering="account__customer__last_name")
     def customer(self, entry):

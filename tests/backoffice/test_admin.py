@@ -1,3 +1,6 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_customer
@@ -32,3 +35,34 @@ def test_ledger_is_read_only_in_admin(client, superuser):
     client.force_login(superuser)
 
     assert client.get(reverse("admin:loyalty_loyaltyledgerentry_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:customers_customer_changelist",
+        "admin:loyalty_loyaltyledgerentry_changelist",
+        "admin:backoffice_auditevent_changelist",
+    ],
+)
+def test_admin_lists_read_no_dates_of_every_row_and_count_once(client, superuser, url_name):
+    for number in range(3):
+        make_customer(last_name=f"Customer{number}", loyalty_balance=number + 1)
+    client.force_login(superuser)
+
+    with CaptureQueriesContext(connection) as searched:
+        response = client.get(reverse(url_name), {"q": "customer"})
+
+    assert response.status_code == 200
+    sql = [query["sql"].upper() for query in searched]
+    assert not [query for query in sql if "DISTINCT" in query and "CREATED_AT" in query]
+    assert len([query for query in sql if "COUNT(" in query]) == 1
+
+
+def test_admin_phone_search_uses_the_searchs_own_lookup(client, superuser):
+    make_customer(last_name="Callme", phone="+442079460958")
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:customers_customer_changelist"), {"q": "2079460958"})
+
+    assert "Callme" in response.content.decode()
