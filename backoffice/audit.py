@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 
@@ -75,6 +76,14 @@ def jsonable(value):
     if isinstance(value, list | tuple):
         return [jsonable(item) for item in value]
     return str(value)
+
+
+def field_label(model, name):
+    """A field's label as the forms show it, e.g. "first name" for first_name."""
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except (AttributeError, FieldDoesNotExist):  # a removed model or field; loyalty_balance
+        return name.replace("_", " ")
 
 
 def history_of(obj):

@@ -10,7 +10,6 @@ import csv
 from operator import attrgetter
 
 import django_tables2 as tables
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models.query import QuerySet
 from django.template.defaultfilters import date as format_date
 from django.utils.html import format_html_join
@@ -18,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django_tables2.utils import Accessor, signature
 
+from . import audit
 from .models import AuditEvent
 
 # OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula.
@@ -284,20 +284,12 @@ class AuditEventTable(ObjectTable):
         model = record.content_type.model_class()
         created = record.action == AuditEvent.Action.CREATE
         lines = [
-            (field_label(model, name), show(new) if created else f"{show(old)} → {show(new)}")
+            (audit.field_label(model, name), show(new) if created else f"{show(old)} → {show(new)}")
             for name, (old, new) in record.changes.items()
         ]
         return format_html_join(
             mark_safe("<br>"), '<span class="text-body-secondary">{}</span>: {}', lines
         )
-
-
-def field_label(model, name):
-    """A field's label as the forms show it, e.g. "first name" for first_name."""
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except (AttributeError, FieldDoesNotExist):  # a removed model or field; loyalty_balance
-        return name.replace("_", " ")
 
 
 def show(value):

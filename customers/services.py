@@ -73,7 +73,7 @@ def customer_save(
             user=user,
             action=audit.Action.UPDATE,
             obj=customer,
-            summary=f"Changed {', '.join(field_label(name) for name in changes)}",
+            summary=f"Changed {', '.join(audit.field_label(Customer, name) for name in changes)}",
             changes=changes,
         )
     if loyalty_enrolled is not None:
@@ -93,12 +93,6 @@ def customer_snapshot(customer):
     return values
 
 
-def field_label(name):
-    if name == "stores":
-        return "stores"
-    return str(Customer._meta.get_field(name).verbose_name)
-
-
 class RestoreConflictError(Exception):
     """A customer cannot be restored: another customer now uses the same email address."""
 
@@ -111,8 +105,9 @@ class RestoreConflictError(Exception):
 @transaction.atomic
 def customers_delete(*, customers, user):
     """Move customers to the Deleted list, keeping their stores, loyalty account and ledger."""
-    pks = [customer.pk for customer in customers]
-    live = list(Customer.objects.select_for_update().filter(pk__in=pks))
+    live = list(
+        Customer.objects.select_for_update().filter(pk__in=[customer.pk for customer in customers])
+    )
     count = Customer.objects.filter(pk__in=[customer.pk for customer in live]).update(
         deleted_at=timezone.now(), deleted_by=user, updated_by=user, version=F("version") + 1
     )
