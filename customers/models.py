@@ -37,6 +37,9 @@ def staff_member_field():
 EMAIL_CONSTRAINT = "customers_customer_email_ci_unique"
 
 
+LIVE = models.Q(deleted_at__isnull=True)
+
+
 class CustomerQuerySet(models.QuerySet):
     def deleted(self):
         return self.filter(deleted_at__isnull=False)
@@ -111,6 +114,20 @@ class Customer(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     deleted_by = staff_member_field()
 
+    # Sort keys of the list, stored so that an index serves each sort and its keyset pages.
+    sort_name = models.CharField(
+        max_length=200,
+        default="",
+        editable=False,
+        help_text="The company of a business customer, else the last name: set by save().",
+    )
+    loyalty_points = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The loyalty balance while enrolled, else empty: set by loyalty.services.",
+    )
+
     objects = ActiveCustomerManager()
     all_objects = CustomerQuerySet.as_manager()
 
@@ -124,6 +141,22 @@ class Customer(models.Model):
             ("export_customer", "Can export customers"),
             ("restore_customer", "Can restore deleted customers"),
             ("purge_customer", "Can purge deleted customers for good"),
+        ]
+        indexes = [
+            # One per sort of the list (either direction), over live customers only.
+            models.Index(
+                fields=["created_at", "id"], name="customers_live_created", condition=LIVE
+            ),
+            models.Index(
+                fields=["sort_name", "first_name", "id"], name="customers_live_name", condition=LIVE
+            ),
+            models.Index(fields=["email", "id"], name="customers_live_email", condition=LIVE),
+            models.Index(
+                fields=["loyalty_points", "id"], name="customers_live_points", condition=LIVE
+            ),
+            # The exact paths of the search: a whole phone number or customer ID number.
+            models.Index(fields=["phone"], name="customers_live_phone", condition=LIVE),
+            models.Index(fields=["id_number"], name="customers_live_id_number", condition=LIVE),
         ]
         constraints = [
             # A deleted customer's address is free for a new customer.
@@ -142,6 +175,12 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.sort_name = self.company_name if self.is_business else self.last_name
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("customers:detail", args=[self.pk])
@@ -173,3 +212,38 @@ class Customer(models.Model):
     def fields_not_applying(self):
         """Names of the fields that the customer's type does not use."""
         return self.PERSONAL_ONLY_FIELDS if self.is_business else self.BUSINESS_ONLY_FIELDS
+
+
+class CustomerTally(models.Model):
+    """How many live customers share a store, a type, a loyalty enrolment and a month of
+    creation: the tiles and the unfiltered list's count, read without counting customers.
+
+    ``store_id`` 0 is the whole chain (a customer of three stores counts once there). It is
+    a plain number, not a foreign key, so that the chain's rows share the upsert of
+    ``customers.tallies`` (a NULL would never conflict). Rows are only ever changed by
+    ``customers.tallies``, in the transaction of the write they count;
+    ``python manage.py check_customer_tallies`` proves them against the customers.
+    """
+
+    CHAIN = 0
+
+    store_id = models.PositiveIntegerField()
+    customer_type = models.CharField(max_length=10, choices=Customer.Type.choices)
+    loyalty_enrolled = models.BooleanField()
+    created_month = models.DateField(help_text="The first day of the month, local time.")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store_id", "customer_type", "loyalty_enrolled", "created_month"],
+                name="customers_tally_key",
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.count} in store {self.store_id or 'chain'}, {self.customer_type}, "
+            f"{'enrolled' if self.loyalty_enrolled else 'not enrolled'}, "
+            f"{self.created_month:%Y-%m}"
+        )

@@ -6,6 +6,7 @@ from backoffice import audit
 from loyalty.services import loyalty_update
 
 from .models import Customer
+from .tallies import recounted
 
 # What the audit trail follows of a customer: every field staff can edit, and the stores.
 AUDITED_FIELDS = [
@@ -53,13 +54,16 @@ def customer_save(
         before = customer_snapshot(stored)
         replaced_photo = stored.photo.name
         customer.version = stored.version + 1
+        customer.loyalty_points = stored.loyalty_points  # loyalty.services keeps it
     else:
         customer.created_by = user
     customer.updated_by = user
-    customer.save()
+    with recounted([customer.pk] if customer.pk else []) as counted:
+        customer.save()
+        customer.stores.set(stores)
+        counted.add(customer.pk)
     if replaced_photo and replaced_photo != customer.photo.name:
         delete_photo_file_on_commit(replaced_photo)
-    customer.stores.set(stores)
     after = customer_snapshot(customer)
     if not before:
         created = {
@@ -108,9 +112,10 @@ def customers_delete(*, customers, user):
     live = list(
         Customer.objects.select_for_update().filter(pk__in=[customer.pk for customer in customers])
     )
-    count = Customer.objects.filter(pk__in=[customer.pk for customer in live]).update(
-        deleted_at=timezone.now(), deleted_by=user, updated_by=user, version=F("version") + 1
-    )
+    with recounted(customer.pk for customer in live):
+        count = Customer.objects.filter(pk__in=[customer.pk for customer in live]).update(
+            deleted_at=timezone.now(), deleted_by=user, updated_by=user, version=F("version") + 1
+        )
     audit.record_many(
         user=user, action=audit.Action.DELETE, objects=live, summary="Moved to Deleted"
     )
@@ -123,9 +128,10 @@ def customer_restore(*, customer, user):
     holder = Customer.objects.filter(email__iexact=customer.email).first()
     if holder:
         raise RestoreConflictError(customer, holder)
-    Customer.all_objects.filter(pk=customer.pk).update(
-        deleted_at=None, deleted_by=None, updated_by=user, version=F("version") + 1
-    )
+    with recounted([customer.pk]):
+        Customer.all_objects.filter(pk=customer.pk).update(
+            deleted_at=None, deleted_by=None, updated_by=user, version=F("version") + 1
+        )
     audit.record(
         user=user, action=audit.Action.RESTORE, obj=customer, summary="Restored from Deleted"
     )

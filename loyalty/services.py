@@ -1,6 +1,8 @@
 from django.db import transaction
 
 from backoffice import audit
+from customers.models import Customer
+from customers.tallies import recounted
 
 from .models import LoyaltyAccount, LoyaltyLedgerEntry
 
@@ -21,9 +23,15 @@ def loyalty_update(*, customer, enrolled, balance, reason, user):
         {"loyalty_enrolled": account.enrolled, "loyalty_balance": account.balance},
         {"loyalty_enrolled": enrolled, "loyalty_balance": balance},
     )
-    account.enrolled = enrolled
-    account.balance = balance
-    account.save()
+    with recounted([customer.pk] if enrolled != account.enrolled else []):
+        account.enrolled = enrolled
+        account.balance = balance
+        account.save()
+    # The customer list sorts by a copy of the points on the customer, which an index serves.
+    customer.loyalty_points = balance if enrolled else None
+    Customer.all_objects.filter(pk=customer.pk).exclude(
+        loyalty_points=customer.loyalty_points
+    ).update(loyalty_points=customer.loyalty_points)
     if delta:
         LoyaltyLedgerEntry.objects.create(
             account=account,

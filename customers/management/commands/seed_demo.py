@@ -1,6 +1,7 @@
 import itertools
 import random
 import unicodedata
+from collections import Counter
 from datetime import timedelta
 
 import phonenumbers
@@ -11,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from customers.models import Customer
+from customers import tallies
+from customers.models import Customer, CustomerTally
 from loyalty.models import LoyaltyAccount, LoyaltyLedgerEntry
 from stores.models import Store
 
@@ -190,20 +192,24 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def write_batch(self, rng, numbers, people, stores, phones):
-        """One batch of customers with their stores, loyalty accounts and opening ledger
-        entries, all or nothing."""
+        """One batch of customers with their stores, loyalty accounts, opening ledger
+        entries and tallies, all or nothing."""
         now = timezone.now()
         batch = [self.customer(rng, number, *people(number), phones, now) for number in numbers]
         batch = Customer.objects.bulk_create(batch)
-        Customer.stores.through.objects.bulk_create(
-            Customer.stores.through(customer_id=customer.pk, store_id=store.pk)
+        memberships = [
+            (customer, store)
             for customer in batch
             for store in rng.sample(stores, k=min(len(stores), rng.choice((1, 1, 2, 3))))
+        ]
+        Customer.stores.through.objects.bulk_create(
+            Customer.stores.through(customer_id=customer.pk, store_id=store.pk)
+            for customer, store in memberships
         )
+        enrolled = [customer for customer in batch if customer.loyalty_points is not None]
         accounts = LoyaltyAccount.objects.bulk_create(
-            LoyaltyAccount(customer=customer, enrolled=True, balance=rng.randint(1, 5000))
-            for customer in batch
-            if rng.random() < 0.6
+            LoyaltyAccount(customer=customer, enrolled=True, balance=customer.loyalty_points)
+            for customer in enrolled
         )
         LoyaltyLedgerEntry.objects.bulk_create(
             LoyaltyLedgerEntry(
@@ -215,15 +221,26 @@ class Command(BaseCommand):
             )
             for account in accounts
         )
+        tallies.add(
+            Counter(
+                (store_id, customer.customer_type, customer.loyalty_points is not None,
+                 tallies.month_of(customer.created_at))
+                for customer, store_id in [
+                    *((customer, CustomerTally.CHAIN) for customer in batch),
+                    *((customer, store.pk) for customer, store in memberships),
+                ]
+            )
+        )  # fmt: skip
 
     def customer(self, rng, number, first_name, last_name, phones, now):
         city, state, zip_code = rng.choice(CITIES)
         today = now.date()
         business = number % 7 == 0
+        company = f"{rng.choice(COMPANIES)} {last_name}" if business else ""
         created_at = now - timedelta(days=created_days_ago(rng, number), minutes=number % 1440)
         return Customer(
             customer_type=Customer.Type.BUSINESS if business else Customer.Type.PERSONAL,
-            company_name=f"{rng.choice(COMPANIES)} {last_name}" if business else "",
+            company_name=company,
             tax_id=f"US{rng.randint(10**8, 10**9 - 1)}" if business else "",
             first_name=first_name,
             last_name=last_name,
@@ -241,4 +258,6 @@ class Command(BaseCommand):
             zip_code=zip_code,
             country="US",
             created_at=created_at,
+            sort_name=company or last_name,
+            loyalty_points=rng.randint(1, 5000) if rng.random() < 0.6 else None,
         )
