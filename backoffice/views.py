@@ -30,6 +30,7 @@ from . import audit
 from .filters import AuditEventFilterSet
 from .forms import ThrottledPasswordChangeForm
 from .models import AuditEvent, TablePreference
+from .paging import KeysetPaginator, bounded_count
 from .tables import AuditEventTable, ObjectTable
 
 
@@ -90,25 +91,32 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
         return self.filterset.qs
 
     def get(self, request, *args, **kwargs):
-        queryset = self.table_class.list_queryset(self.get_filtered_queryset())
-        paginator = Paginator(queryset, self.paginate_by)
-        # A page number past the end, or not a number, shows the nearest page instead of a
-        # 404: an old bookmark still opens the list.
-        page = paginator.get_page(request.GET.get("page"))
-        # A list, not a queryset: django-tables2 then takes the rows as they are, instead
-        # of matching the queryset's ordering against every column (tens of ms per page).
-        page.object_list = list(page.object_list)
-        table = self.get_table(page.object_list)
+        queryset = self.get_filtered_queryset()
+        count = self.known_count()
+        if count is None:
+            count, pks = bounded_count(queryset)
+            if pks is not None:
+                # Few matches: the page is read from their primary keys, so the database
+                # does not walk the sort's whole index looking for them.
+                queryset = queryset.filter(pk__in=pks)
+        paginator = KeysetPaginator(
+            self.table_class.list_queryset(queryset), self.paginate_by, count
+        )
+        page = paginator.page(request.GET)
+        table = self.get_table(page.rows)
         context = self.get_context_data(
             table=table,
             filter=self.filterset,
-            paginator=paginator,
+            result_count=count,
             page_obj=page,
-            is_paginated=page.has_other_pages(),
-            page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            **{self.context_object_name: page.object_list},
+            **{self.context_object_name: page.rows},
         )
         return self.render_to_response(context)
+
+    def known_count(self):
+        """The list's count when it is known without counting rows (a ``ResultCount``),
+        else None: the rows are then counted up to ``paging.COUNT_LIMIT``."""
+        return None
 
     def get_table(self, rows):
         table = self.table_class(

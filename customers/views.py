@@ -5,10 +5,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.generic import DetailView, TemplateView
 
+from backoffice.paging import ResultCount
 from backoffice.views import (
     BulkActionView,
     ObjectExportView,
@@ -159,37 +161,56 @@ class CustomerListView(ObjectListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(tiles=self.tiles(), **kwargs)
 
-    def tiles(self):
-        """Counts for the tiles above the list, for the current store scope, from the
-        tallies: one query, whatever the number of customers."""
-        store = self.filterset.chosen_store
-        month_start = timezone.localdate().replace(day=1)
-        counts = tallies.tile_counts(store)
-        in_scope = {"store": store.code if store else ALL_STORES}
-        current = {k: v for k, v in self.request.GET.items() if v and k not in ("page", "sort")}
-        tiles = [
-            ("Total customers", counts["total"], in_scope),
+    @cached_property
+    def tile_filters(self):
+        """(label, count, filters) of each tile, counted from the tallies for the chosen
+        store (or the chain): one query, whatever the number of customers."""
+        counts = tallies.tile_counts(self.filterset.chosen_store)
+        return [
+            ("Total customers", counts["total"], {}),
             (
                 "New this month",
                 counts["new_this_month"],
-                {**in_scope, "created_from": month_start.isoformat()},
+                {"created_from": timezone.localdate().replace(day=1)},
             ),
-            ("Loyalty members", counts["loyalty_members"], {**in_scope, "loyalty": "enrolled"}),
-            (
-                "Business customers",
-                counts["business"],
-                {**in_scope, "type": Customer.Type.BUSINESS},
-            ),
+            ("Loyalty members", counts["loyalty_members"], {"loyalty": "enrolled"}),
+            ("Business customers", counts["business"], {"type": Customer.Type.BUSINESS}),
         ]
-        return [
-            {
-                "label": label,
-                "count": count,
-                "query": urlencode(params),
-                "active": params == current,
-            }
-            for label, count, params in tiles
-        ]
+
+    def known_count(self):
+        """A list that shows exactly one tile's customers has that tile's count."""
+        if not self.filterset.is_valid():
+            return None
+        used = {
+            name: value
+            for name, value in self.filterset.form.cleaned_data.items()
+            if value and name not in ("store", "sort")
+        }
+        for _, count, filters in self.tile_filters:
+            if used == filters:
+                return ResultCount(count)
+        return None
+
+    def tiles(self):
+        store = self.filterset.chosen_store
+        in_scope = {"store": store.code if store else ALL_STORES}
+        current = {
+            name: value
+            for name, value in self.request.GET.items()
+            if value and name not in ("page", "sort", "after", "before")
+        }
+        tiles = []
+        for label, count, filters in self.tile_filters:
+            params = {**in_scope, **{name: str(value) for name, value in filters.items()}}
+            tiles.append(
+                {
+                    "label": label,
+                    "count": count,
+                    "query": urlencode(params),
+                    "active": params == current,
+                }
+            )
+        return tiles
 
 
 class CustomerExportView(ObjectExportView):

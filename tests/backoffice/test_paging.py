@@ -1,0 +1,113 @@
+"""Counting and keyset paging of every list, shown on the customer list."""
+
+import html
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from backoffice import paging
+from customers.models import CustomerTally
+from tests.factories import make_customer
+
+LIST_URL = reverse("customers:list")
+
+
+def link(response, label):
+    """The href of the pagination link called ``label``, or None when it is not a link."""
+    found = re.search(rf'<a class="page-link"[^>]*href="([^"]*)">{label}</a>', response.text)
+    return LIST_URL + html.unescape(found.group(1)) if found else None
+
+
+def shown_ids(response):
+    return [customer.pk for customer in response.context["customers"]]
+
+
+@pytest.fixture
+def customers(downtown):
+    """120 customers: three pages of 50, 50 and 20."""
+    return [make_customer(stores=[downtown], last_name=f"Name{n:03d}") for n in range(120)]
+
+
+class TestKeysetPages:
+    @pytest.mark.parametrize("sort", ["-created", "name", "-name", "email", "balance"])
+    def test_next_visits_every_row_once_while_rows_are_added(
+        self, clerk_client, customers, downtown, sort
+    ):
+        url, seen = f"{LIST_URL}?store=DT01&sort={sort}", []
+        while url:
+            response = clerk_client.get(url)
+            seen += shown_ids(response)
+            # Someone adds customers between two pages, sorting before and after the page.
+            make_customer(stores=[downtown], last_name="Aaron")
+            make_customer(stores=[downtown], last_name="Zulu")
+            url = link(response, "Next")
+
+        existing = [customer.pk for customer in customers]
+        assert sorted(pk for pk in seen if pk in existing) == sorted(existing)
+        assert len(seen) == len(set(seen))
+
+    def test_previous_shows_the_page_before(self, clerk_client, customers):
+        first = clerk_client.get(LIST_URL, {"sort": "name", "store": "DT01"})
+        second = clerk_client.get(link(first, "Next"))
+        back = clerk_client.get(link(second, "Previous"))
+
+        assert shown_ids(back) == shown_ids(first)
+        assert back.context["page_obj"].number == 1
+        assert link(back, "Previous") is None
+
+    def test_last_shows_the_end_with_its_page_number(self, clerk_client, customers):
+        first = clerk_client.get(LIST_URL, {"sort": "name", "store": "DT01"})
+
+        last = clerk_client.get(link(first, "Last"))
+
+        assert [c.last_name for c in last.context["customers"]] == [
+            f"Name{n:03d}" for n in range(100, 120)
+        ]
+        assert "Page 3 of 3" in last.text
+        assert link(last, "Next") is None
+        previous = clerk_client.get(link(last, "Previous"))
+        assert [c.last_name for c in previous.context["customers"]][0] == "Name050"
+
+    @pytest.mark.parametrize("cursor", ["garbage", "WyJ4Il0", "W251bGwsbnVsbF0", "%00"])
+    def test_an_edited_cursor_opens_the_first_page(self, clerk_client, customers, cursor):
+        response = clerk_client.get(LIST_URL, {"store": "DT01", "after": cursor})
+
+        assert response.status_code == 200
+        assert len(shown_ids(response)) == 50
+
+    def test_a_deep_page_costs_the_queries_of_the_first(self, clerk_client, customers):
+        with CaptureQueriesContext(connection) as first_page:
+            first = clerk_client.get(LIST_URL, {"store": "DT01"})
+        third_page_url = link(clerk_client.get(link(first, "Next")), "Next")
+        with CaptureQueriesContext(connection) as later_page:
+            clerk_client.get(third_page_url)
+
+        assert len(later_page) == len(first_page)
+        assert not any("OFFSET" in query["sql"] for query in later_page.captured_queries)
+
+
+class TestCounts:
+    def test_the_unfiltered_count_comes_from_the_tallies(self, clerk_client, customers, downtown):
+        # The fixture's customers share one tally row: make it say something else.
+        CustomerTally.objects.filter(store_id=downtown.pk).update(count=999)
+
+        response = clerk_client.get(LIST_URL, {"store": "DT01"})
+
+        assert "999 customers match" in response.text
+
+    def test_a_large_match_is_counted_up_to_a_bound(self, clerk_client, customers, monkeypatch):
+        monkeypatch.setattr(paging, "COUNT_LIMIT", 100)
+
+        response = clerk_client.get(LIST_URL, {"q": "name"})
+
+        assert "more than 100 customers match" in response.text
+        assert len(shown_ids(response)) == 50
+        assert "Page 1" in response.text and "Page 1 of" not in response.text
+
+    def test_a_small_match_is_counted_exactly(self, clerk_client, customers):
+        response = clerk_client.get(LIST_URL, {"q": "name11"})
+
+        assert "10 customers match" in response.text
