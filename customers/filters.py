@@ -1,10 +1,14 @@
 import re
 
 import django_filters
+import phonenumbers
 from django import forms
+from django.conf import settings
 from django.db import connections
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils.functional import cached_property
 
 from backoffice.filters import BootstrapFilterSet
@@ -15,6 +19,10 @@ from .search_index import MATCHING_IDS, TEXT_COLUMNS, fts_phrase
 
 PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
 PHONE_FRAGMENT = re.compile(r"\+?\d{2,}")
+PHONE_MIN_DIGITS = 7  # shorter digits are a fragment of a number (or a customer number)
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+CODE_SHAPE = re.compile(r"(?=.*\d)[\w-]{4,64}")  # e.g. C-10042: letters, digits, dashes
+DEFAULT_PHONE_REGION = settings.PHONENUMBER_DEFAULT_REGION
 
 ALL_STORES = "all"
 SEARCH_MAX_WORDS = 8
@@ -124,10 +132,35 @@ class CustomerFilterSet(BootstrapFilterSet):
         one request cannot ask for an unbounded query, and all go into one WHERE clause.
         """
         words = search_words(value)
+        if (exact := self.exact_match(" ".join(words))) is not None:
+            named = queryset.filter(exact)
+            if named.exists():
+                return named
         matches_every_word = Q()
         for term in words:
             matches_every_word &= self.term_matches(term, connections[queryset.db].vendor)
         return queryset.filter(matches_every_word)
+
+    def exact_match(self, term):
+        """The customers a whole email, phone number, customer ID number or customer number
+        names, by an indexed equality; None when ``term`` has none of those shapes. A
+        search for exactly one of those shows that customer only, found at once; when none
+        has it, the search looks for it inside the fields as for any other text."""
+        if EMAIL_SHAPE.fullmatch(term):
+            return Exact(Lower("email"), term.lower())
+        digits = PHONE_PUNCTUATION.sub("", term)
+        if PHONE_FRAGMENT.fullmatch(digits) and len(digits) >= PHONE_MIN_DIGITS:
+            phone = parse_phone(digits, self.phone_region)
+            return Q(phone=phone) if phone else None
+        if CODE_SHAPE.fullmatch(term):
+            named = Q(id_number=term)
+            return named | Q(pk=int(term)) if term.isdigit() and len(term) < 10 else named
+        return None
+
+    @property
+    def phone_region(self):
+        store = self.current_store
+        return store.country.code if store and store.country else DEFAULT_PHONE_REGION
 
     def term_matches(self, term, vendor):
         """Customers with ``term`` in a searched field: through SQLite's FTS5 trigram index
@@ -197,6 +230,18 @@ class CustomerFilterSet(BootstrapFilterSet):
     @property
     def searching_whole_chain(self):
         return self.follows_top_bar and bool(self.form.cleaned_data.get("q"))
+
+
+def parse_phone(text, region):
+    """``text`` as a stored (E.164) phone number, read as national in ``region``; None when
+    it is not a valid number."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def search_words(value):

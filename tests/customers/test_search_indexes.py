@@ -17,11 +17,10 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-def search_plan(query):
-    """The plan of the list's search, on deleted and live customers alike."""
-    queryset = CustomerFilterSet(
-        {"q": query, "store": "all"}, queryset=Customer.all_objects.all()
-    ).qs
+def search_plan(query, customers=Customer.all_objects):
+    """The plan of the list's search, on deleted and live customers alike (or on
+    ``customers``)."""
+    queryset = CustomerFilterSet({"q": query, "store": "all"}, queryset=customers.all()).qs
     with connection.cursor() as cursor:
         # With a handful of rows a scan of the table, or of the created_at index the list
         # is sorted by, is cheapest; forbid both to see which index the search can use.
@@ -105,3 +104,48 @@ def test_a_table_rebuilt_by_a_later_migration_gets_its_triggers_back(db):
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         triggers = {name for (name,) in cursor.fetchall()}
     assert set(TRIGGERS) <= triggers
+
+
+class TestWholeEmailsPhonesAndCodesAreLookedUpExactly:
+    """A search for a whole email, phone number or customer ID number shows that customer
+    only, from an index; when no customer has it, the search looks inside the fields."""
+
+    @pytest.fixture
+    def namesakes(self, downtown):
+        return [
+            make_customer(
+                last_name="Ada", email="ada@example.com", phone="+14155550123",
+                id_number="C-1004", stores=[downtown],
+            ),
+            make_customer(
+                last_name="Nada", email="nada@example.com", phone="+14155550124",
+                id_number="C-10042", stores=[downtown],
+            ),
+        ]  # fmt: skip
+
+    @pytest.mark.parametrize(
+        "query", ["ADA@example.com", "(415) 555-0123", "+1 415 555 0123", "C-1004"]
+    )
+    def test_the_whole_value_finds_only_its_customer(self, clerk_client, namesakes, query):
+        assert names_found(clerk_client, query) == ["Ada"]
+
+    def test_the_customer_number_finds_its_customer(self, clerk_client, namesakes):
+        assert names_found(clerk_client, str(namesakes[1].pk).zfill(4)) == ["Nada"]
+
+    @pytest.mark.parametrize("query", ["a@example.com", "555-012", "C-100"])
+    def test_an_unknown_whole_value_is_searched_inside_the_fields(
+        self, clerk_client, namesakes, query
+    ):
+        assert sorted(names_found(clerk_client, query)) == ["Ada", "Nada"]
+
+    @postgresql_only
+    @pytest.mark.parametrize(
+        ("query", "index"),
+        [
+            ("ada@example.com", "customers_customer_email_ci_unique"),
+            ("+14155550123", "customers_live_phone"),
+            ("C-1004", "customers_live_id_number"),
+        ],
+    )
+    def test_the_exact_lookup_uses_its_index(self, namesakes, query, index):
+        assert index in search_plan(query, customers=Customer.objects)
