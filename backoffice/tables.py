@@ -1,16 +1,16 @@
 """Tables declared once with django-tables2: the list shows them, the CSV export reads them.
 
 A table's columns are declared in export order: the CSV has one column per declared column
-that is not ``exclude_from_export``, headed by the column's name, with the value of the
-table's ``value_<name>(record)`` method when it has one (``render_<name>`` is for the page). Which
-columns the page shows is the user's choice (``TablePreference``), else ``default_columns``.
+that is not ``exclude_from_export``, headed by the column's name. Its cells are read as raw
+values (see ``ObjectTable.csv_lines``) and passed through the table's ``value_<name>(value)``
+when it has one; ``render_<name>`` is for the page. Which columns the page shows is the
+user's choice (``TablePreference``), else ``default_columns``.
 """
 
 import csv
-from operator import attrgetter
+import itertools
 
 import django_tables2 as tables
-from django.db.models.query import QuerySet
 from django.template.defaultfilters import date as format_date
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
@@ -45,6 +45,10 @@ class ObjectTable(tables.Table):
     phone_columns = ()
     row_actions = ()
     sort_keys = {}
+    # The export: where a column's value comes from when its accessor is not an ORM path,
+    # and the columns that join several related values with ";" ({"stores": "stores__code"}).
+    export_sources = {}
+    export_many = {}
     registry = {}  # preference_key -> table class, for the column chooser
 
     class Meta:
@@ -197,49 +201,86 @@ class ObjectTable(tables.Table):
         return queryset
 
     @classmethod
-    def export_queryset(cls, queryset):
-        """What each exported row needs, fetched in bulk: subclasses add their joins."""
-        return queryset
-
-    @classmethod
     def csv_lines(cls, queryset):
-        """The export, line by line: the header, then one line per record.
+        """The export, line by line: the header, then one line per row.
 
-        Records are read in chunks (a server-side cursor on PostgreSQL), so memory stays flat
-        whatever their number.
+        Rows are read as tuples (``values_list``) in chunks, a server-side cursor on
+        PostgreSQL, so memory stays flat whatever their number; a many-valued column costs
+        one query per chunk. Each column's value is its ``export_sources`` entry (an ORM
+        path or expression), else its accessor, passed through the table's
+        ``value_<name>(value)`` when it has one; text cells are neutralised.
         """
-        table = cls([])
-        getters = [cls.value_getter(table, name) for name in cls.export_columns()]
+        names = cls.export_columns()
+        single = [cls.export_source(name) for name in names if name not in cls.export_many]
+        rows = queryset.values_list("pk", *single).iterator(chunk_size=EXPORT_CHUNK_SIZE)
         writer = csv.writer(Echo())
         yield writer.writerow(cls.csv_header())
-        records = cls.export_queryset(queryset)
-        if isinstance(records, QuerySet):
-            records = records.iterator(chunk_size=EXPORT_CHUNK_SIZE)
-        for record in records:
-            yield writer.writerow(neutralise_row([getter(record) for getter in getters]))
+        for chunk in batched(rows, EXPORT_CHUNK_SIZE):
+            many = {
+                name: cls.joined_values(queryset.model, path, [row[0] for row in chunk])
+                for name, path in cls.export_many.items()
+            }
+            cells = cls.cell_makers(names, many)
+            for row in chunk:
+                yield writer.writerow([make(row) for make in cells])
 
     @classmethod
-    def value_getter(cls, table, name):
-        """A function of a record giving the column's CSV cell (None is written empty)."""
-        method = getattr(table, f"value_{name}", None)
-        if method is not None:
-            return method
-        return attrgetter(str(cls.base_columns[name].accessor or name).replace("__", "."))
+    def export_source(cls, name):
+        if name in cls.export_sources:
+            return cls.export_sources[name]
+        return str(cls.base_columns[name].accessor or name).replace(".", "__")
+
+    @classmethod
+    def cell_makers(cls, names, many):
+        """A function of a ``values_list`` row (primary key first) per column, giving its
+        CSV cell."""
+        makers, position = [], 1
+        for name in names:
+            if name in many:
+                joined = many[name]
+                makers.append(lambda row, joined=joined: neutralise(joined.get(row[0], "")))
+                continue
+            convert = getattr(cls, f"value_{name}", None)
+            if convert:
+                makers.append(lambda row, at=position, c=convert: neutralise(c(row[at])))
+            else:
+                makers.append(lambda row, at=position: neutralise(row[at]))
+            position += 1
+        return makers
+
+    @staticmethod
+    def joined_values(model, path, pks):
+        """{pk: "a;b"}: the values at ``path`` of the rows ``pks``, sorted, joined by ";"."""
+        joined = {}
+        pairs = (
+            model._base_manager.filter(pk__in=pks, **{f"{path}__isnull": False})
+            .values_list("pk", path)
+            .order_by("pk", path)
+        )
+        for pk, value in pairs:
+            joined[pk] = f"{joined[pk]};{value}" if pk in joined else str(value)
+        return joined
+
+
+def batched(iterable, size):
+    """Lists of ``size`` items (the last one shorter): itertools.batched from Python 3.12."""
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def neutralise(value):
+    """A cell a spreadsheet would run as a formula, prefixed so that it is shown as text."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def neutralise_row(values):
-    """Prefix each text cell that a spreadsheet would run, so that it is shown as text.
-
-    Spaces before the trigger do not stop a spreadsheet from running it, so they do not stop
-    the prefix either. One comprehension per row, not a call per cell: this is the export's
-    inner loop.
-    """
-    return [
-        "'" + value
-        if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS)
-        else value
-        for value in values
-    ]
+    """Each text cell of a row that a spreadsheet would run, prefixed so that it is shown as
+    text. Spaces before the trigger do not stop a spreadsheet from running it, so they do
+    not stop the prefix either."""
+    return [neutralise(value) for value in values]
 
 
 class Echo:
