@@ -111,7 +111,7 @@ class Customer(models.Model):
     created_by = staff_member_field()
     updated_by = staff_member_field()
 
-    deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_by = staff_member_field()
 
     # Sort keys of the list, stored so that an index serves each sort and its keyset pages.
@@ -157,6 +157,9 @@ class Customer(models.Model):
             # The exact paths of the search: a whole phone number or customer ID number.
             models.Index(fields=["phone"], name="customers_live_phone", condition=LIVE),
             models.Index(fields=["id_number"], name="customers_live_id_number", condition=LIVE),
+            # The Deleted list. No index on deleted_at for live customers: SQLite would
+            # take "deleted_at IS NULL" for a selective lookup and sort every live customer.
+            models.Index(fields=["deleted_at", "id"], name="customers_deleted", condition=~LIVE),
         ]
         constraints = [
             # A deleted customer's address is free for a new customer.
