@@ -9,9 +9,11 @@ user's choice (``TablePreference``), else ``default_columns``.
 
 import csv
 import itertools
+from typing import NamedTuple
 
 import django_tables2 as tables
 from django.template.defaultfilters import date as format_date
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -23,6 +25,13 @@ from .models import AuditEvent
 # OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 EXPORT_CHUNK_SIZE = 2000
+
+
+class PageRow(NamedTuple):
+    record: object
+    cells: list
+    url: str
+    actions: list
 
 
 class ObjectTable(tables.Table):
@@ -45,6 +54,7 @@ class ObjectTable(tables.Table):
     phone_columns = ()
     row_actions = ()
     sort_keys = {}
+    detail_url_name = ""  # the records' page, taking the primary key; else get_absolute_url()
     # The export: where a column's value comes from when its accessor is not an ORM path,
     # and the columns that join several related values with ";" ({"stores": "stores__code"}).
     export_sources = {}
@@ -68,6 +78,8 @@ class ObjectTable(tables.Table):
         super().__init__(data, **kwargs)
         self.shown_columns = shown
         self.current_sort = current_sort
+        self.url_makers = {}
+        self.allowed_row_actions = []  # (label, URL name, posts): set by the list view
         # Links from the rows carry the list's address, to come back to it after a save.
         self.return_query = f"?{urlencode({'next': return_to})}" if return_to else ""
         for column in self.columns:
@@ -79,19 +91,53 @@ class ObjectTable(tables.Table):
             column.sort = self.sort_state(column.name)
 
     def page_rows(self):
-        """The rows to draw: (record, [(cell class, label, cell HTML), ...]) in column order.
+        """The rows to draw, each a ``PageRow``: its record, its cells in column order
+        ((cell class, label, cell HTML)), its page's URL and its action menu's links.
 
         The cells are what django-tables2's rows render (the table's ``render_<name>``
         method, else the column's own ``render``; the column's default for an empty value),
         with each column's renderer and the arguments it takes worked out once per page:
         django-tables2 inspects the render method's signature again for every cell, which
-        was a third of the list page's time. Give a choice field a ``render_<name>``.
+        was a third of the list page's time. Give a choice field a ``render_<name>``. The
+        same goes for URLs: each is reversed once per page (``record_url``).
         """
         primary = next((column.name for column in self.columns if not column.header_class), None)
         renderers = [
             self.cell_renderer(column, primary=column.name == primary) for column in self.columns
         ]
-        return [(record, [render(record) for render in renderers]) for record in self.data.data]
+        actions = [
+            (label, reverse(url_name) if posts else self.record_url(url_name), posts)
+            for label, url_name, posts in self.allowed_row_actions
+        ]
+        return [
+            PageRow(
+                record=record,
+                cells=[render(record) for render in renderers],
+                url=self.detail_url(record),
+                actions=[
+                    (label, url if posts else url(record.pk), posts)
+                    for label, url, posts in actions
+                ],
+            )
+            for record in self.data.data
+        ]
+
+    def detail_url(self, record):
+        """The record's page, with the list's address to come back to."""
+        if self.detail_url_name:
+            return self.record_url(self.detail_url_name)(record.pk) + self.return_query
+        if hasattr(record, "get_absolute_url"):
+            return record.get_absolute_url() + self.return_query
+        return ""
+
+    def record_url(self, url_name):
+        """A function of a primary key giving the URL named ``url_name`` for it (which takes
+        the key as its one argument): reversed once per page, then filled in for each row."""
+        if url_name not in self.url_makers:
+            placeholder = "2147483647"
+            before, after = reverse(url_name, args=[placeholder]).split(placeholder)
+            self.url_makers[url_name] = lambda pk: f"{before}{pk}{after}"
+        return self.url_makers[url_name]
 
     def cell_renderer(self, bound_column, primary=False):
         """A function of a record giving its cell. The primary cell (the first one a phone

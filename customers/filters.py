@@ -5,7 +5,7 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.db import connections
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
@@ -147,7 +147,7 @@ class CustomerFilterSet(BootstrapFilterSet):
         search for exactly one of those shows that customer only, found at once; when none
         has it, the search looks for it inside the fields as for any other text."""
         if EMAIL_SHAPE.fullmatch(term):
-            return Exact(Lower("email"), term.lower())
+            return Exact(Lower("email"), Lower(Value(term)))
         digits = PHONE_PUNCTUATION.sub("", term)
         if PHONE_FRAGMENT.fullmatch(digits) and len(digits) >= PHONE_MIN_DIGITS:
             phone = parse_phone(digits, self.phone_region)

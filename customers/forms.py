@@ -242,7 +242,7 @@ class GeneralForm(forms.ModelForm):
 
         Also used when the database refuses a save that raced another one to the address.
         """
-        existing = Customer.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).first()
+        existing = Customer.objects.with_email(email).exclude(pk=self.instance.pk).first()
         if existing is None:
             return None
         return forms.ValidationError(

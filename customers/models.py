@@ -4,7 +4,9 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -43,6 +45,11 @@ LIVE = models.Q(deleted_at__isnull=True)
 class CustomerQuerySet(models.QuerySet):
     def deleted(self):
         return self.filter(deleted_at__isnull=False)
+
+    def with_email(self, email):
+        """Customers with this email in any case: the lookup the unique index on
+        ``LOWER(email)`` serves (``email__iexact`` compiles to a LIKE that no index does)."""
+        return self.filter(Exact(Lower("email"), Lower(Value(email))))
 
 
 class ActiveCustomerManager(models.Manager.from_queryset(CustomerQuerySet)):

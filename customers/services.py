@@ -125,7 +125,7 @@ def customers_delete(*, customers, user):
 @transaction.atomic
 def customer_restore(*, customer, user):
     """Bring a deleted customer back, unless a live customer has taken its email since."""
-    holder = Customer.objects.filter(email__iexact=customer.email).first()
+    holder = Customer.objects.with_email(customer.email).first()
     if holder:
         raise RestoreConflictError(customer, holder)
     with recounted([customer.pk]):

@@ -1,12 +1,12 @@
 import django_tables2 as tables
-from django.db.models import CharField
+from django.db.models import CharField, Prefetch
 from django.db.models.functions import Cast
 from django.template.defaultfilters import date as format_date
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from backoffice.tables import ObjectTable
+from stores.models import Store
 
 
 def iso(value):
@@ -52,6 +52,7 @@ class CustomerTable(ObjectTable):
         "loyalty_balance": "balance",
         "created_at": "created",
     }
+    detail_url_name = "customers:detail"
     row_actions = (
         ("View customer", "customers:detail", "customers.view_customer"),
         ("Edit customer", "customers:edit", "customers.change_customer"),
@@ -95,14 +96,16 @@ class CustomerTable(ObjectTable):
 
     @classmethod
     def list_queryset(cls, queryset):
-        return queryset.select_related("loyalty_account").prefetch_related("stores")
+        return queryset.select_related("loyalty_account").prefetch_related(
+            Prefetch("stores", queryset=Store.objects.order_by("code"), to_attr="store_list")
+        )
 
     def render_photo(self, record):
         if record.photo:
             return format_html(
                 '<img src="{}" alt="" class="customer-thumb rounded-circle" width="36" '
                 'height="36" loading="lazy">',
-                reverse("customers:photo", args=[record.pk]),
+                self.record_url("customers:photo")(record.pk),
             )
         return format_html(
             '<span class="customer-thumb customer-thumb-empty rounded-circle" '
@@ -113,9 +116,8 @@ class CustomerTable(ObjectTable):
 
     def render_name(self, record):
         link = format_html(
-            '<a href="{}{}" class="fw-semibold text-decoration-none text-nowrap">{}</a>',
-            record.get_absolute_url(),
-            self.return_query,
+            '<a href="{}" class="fw-semibold text-decoration-none text-nowrap">{}</a>',
+            self.detail_url(record),
             record.display_name,
         )
         if record.is_business:
@@ -139,7 +141,7 @@ class CustomerTable(ObjectTable):
         return value.name
 
     def render_stores(self, record):
-        return store_badges(record.stores.all())
+        return store_badges(record.store_list)  # prefetched by list_queryset
 
     def render_loyalty_enrolled(self, value):
         if value and value.enrolled:
