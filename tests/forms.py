@@ -64,8 +64,13 @@ def form_data(response, form_id=None):
     Values are lists, one item per submitted value; disabled fields and unticked boxes are
     left out, as a browser leaves them out.
     """
+    return form_values(response.content.decode(), form_id)
+
+
+def form_values(html, form_id=None):
+    """``form_data`` of an HTML text."""
     parser = _FormParser(form_id)
-    parser.feed(response.content.decode())
+    parser.feed(html)
     return parser.data
 
 
