@@ -8,7 +8,6 @@ user's choice (``TablePreference``), else ``default_columns``.
 """
 
 import csv
-import itertools
 from typing import NamedTuple
 
 import django_tables2 as tables
@@ -21,6 +20,7 @@ from django_tables2.utils import Accessor, signature
 
 from . import audit
 from .models import AuditEvent
+from .paging import after_row, sort_terms
 
 # OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -255,20 +255,27 @@ class ObjectTable(tables.Table):
 
     @classmethod
     def csv_lines(cls, queryset):
-        """The export, line by line: the header, then one line per row.
+        """The export, line by line: the header, then one line per row, in the queryset's
+        order.
 
-        Rows are read as tuples (``values_list``) in chunks, a server-side cursor on
-        PostgreSQL, so memory stays flat whatever their number; a many-valued column costs
-        one query per chunk. Each column's value is its ``export_sources`` entry (an ORM
-        path or expression), else its accessor, passed through the table's
+        Rows are read as tuples (``values_list``), ``EXPORT_CHUNK_SIZE`` at a time, each
+        chunk the rows after the previous one's last in the sort order (keyset chunks, as
+        the list's pages): the sort's index streams the first rows at once, memory stays
+        flat, and no cursor or transaction stays open between chunks. A many-valued column
+        costs one query per chunk. Each column's value is its ``export_sources`` entry (an
+        ORM path or expression), else its accessor, passed through the table's
         ``value_<name>(value)`` when it has one; text cells are neutralised.
         """
         names = cls.export_columns()
         single = [cls.export_source(name) for name in names if name not in cls.export_many]
-        rows = queryset.values_list("pk", *single).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        terms = sort_terms(queryset)
+        ordered = queryset.order_by(*(term.order_by() for term in terms)).values_list(
+            "pk", *single, *(term.field for term in terms)
+        )
         writer = csv.writer(Echo())
         yield writer.writerow(cls.csv_header())
-        for chunk in batched(rows, EXPORT_CHUNK_SIZE):
+        chunk = list(ordered[:EXPORT_CHUNK_SIZE])
+        while chunk:
             many = {
                 name: cls.joined_values(queryset.model, path, [row[0] for row in chunk])
                 for name, path in cls.export_many.items()
@@ -276,6 +283,10 @@ class ObjectTable(tables.Table):
             cells = cls.cell_makers(names, many)
             for row in chunk:
                 yield writer.writerow([make(row) for make in cells])
+            if len(chunk) < EXPORT_CHUNK_SIZE:
+                return
+            last = chunk[-1][-len(terms) :]
+            chunk = list(ordered.filter(after_row(terms, last))[:EXPORT_CHUNK_SIZE])
 
     @classmethod
     def export_source(cls, name):
@@ -313,13 +324,6 @@ class ObjectTable(tables.Table):
         for pk, value in pairs:
             joined[pk] = f"{joined[pk]};{value}" if pk in joined else str(value)
         return joined
-
-
-def batched(iterable, size):
-    """Lists of ``size`` items (the last one shorter): itertools.batched from Python 3.12."""
-    iterator = iter(iterable)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
 
 
 def neutralise(value):

@@ -30,7 +30,7 @@ from . import audit
 from .filters import AuditEventFilterSet
 from .forms import ThrottledPasswordChangeForm
 from .models import AuditEvent, TablePreference
-from .paging import KeysetPaginator, bounded_count
+from .paging import KeysetPaginator, narrowed
 from .tables import AuditEventTable, ObjectTable
 
 
@@ -94,11 +94,7 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
         queryset = self.get_filtered_queryset()
         count = self.known_count()
         if count is None:
-            count, pks = bounded_count(queryset)
-            if pks is not None:
-                # Few matches: the page is read from their primary keys, so the database
-                # does not walk the sort's whole index looking for them.
-                queryset = queryset.filter(pk__in=pks)
+            count, queryset = narrowed(queryset)
         paginator = KeysetPaginator(
             self.table_class.list_queryset(queryset), self.paginate_by, count
         )
@@ -171,7 +167,7 @@ class ObjectExportView(PermissionRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         lister = self.list_view()
         lister.setup(request, *args, **kwargs)
-        queryset = lister.get_filtered_queryset()
+        _, queryset = narrowed(lister.get_filtered_queryset())
         filename = timezone.localtime().strftime(self.filename)
         return StreamingHttpResponse(
             in_blocks(lister.table_class.csv_lines(queryset)),
