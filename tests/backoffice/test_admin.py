@@ -66,3 +66,16 @@ def test_admin_phone_search_uses_the_searchs_own_lookup(client, superuser):
     response = client.get(reverse("admin:customers_customer_changelist"), {"q": "2079460958"})
 
     assert "Callme" in response.content.decode()
+
+
+def test_admin_search_is_the_lists_search(client, superuser):
+    make_customer(last_name="Ada", email="ada@example.com")
+    make_customer(last_name="Nada", email="nada@example.com")
+    client.force_login(superuser)
+    changelist = reverse("admin:customers_customer_changelist")
+
+    whole_email = client.get(changelist, {"q": "ADA@example.com"}).content.decode()
+    fragment = client.get(changelist, {"q": "ada@exa"}).content.decode()
+
+    assert "Ada" in whole_email and "Nada" not in whole_email
+    assert "Ada" in fragment and "Nada" in fragment
