@@ -69,7 +69,7 @@ def narrowed(queryset, many_in_sort_order=False):
         matches = queryset.model._base_manager.filter(
             In(
                 ExpressionWrapper(F("pk") + 0, output_field=BigIntegerField()),
-                queryset.values("pk"),
+                queryset.order_by().values("pk"),
             )
         )
         return count, matches.order_by(*queryset.query.order_by)
