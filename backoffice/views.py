@@ -94,7 +94,7 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
         queryset = self.get_filtered_queryset()
         count = self.known_count()
         if count is None:
-            count, queryset = narrowed(queryset, many_in_sort_order=True)
+            count, queryset = narrowed(queryset)
         paginator = KeysetPaginator(
             self.table_class.list_queryset(queryset), self.paginate_by, count
         )

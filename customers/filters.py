@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils.functional import cached_property
@@ -18,7 +17,7 @@ from stores.models import Store
 
 from . import tallies
 from .models import Customer
-from .search_index import MATCHING_IDS, TEXT_COLUMNS, fts_phrase
+from .search_index import TEXT_COLUMNS, InSearchIndex, fts_phrase
 
 PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
 PHONE_FRAGMENT = re.compile(r"\+?\d{2,}")
@@ -175,7 +174,7 @@ class CustomerFilterSet(BootstrapFilterSet):
             expression = f"{{{' '.join(TEXT_COLUMNS)}}} : {fts_phrase(term)}"
             if looks_like_phone:
                 expression += f" OR phone : {fts_phrase(digits)}"
-            return Q(pk__in=RawSQL(MATCHING_IDS, [expression]))
+            return InSearchIndex(expression)
         matches = (
             Q(first_name__icontains=term)
             | Q(last_name__icontains=term)

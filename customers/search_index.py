@@ -9,6 +9,7 @@ trigger had to be made again. PostgreSQL uses pg_trgm indexes instead (migration
 """
 
 from django.db import connections
+from django.db.models import BooleanField, F, Func
 
 TABLE = "customers_search"
 TEXT_COLUMNS = ["first_name", "last_name", "company_name", "email", "id_number"]
@@ -66,3 +67,30 @@ def ensure_sqlite_search_index(using="default", **kwargs):
 def fts_phrase(text):
     """``text`` as an FTS5 string: matched as a substring, whatever characters it holds."""
     return '"' + text.replace('"', '""') + '"'
+
+
+class InSearchIndex(Func):
+    """Customers whose row the FTS5 expression ``match`` finds in the search table.
+
+    Written ``id IN (matching rowids)`` in a query without a sort and a limit (counting,
+    fetching keys), so that SQLite reads the matches from the search table; and
+    ``id + 0 IN (...)`` in a sorted, limited one (a page), so that SQLite cannot drive from
+    the matches (fetch them all, sort them all, keep 50: 130 ms for a name 50,000 customers
+    share, at a million) and walks the sort's index instead, checking each row against the
+    matches (15 ms).
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, match):
+        super().__init__(F("pk"))
+        self.match = match
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        query = compiler.query
+        sorted_page = query.is_sliced and (
+            query.order_by or (query.default_ordering and query.get_meta().ordering)
+        )
+        left = f"{column} + 0" if sorted_page else column
+        return f"{left} IN ({MATCHING_IDS})", [*params, self.match]
