@@ -8,6 +8,7 @@ user's choice (``TablePreference``), else ``default_columns``.
 """
 
 import csv
+from operator import itemgetter
 from typing import NamedTuple
 
 import django_tables2 as tables
@@ -24,6 +25,8 @@ from .paging import after_row, sort_terms
 
 # OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A cell starting with one of these may be a formula (spaces may come before the trigger).
+FORMULA_STARTS = "=+-@\t\r\n "
 EXPORT_CHUNK_SIZE = 2000
 
 
@@ -264,28 +267,54 @@ class ObjectTable(tables.Table):
         flat, and no cursor or transaction stays open between chunks. A many-valued column
         costs one query per chunk. Each column's value is its ``export_sources`` entry (an
         ORM path or expression), else its accessor, passed through the table's
-        ``value_<name>(value)`` when it has one; text cells are neutralised.
+        ``value_<name>(value)`` when it has one; text cells are neutralised. This is the
+        export's inner loop: per cell, it does no more than it must.
         """
         names = cls.export_columns()
-        single = [cls.export_source(name) for name in names if name not in cls.export_many]
+        single = [name for name in names if name not in cls.export_many]
+        sources = ["pk", *(cls.export_source(name) for name in single)]
         terms = sort_terms(queryset)
-        ordered = queryset.order_by(*(term.order_by() for term in terms)).values_list(
-            "pk", *single, *(term.field for term in terms)
-        )
+        # The sort's values, for the next chunk: read with the row, once.
+        for term in terms:
+            if term.field not in sources and not (term.field == "id" and "pk" in sources):
+                sources.append(term.field)
+        key_positions = [
+            0 if term.field == queryset.model._meta.pk.attname else sources.index(term.field)
+            for term in terms
+        ]
+        ordered = queryset.order_by(*(term.order_by() for term in terms)).values_list(*sources)
+        positions = [single.index(name) + 1 if name in single else 0 for name in names]
+        cells_of = itemgetter(*positions) if len(positions) > 1 else lambda row: (row[0],)
+        conversions = [
+            (index, convert)
+            for index, name in enumerate(names)
+            if (convert := getattr(cls, f"value_{name}", None))
+        ]
+        many = [(index, name) for index, name in enumerate(names) if name in cls.export_many]
         writer = csv.writer(Echo())
         yield writer.writerow(cls.csv_header())
         chunk = list(ordered[:EXPORT_CHUNK_SIZE])
+        related = {
+            name: cls.related_values(queryset.model, cls.export_many[name]) for _, name in many
+        }
         while chunk:
-            many = {
-                name: cls.joined_values(queryset.model, path, [row[0] for row in chunk])
-                for name, path in cls.export_many.items()
+            joined = {
+                name: cls.joined_values(queryset.model, cls.export_many[name], chunk, related[name])
+                for _, name in many
             }
-            cells = cls.cell_makers(names, many)
             for row in chunk:
-                yield writer.writerow([make(row) for make in cells])
+                cells = list(cells_of(row))
+                for index, name in many:
+                    cells[index] = joined[name].get(row[0], "")
+                for index, convert in conversions:
+                    cells[index] = convert(cells[index])
+                for index, value in enumerate(cells):
+                    if value.__class__ is str and value and value[0] in FORMULA_STARTS:
+                        cells[index] = neutralise(value)
+                yield writer.writerow(cells)
             if len(chunk) < EXPORT_CHUNK_SIZE:
                 return
-            last = chunk[-1][-len(terms) :]
+            last = [chunk[-1][position] for position in key_positions]
             chunk = list(ordered.filter(after_row(terms, last))[:EXPORT_CHUNK_SIZE])
 
     @classmethod
@@ -294,36 +323,26 @@ class ObjectTable(tables.Table):
             return cls.export_sources[name]
         return str(cls.base_columns[name].accessor or name).replace(".", "__")
 
-    @classmethod
-    def cell_makers(cls, names, many):
-        """A function of a ``values_list`` row (primary key first) per column, giving its
-        CSV cell."""
-        makers, position = [], 1
-        for name in names:
-            if name in many:
-                joined = many[name]
-                makers.append(lambda row, joined=joined: neutralise(joined.get(row[0], "")))
-                continue
-            convert = getattr(cls, f"value_{name}", None)
-            if convert:
-                makers.append(lambda row, at=position, c=convert: neutralise(c(row[at])))
-            else:
-                makers.append(lambda row, at=position: neutralise(row[at]))
-            position += 1
-        return makers
+    @staticmethod
+    def joined_values(model, path, rows, names):
+        """{pk: "a;b"}: for a many-to-many ``path`` ("stores__code"), the related values of
+        the ``rows`` (primary key first), sorted, joined by ";". Read from the link table
+        alone; ``names`` maps each related row's key to its value (read once per export)."""
+        field = model._meta.get_field(path.split("__")[0])
+        links = field.remote_field.through.objects.filter(
+            **{f"{field.m2m_column_name()}__in": [row[0] for row in rows]}
+        ).values_list(field.m2m_column_name(), field.m2m_reverse_name())
+        values = {}
+        for pk, related in links:
+            values.setdefault(pk, []).append(names[related])
+        return {pk: ";".join(sorted(map(str, found))) for pk, found in values.items()}
 
     @staticmethod
-    def joined_values(model, path, pks):
-        """{pk: "a;b"}: the values at ``path`` of the rows ``pks``, sorted, joined by ";"."""
-        joined = {}
-        pairs = (
-            model._base_manager.filter(pk__in=pks, **{f"{path}__isnull": False})
-            .values_list("pk", path)
-            .order_by("pk", path)
-        )
-        for pk, value in pairs:
-            joined[pk] = f"{joined[pk]};{value}" if pk in joined else str(value)
-        return joined
+    def related_values(model, path):
+        """{key: value} of the related rows a many-to-many ``path`` reads."""
+        relation, attribute = path.split("__", 1)
+        related = model._meta.get_field(relation).related_model
+        return dict(related._base_manager.values_list("pk", attribute))
 
 
 def neutralise(value):
