@@ -282,7 +282,7 @@ class ObjectTable(tables.Table):
             0 if term.field == queryset.model._meta.pk.attname else sources.index(term.field)
             for term in terms
         ]
-        ordered = queryset.order_by(*(term.order_by() for term in terms)).values_list(*sources)
+        in_order = queryset.order_by(*(term.order_by() for term in terms))
         positions = [single.index(name) + 1 if name in single else 0 for name in names]
         cells_of = itemgetter(*positions) if len(positions) > 1 else lambda row: (row[0],)
         conversions = [
@@ -291,16 +291,21 @@ class ObjectTable(tables.Table):
             if (convert := getattr(cls, f"value_{name}", None))
         ]
         many = [(index, name) for index, name in enumerate(names) if name in cls.export_many]
-        writer = csv.writer(Echo())
-        yield writer.writerow(cls.csv_header())
-        chunk = list(ordered[:EXPORT_CHUNK_SIZE])
         related = {
             name: cls.related_values(queryset.model, cls.export_many[name]) for _, name in many
         }
-        while chunk:
+        writer = csv.writer(Echo())
+        yield writer.writerow(cls.csv_header())
+        rows_left = in_order
+        while True:
+            chunk = list(rows_left.values_list(*sources)[:EXPORT_CHUNK_SIZE])
+            chunk_keys = rows_left.values("pk")[:EXPORT_CHUNK_SIZE]
             joined = {
-                name: cls.joined_values(queryset.model, cls.export_many[name], chunk, related[name])
+                name: cls.joined_values(
+                    queryset.model, cls.export_many[name], chunk_keys, related[name]
+                )
                 for _, name in many
+                if chunk
             }
             for row in chunk:
                 cells = list(cells_of(row))
@@ -315,7 +320,7 @@ class ObjectTable(tables.Table):
             if len(chunk) < EXPORT_CHUNK_SIZE:
                 return
             last = [chunk[-1][position] for position in key_positions]
-            chunk = list(ordered.filter(after_row(terms, last))[:EXPORT_CHUNK_SIZE])
+            rows_left = in_order.filter(after_row(terms, last))
 
     @classmethod
     def export_source(cls, name):
@@ -324,13 +329,15 @@ class ObjectTable(tables.Table):
         return str(cls.base_columns[name].accessor or name).replace(".", "__")
 
     @staticmethod
-    def joined_values(model, path, rows, names):
+    def joined_values(model, path, keys, names):
         """{pk: "a;b"}: for a many-to-many ``path`` ("stores__code"), the related values of
-        the ``rows`` (primary key first), sorted, joined by ";". Read from the link table
-        alone; ``names`` maps each related row's key to its value (read once per export)."""
+        the rows whose primary keys the subquery ``keys`` selects, sorted, joined by ";".
+        Read from the link table alone (``names`` maps each related row's key to its value,
+        read once per export), for keys the database selects again rather than thousands
+        of parameters (parsing those cost more than the query)."""
         field = model._meta.get_field(path.split("__")[0])
         links = field.remote_field.through.objects.filter(
-            **{f"{field.m2m_column_name()}__in": [row[0] for row in rows]}
+            **{f"{field.m2m_column_name()}__in": keys}
         ).values_list(field.m2m_column_name(), field.m2m_reverse_name())
         values = {}
         for pk, related in links:
