@@ -17,6 +17,14 @@ def boolean(value):
     return "true" if value else "false"
 
 
+def iso_from_database(value):
+    """A time as the database's text (in UTC: "2026-11-05 12:27:45.295646+00" from
+    PostgreSQL, "2026-11-05 12:27:45.295646" from SQLite) as ``datetime.isoformat()``
+    writes it ("2026-11-05T12:27:45.295646+00:00")."""
+    value = value.replace(" ", "T", 1)
+    return value + ":00" if value.endswith("+00") else value + "+00:00"
+
+
 def text(value):
     return value or ""
 
@@ -169,6 +177,10 @@ class CustomerTable(ObjectTable):
         "phone": Cast("phone", output_field=CharField()),
         "loyalty_enrolled": "loyalty_account__enrolled",
         "loyalty_balance": "loyalty_account__balance",
+        # Times as the database writes them: parsing a million of them was a fifth of the
+        # export's time.
+        "created_at": Cast("created_at", output_field=CharField()),
+        "updated_at": Cast("updated_at", output_field=CharField()),
     }
     export_many = {"stores": "stores__code"}
 
@@ -178,8 +190,8 @@ class CustomerTable(ObjectTable):
     value_nationality = staticmethod(text)
     value_country = staticmethod(text)
     value_loyalty_enrolled = staticmethod(boolean)
-    value_created_at = staticmethod(iso)
-    value_updated_at = staticmethod(iso)
+    value_created_at = staticmethod(iso_from_database)
+    value_updated_at = staticmethod(iso_from_database)
 
 
 class DeletedCustomerTable(ObjectTable):

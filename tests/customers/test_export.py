@@ -109,6 +109,18 @@ def test_values_are_written_as_the_contract_says(manager_client, downtown, river
     assert datetime.datetime.fromisoformat(row["created_at"]) == customer.created_at
 
 
+@pytest.mark.parametrize("microsecond", [0, 295646])
+def test_times_are_written_as_isoformat_writes_them(manager_client, downtown, microsecond):
+    created = datetime.datetime(2026, 11, 5, 12, 27, 45, microsecond, tzinfo=datetime.UTC)
+    customer = make_customer(stores=[downtown], created_at=created)
+
+    (row,), _ = read_csv(manager_client.get(EXPORT_URL))
+
+    assert row["created_at"] == created.isoformat()
+    customer.refresh_from_db()
+    assert row["updated_at"] == customer.updated_at.isoformat()
+
+
 @pytest.mark.parametrize(
     ("typed", "exported"),
     [
