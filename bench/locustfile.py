@@ -67,4 +67,3 @@ class StoreStaff(HttpUser):
             headers={"Referer": f"{self.host}/customers/{pk}/edit/"},
             name="save",
         )
-

@@ -194,9 +194,7 @@ class CustomerFilterSet(BootstrapFilterSet):
     def filter_loyalty(self, queryset, name, value):
         """An EXISTS per customer: both answers are common, so the list's index finds a
         page's worth after a few rows (a join made SQLite read every account first)."""
-        enrolled = Exists(
-            LoyaltyAccount.objects.filter(customer=OuterRef("pk"), enrolled=True)
-        )
+        enrolled = Exists(LoyaltyAccount.objects.filter(customer=OuterRef("pk"), enrolled=True))
         return queryset.filter(enrolled if value == "enrolled" else ~enrolled)
 
     def sort_by(self, queryset, name, value):
