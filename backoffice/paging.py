@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
 
 COUNT_LIMIT = 10_000
+NARROW_LIMIT = 1_000
 MAX_OFFSET = 10_000
 
 
@@ -39,21 +40,21 @@ class ResultCount:
 
 
 def bounded_count(queryset):
-    """Count at most ``COUNT_LIMIT + 1`` rows, and the primary keys when there are no more
-    than ``COUNT_LIMIT``: ``(ResultCount, pks or None)``."""
-    limit = COUNT_LIMIT
-    pks = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
-    if len(pks) > limit:
-        return ResultCount(limit, exact=False), None
-    return ResultCount(len(pks)), pks
+    """The rows of ``queryset``, counted by the database up to ``COUNT_LIMIT + 1``."""
+    found = queryset.order_by()[: COUNT_LIMIT + 1].count()
+    return ResultCount(min(found, COUNT_LIMIT), exact=found <= COUNT_LIMIT)
 
 
 def narrowed(queryset):
-    """``(ResultCount, queryset)``: a queryset matching no more than ``COUNT_LIMIT`` rows is
+    """``(ResultCount, queryset)``: a queryset matching no more than ``NARROW_LIMIT`` rows is
     narrowed to their primary keys, so that reading it in order does not walk the sort's
-    whole index looking for a few rows (seconds at a million rows)."""
-    count, pks = bounded_count(queryset)
-    return count, queryset if pks is None else queryset.filter(pk__in=pks)
+    whole index looking for a few rows (seconds at a million rows). With more matches, a
+    page's worth comes after a short walk."""
+    count = bounded_count(queryset)
+    if count.exact and count.value <= NARROW_LIMIT:
+        pks = list(queryset.order_by().values_list("pk", flat=True))
+        return count, queryset.filter(pk__in=pks)
+    return count, queryset
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,7 @@ class TestLargeMatchesReadTheSameRows:
 
         expected = every_page(**params)
         monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
+        monkeypatch.setattr(paging, "NARROW_LIMIT", 3)
 
         assert every_page(**params) == expected
         assert len(expected) > 3
