@@ -9,10 +9,6 @@ from backoffice.tables import ObjectTable
 from stores.models import Store
 
 
-def iso(value):
-    return value.isoformat() if value else ""
-
-
 def boolean(value):
     return "true" if value else "false"
 
@@ -177,16 +173,18 @@ class CustomerTable(ObjectTable):
         "phone": Cast("phone", output_field=CharField()),
         "loyalty_enrolled": "loyalty_account__enrolled",
         "loyalty_balance": "loyalty_account__balance",
-        # Times as the database writes them: parsing a million of them was a fifth of the
-        # export's time.
+        # Dates and times as the database writes them: parsing a million of each was a
+        # fifth of the export's time. Dates are already ISO; times need a "T" and ":00".
+        "date_of_birth": Cast("date_of_birth", output_field=CharField()),
+        "anniversary": Cast("anniversary", output_field=CharField()),
         "created_at": Cast("created_at", output_field=CharField()),
         "updated_at": Cast("updated_at", output_field=CharField()),
     }
     export_many = {"stores": "stores__code"}
 
     value_phone = staticmethod(text)
-    value_date_of_birth = staticmethod(iso)
-    value_anniversary = staticmethod(iso)
+    value_date_of_birth = staticmethod(text)
+    value_anniversary = staticmethod(text)
     value_nationality = staticmethod(text)
     value_country = staticmethod(text)
     value_loyalty_enrolled = staticmethod(boolean)
