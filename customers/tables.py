@@ -14,11 +14,14 @@ def boolean(value):
 
 
 def iso_from_database(value):
-    """A time as the database's text (in UTC: "2026-11-05 12:27:45.295646+00" from
-    PostgreSQL, "2026-11-05 12:27:45.295646" from SQLite) as ``datetime.isoformat()``
-    writes it ("2026-11-05T12:27:45.295646+00:00")."""
-    value = value.replace(" ", "T", 1)
-    return value + ":00" if value.endswith("+00") else value + "+00:00"
+    """A time as the database's text, in UTC ("2026-11-05 12:27:45.29564+00" from
+    PostgreSQL, which drops a fraction's trailing zeros; "2026-11-05 12:27:45.295640" from
+    SQLite), as ``datetime.isoformat()`` writes it ("2026-11-05T12:27:45.295640+00:00")."""
+    moment = value.partition("+")[0]
+    if "." in moment:
+        whole, fraction = moment.split(".")
+        moment = f"{whole}.{fraction:0<6}"
+    return moment.replace(" ", "T", 1) + "+00:00"
 
 
 def text(value):
