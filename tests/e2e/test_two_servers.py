@@ -9,6 +9,8 @@ saved through one is refused by the other.
 """
 
 import os
+import re
+import signal
 import socket
 import ssl
 import subprocess
@@ -16,13 +18,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from http.client import HTTPSConnection, IncompleteRead
 from pathlib import Path
+from urllib.parse import urlencode, urlparse
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
 from customers.models import Customer
 from tests.e2e.conftest import PASSWORD, PROJECT_ROOT
 from tests.e2e.test_customer_flows import photo_file
@@ -101,7 +107,7 @@ def two_servers(production_environment):
     try:
         for url, server in zip(urls, servers, strict=True):
             wait_until_serving(url, server)
-        yield urls
+        yield list(zip(urls, servers, strict=True))
     finally:
         for server in servers:
             server.terminate()
@@ -118,7 +124,7 @@ def browser_context(browser):
 def test_two_servers_share_sessions_photos_and_versions(
     two_servers, browser_context, manager_user, stores, tmp_path
 ):
-    first, second = two_servers
+    (first, _), (second, _) = two_servers
     customer = make_customer(first_name="Grace", last_name="Hopper", stores=stores[:1])
     edit_path = reverse("customers:edit", args=[customer.pk])
     page = browser_context.new_page()
@@ -158,3 +164,61 @@ def sign_in_here(page, base_url):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}{reverse('customers:list')}**")
+
+
+def test_an_export_cut_short_does_not_look_complete(two_servers, transactional_db):
+    """A worker stopped mid-export (gunicorn's timeout, a crash) leaves the response without
+    its final HTTP chunk: the client's read fails, as a browser's download fails."""
+    call_command("seed_demo", customers=50_000, stores=3, batch_size=10_000)
+    (url, server), _ = two_servers
+    connection_ = HTTPSConnection(urlparse(url).netloc, context=ssl._create_unverified_context())
+    cookies = sign_in_over_http(connection_, url)
+
+    connection_.request("GET", "/customers/export.csv?store=all", headers={"Cookie": cookies})
+    response = connection_.getresponse()
+    assert response.status == 200
+    assert response.getheader("Transfer-Encoding") == "chunked"
+    assert response.read(65536).startswith(b"id,customer_type,")
+    # The export (about 11 MB) is still being written: more than the socket buffers hold.
+    for worker in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+        os.kill(int(worker), signal.SIGKILL)
+
+    with pytest.raises(IncompleteRead):
+        response.read()
+
+
+def sign_in_over_http(connection_, url):
+    """Sign in as the demo manager; the session's cookies as a Cookie header."""
+    connection_.request("GET", reverse("login"))
+    page = connection_.getresponse()
+    cookies = with_cookies_set_by(page, {})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+    connection_.request(
+        "POST",
+        reverse("login"),
+        urlencode(
+            {"username": DEMO_USERNAME, "password": DEMO_PASSWORD,
+             "csrfmiddlewaretoken": token.group(1)}
+        ),
+        headers={
+            "Cookie": as_cookie_header(cookies),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"{url}{reverse('login')}",
+        },
+    )  # fmt: skip
+    signed_in = connection_.getresponse()
+    signed_in.read()
+    assert signed_in.status == 302
+    return as_cookie_header(with_cookies_set_by(signed_in, cookies))
+
+
+def with_cookies_set_by(response, cookies):
+    for name, value in response.getheaders():
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            cookies = {**cookies, key: rest.split(";")[0]}
+    return cookies
+
+
+def as_cookie_header(cookies):
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
