@@ -5,7 +5,8 @@
 
 Seeds a database of that size with ``seed_demo`` (40 stores) the first time, and reuses it
 after: ``bench/data/customers-N.sqlite3``, or the PostgreSQL database ``bench_N`` on
-``BENCH_POSTGRES`` (default ``postgresql://postgres@127.0.0.1:5432``). Requests go through
+``BENCH_POSTGRES`` (default ``postgresql://postgres@127.0.0.1:5432``). N is the seeded
+size: each run's create request adds a few customers to it. Requests go through
 Django's test client in this process, with production settings (DEBUG off): the times are
 server time, no network. Each request is made ``--warmup`` times, then timed ``--repeats``
 times; one more request counts its SQL queries and one more traces its peak Python memory.
@@ -363,7 +364,7 @@ def main():
     rows = export["lines"] - 1
     line = (
         f"\nCSV export, all {rows:,} rows: {export['seconds']:.1f} s, "
-        f"{rows / export['seconds']:,.0f} rows/s, {export['bytes'] / 2**20:.0f} MiB, "
+        f"{rows / export['seconds']:,.0f} rows/s, {export['bytes'] / 2**20:,.1f} MiB, "
         f"peak process memory {export['peak_mib']:.0f} MiB"
     )
     if args.db == "postgres":
