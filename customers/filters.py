@@ -156,7 +156,8 @@ class CustomerFilterSet(BootstrapFilterSet):
             return Q(phone=phone) if phone else None
         if CODE_SHAPE.fullmatch(term):
             named = Q(id_number=term)
-            return named | Q(pk=int(term)) if term.isdigit() and len(term) < 10 else named
+            is_number = term.isascii() and term.isdigit() and len(term) < 10
+            return named | Q(pk=int(term)) if is_number else named
         return None
 
     @property

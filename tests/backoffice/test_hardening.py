@@ -117,6 +117,8 @@ class TestOddInput:
             {"created_from": "²"},
             {"loyalty": "²"},
             {"sort": "-²"},
+            {"q": "1²²²"},
+            {"q": "١٢٣٤"},
         ],
     )
     def test_other_digits_are_ignored(self, clerk_client, downtown, query):
