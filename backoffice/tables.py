@@ -353,17 +353,12 @@ class ObjectTable(tables.Table):
 
 
 def neutralise(value):
-    """A cell a spreadsheet would run as a formula, prefixed so that it is shown as text."""
+    """A cell a spreadsheet would run as a formula, prefixed so that it is shown as text.
+    Spaces before the trigger do not stop a spreadsheet from running it, so they do not stop
+    the prefix either."""
     if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
-
-
-def neutralise_row(values):
-    """Each text cell of a row that a spreadsheet would run, prefixed so that it is shown as
-    text. Spaces before the trigger do not stop a spreadsheet from running it, so they do
-    not stop the prefix either."""
-    return [neutralise(value) for value in values]
 
 
 class Echo:

@@ -83,7 +83,9 @@ class CustomerTable(ObjectTable):
     gate_code = tables.Column("Gate code")
     id_number = tables.Column("Customer ID number")
     notes = tables.Column("Notes")
-    stores = tables.Column("Stores", empty_values=())
+    # The page reads the stores prefetched into a list (list_queryset); the export reads
+    # them through export_many.
+    stores = tables.Column("Stores", accessor="store_list", empty_values=())
     loyalty_enrolled = tables.Column("Loyalty", accessor="loyalty_account", empty_values=())
     loyalty_balance = tables.Column(
         "Balance", accessor="loyalty_account", empty_values=(), attrs={"td": {"class": "text-end"}}
