@@ -1,3 +1,5 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
@@ -24,3 +26,12 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
         return forms.ValidationError(
             self.error_messages["password_incorrect"], code="password_incorrect"
         )
+
+
+def section_helper(*layout):
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper

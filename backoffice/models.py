@@ -4,7 +4,26 @@ from django.db import models
 from django.utils import timezone
 
 
-class AuditEvent(models.Model):
+class WrittenOnce(models.Model):
+    """History (audit events, ledger entries): each row is written once, then never changed
+    or deleted on its own. Deleting what it belongs to may take it along."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{self.plural_name()} are never changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{self.plural_name()} are never deleted on their own.")
+
+    def plural_name(self):
+        return str(self._meta.verbose_name_plural).capitalize()
+
+
+class AuditEvent(WrittenOnce):
     """One change to the data, written by the service that made it, in the same transaction.
 
     Events are never edited or deleted: the only later write is the redaction that a purge
@@ -53,14 +72,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit events are never changed once written.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit events are never deleted.")
 
 
 class TablePreference(models.Model):

@@ -19,6 +19,9 @@ STORE_STAFF_PERMISSIONS = [
     "customers.add_customer",
     "customers.change_customer",
     "stores.view_store",
+    "loyalty.view_loyaltyledgerentry",  # a customer's loyalty history
+    "loyalty.change_loyaltyaccount",  # adjusting points
+    "loyalty.change_loyaltycard",  # handing a loyalty card to a customer
 ]
 ROLES = {
     STORE_STAFF: STORE_STAFF_PERMISSIONS,
@@ -28,6 +31,8 @@ ROLES = {
         "customers.restore_customer",
         "customers.export_customer",
         "backoffice.view_auditevent",
+        "loyalty.view_loyaltycardbatch",  # listing and printing loyalty card codes
+        "loyalty.add_loyaltycardbatch",  # generating them
     ],
 }
 

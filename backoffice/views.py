@@ -139,22 +139,26 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
             .first()
         )
 
+    def get_breadcrumbs(self):
+        """(label, URL) pairs above the title."""
+        return [(label, reverse(url_name)) for label, url_name in self.breadcrumbs]
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         model_meta = self.get_queryset().model._meta
-        return super().get_context_data(
-            title=self.title,
-            verbose_name=model_meta.verbose_name,
-            verbose_name_plural=model_meta.verbose_name_plural,
-            breadcrumbs=[(label, reverse(url_name)) for label, url_name in self.breadcrumbs],
-            bulk_actions=[action for action in self.bulk_actions if action.allowed_for(user)],
-            export_url=(
+        defaults = {
+            "title": self.title,
+            "verbose_name": model_meta.verbose_name,
+            "verbose_name_plural": model_meta.verbose_name_plural,
+            "breadcrumbs": self.get_breadcrumbs(),
+            "bulk_actions": [action for action in self.bulk_actions if action.allowed_for(user)],
+            "export_url": (
                 reverse(self.export_url_name)
                 if self.export_url_name and user.has_perm(self.export_permission)
                 else None
             ),
-            **kwargs,
-        )
+        }
+        return super().get_context_data(**{**defaults, **kwargs})
 
 
 class ObjectExportView(PermissionRequiredMixin, View):

@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 
 from backoffice import paging
 from backoffice.filters import BootstrapFilterSet
+from loyalty import codes as loyalty_codes
 from loyalty.models import LoyaltyAccount
 from stores.models import Store
 
@@ -144,8 +145,9 @@ class CustomerFilterSet(BootstrapFilterSet):
         return queryset.filter(matches_every_word)
 
     def exact_match(self, term):
-        """The customers a whole email, phone number, customer ID number or customer number
-        names, by an indexed equality; None when ``term`` has none of those shapes. A
+        """The customers a whole email, phone number, loyalty card code, customer ID number
+        or customer number names, by an indexed equality; None when ``term`` has none of
+        those shapes. A
         search for exactly one of those shows that customer only, found at once; when none
         has it, the search looks for it inside the fields as for any other text."""
         if EMAIL_SHAPE.fullmatch(term):
@@ -154,6 +156,8 @@ class CustomerFilterSet(BootstrapFilterSet):
         if PHONE_FRAGMENT.fullmatch(digits) and len(digits) >= PHONE_MIN_DIGITS:
             phone = parse_phone(digits, self.phone_region)
             return Q(phone=phone) if phone else None
+        if loyalty_codes.is_valid(card := loyalty_codes.normalise(term)):
+            return Q(loyalty_card__code=card)
         if CODE_SHAPE.fullmatch(term):
             named = Q(id_number=term)
             is_number = term.isascii() and term.isdigit() and len(term) < 10

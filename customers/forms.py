@@ -1,8 +1,7 @@
 from functools import partial
 
 import phonenumbers
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row
+from crispy_forms.layout import Column, Field, Row
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -13,6 +12,8 @@ from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormFiel
 from phonenumber_field.phonenumber import PhoneNumber
 from PIL import Image
 
+from backoffice.forms import section_helper
+from loyalty.forms import LoyaltyForm
 from loyalty.models import LoyaltyAccount
 from stores.models import Store
 
@@ -37,15 +38,6 @@ class DateInput(forms.DateInput):
 def name_blank_choice(field, label):
     """Replace Django's "---------" with words that say what choosing nothing means."""
     field.choices = [("", label), *(choice for choice in field.choices if choice[0] != "")]
-
-
-def section_helper(*layout):
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
 
 
 class PhotoInput(forms.ClearableFileInput):
@@ -310,60 +302,6 @@ class CustomerStoreForm(forms.ModelForm):
         self.helper = section_helper()
 
 
-class LoyaltyForm(forms.ModelForm):
-    """Enrolment and balance; the reason is required whenever the balance changes.
-
-    Its fields are posted as ``loyalty_enrolled``, ``loyalty_balance`` and
-    ``loyalty_reason`` so that the whole customer page shares one flat namespace.
-    """
-
-    reason = forms.CharField(
-        label="Reason for the change",
-        max_length=200,
-        required=False,
-        help_text="Required when the balance changes, e.g. “Welcome bonus”.",
-    )
-
-    class Meta:
-        model = LoyaltyAccount
-        fields = ["enrolled", "balance"]
-        labels = {"enrolled": "Enrolled in the loyalty programme", "balance": "Balance (points)"}
-        help_texts = {"balance": ""}
-        error_messages = {"balance": {"min_value": "The balance cannot be negative."}}
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "loyalty")
-        super().__init__(*args, **kwargs)
-        self.helper = section_helper(
-            Field("enrolled"),
-            Row(
-                Column("balance", css_class="col-md-4"),
-                Column("reason", css_class="col-md-8"),
-                css_class="loyalty-details",
-            ),
-        )
-        if self.is_bound and not self.enrolled_in_data:
-            # Balance and reason are hidden while not enrolled: the stored balance stays.
-            self.fields["balance"].disabled = True
-            self.fields["reason"].disabled = True
-
-    def add_prefix(self, field_name):
-        return f"{self.prefix}_{field_name}" if self.prefix else field_name
-
-    @property
-    def enrolled_in_data(self):
-        widget = self.fields["enrolled"].widget
-        return widget.value_from_datadict(self.data, self.files, self.add_prefix("enrolled"))
-
-    def clean(self):
-        cleaned_data = super().clean()
-        balance = cleaned_data.get("balance")
-        balance_changed = balance is not None and balance != self.initial.get("balance", 0)
-        if balance_changed and not cleaned_data.get("reason"):
-            self.add_error("reason", "Give the reason for the balance change.")
-        return cleaned_data
-
-
 class AddressForm(forms.ModelForm):
     class Meta:
         model = Customer
@@ -454,7 +392,7 @@ class CustomerForms:
             phone_region=phone_region,
         )
         self.stores = CustomerStoreForm(data, instance=customer, initial=pick(defaults, "stores"))
-        self.loyalty = LoyaltyForm(data, instance=account)
+        self.loyalty = LoyaltyForm(data, instance=account, customer=customer)
         self.address = AddressForm(data, instance=customer)
 
     @property

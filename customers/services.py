@@ -3,7 +3,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from backoffice import audit
-from loyalty.services import loyalty_update
+from loyalty.services import card_assign, loyalty_update
 
 from .models import Customer
 from .tallies import recounted
@@ -29,6 +29,9 @@ def customer_save(
     loyalty_enrolled=None,
     loyalty_balance=None,
     loyalty_reason="",
+    loyalty_note="",
+    loyalty_version=None,
+    loyalty_code=None,
     expected_version=None,
 ):
     """Create or update a customer with its stores and loyalty account, all or nothing.
@@ -38,7 +41,10 @@ def customer_save(
     nothing is written and ``ConcurrentEditError`` is raised: the row is locked first, so two
     saves of the same version cannot both pass the check. Without ``expected_version`` (a
     tool posting no version, Django admin) the save is not checked. Without
-    ``loyalty_enrolled`` the loyalty account is left as it is.
+    ``loyalty_enrolled`` the loyalty account is left as it is; ``loyalty_balance`` None
+    leaves the balance, and ``loyalty_version`` refuses a balance that changed meanwhile
+    (``loyalty.services.loyalty_update``). ``loyalty_code`` gives the customer that loyalty
+    card ("" takes their card away; None leaves it).
 
     The audit trail gets a "create" event with the values given, or an "update" event with
     the fields that changed (none: no event).
@@ -86,8 +92,12 @@ def customer_save(
             enrolled=loyalty_enrolled,
             balance=loyalty_balance,
             reason=loyalty_reason,
+            note=loyalty_note,
             user=user,
+            expected_version=loyalty_version,
         )
+    if loyalty_code is not None:
+        card_assign(customer=customer, code=loyalty_code, user=user)
     return customer
 
 

@@ -18,6 +18,8 @@ from backoffice.views import (
     ObjectListView,
     list_url_to_return_to,
 )
+from loyalty.services import CardError, StaleBalance
+from loyalty.tables import LedgerTable
 from stores.current import get_current_store
 
 from . import tallies
@@ -39,6 +41,9 @@ from .services import (
     customers_purge,
 )
 from .tables import CustomerTable, DeletedCustomerTable
+
+# The latest loyalty ledger entries on a customer's page; the rest are a click away.
+LEDGER_ON_PAGE = 10
 
 
 def customers_counted(count):
@@ -238,13 +243,14 @@ class CustomerDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView
 
     def get_queryset(self):
         return Customer.objects.select_related(
-            "loyalty_account", "created_by", "updated_by"
+            "loyalty_account", "loyalty_card", "created_by", "updated_by"
         ).prefetch_related("stores")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         account = getattr(self.object, "loyalty_account", None)
-        context["ledger"] = account.entries.select_related("created_by")[:10] if account else []
+        entries = account.entries.select_related("created_by")[:LEDGER_ON_PAGE] if account else []
+        context["ledger_table"] = LedgerTable(list(entries))
         return_url = list_url_to_return_to(self.request, "customers:list")
         context["breadcrumbs"] = [("Customers", return_url)]
         context["return_url"] = return_url
@@ -284,8 +290,11 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
                 customer=forms.general.instance,
                 stores=forms.stores.cleaned_data["stores"],
                 loyalty_enrolled=loyalty["enrolled"],
-                loyalty_balance=loyalty["balance"],
+                loyalty_balance=loyalty["new_balance"],
                 loyalty_reason=loyalty["reason"],
+                loyalty_note=loyalty["note"],
+                loyalty_version=loyalty["version"],
+                loyalty_code=loyalty["code"],
                 user=request.user,
                 expected_version=forms.general.cleaned_data["version"],
             )
@@ -297,6 +306,12 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
             if EMAIL_CONSTRAINT not in str(error) or clash is None:
                 raise
             forms.general.add_error("email", clash)
+            return self.render_to_response(self.get_context_data(forms=forms))
+        except StaleBalance as stale:
+            forms.loyalty.refuse_stale_balance(stale)
+            return self.render_to_response(self.get_context_data(forms=forms))
+        except CardError as error:
+            forms.loyalty.add_error("code", str(error))
             return self.render_to_response(self.get_context_data(forms=forms))
         except ConcurrentEditError:
             if self.deleted_meanwhile():
@@ -373,7 +388,7 @@ class CustomerUpdateView(CustomerFormView):
 
     def get_object(self):
         return get_object_or_404(
-            Customer.objects.select_related("loyalty_account"), pk=self.kwargs["pk"]
+            Customer.objects.select_related("loyalty_account", "loyalty_card"), pk=self.kwargs["pk"]
         )
 
     def post(self, request, *args, **kwargs):

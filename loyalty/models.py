@@ -2,12 +2,47 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from backoffice.models import WrittenOnce
+
+from .codes import CODE_LENGTH
+
+
+class Reason(models.TextChoices):
+    """Why a balance moved. Staff choose among the first seven; the rest are written by the
+    system (an opening balance, enrolment and leaving, which move no points)."""
+
+    PURCHASE = "purchase", "Purchase"
+    RETURN = "return", "Return"
+    GOODWILL = "goodwill", "Goodwill"
+    CORRECTION = "correction", "Correction"
+    REDEMPTION = "redemption", "Redemption"
+    EXPIRY = "expiry", "Expiry"
+    OTHER = "other", "Other"
+    OPENING = "opening", "Opening balance"
+    ENROLLED = "enrolled", "Enrolled"
+    LEFT = "left", "Left the programme"
+
+
+STAFF_REASONS = [
+    Reason.PURCHASE,
+    Reason.RETURN,
+    Reason.GOODWILL,
+    Reason.CORRECTION,
+    Reason.REDEMPTION,
+    Reason.EXPIRY,
+    Reason.OTHER,
+]
+REASONS_NEEDING_A_NOTE = {Reason.CORRECTION, Reason.OTHER}
+
 
 class LoyaltyAccount(models.Model):
     """A customer's loyalty programme membership and points balance.
 
-    The balance is only ever changed by ``loyalty.services.loyalty_update``, which writes a
-    ``LoyaltyLedgerEntry`` for every change in the same transaction.
+    The balance is written by ``loyalty.services`` only, in a transaction that locks this
+    row and adds a ``LoyaltyLedgerEntry`` for every change, so it always equals the sum of
+    the entries' deltas (``manage.py check_loyalty`` proves it). ``save()`` refuses to
+    change it. ``version`` goes up with every entry: a form that shows the balance carries
+    it, and a balance typed on a form loaded before another change is refused.
     """
 
     customer = models.OneToOneField(
@@ -15,6 +50,7 @@ class LoyaltyAccount(models.Model):
     )
     enrolled = models.BooleanField(default=False)
     balance = models.PositiveIntegerField(default=0, help_text="Points.")
+    version = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -27,23 +63,99 @@ class LoyaltyAccount(models.Model):
     def __str__(self):
         return f"Loyalty account of {self.customer}"
 
+    def save(self, *args, **kwargs):
+        if self.balance != getattr(self, "_stored_balance", 0):
+            raise ValueError(
+                "A loyalty balance is changed by loyalty.services.loyalty_adjust only."
+            )
+        super().save(*args, **kwargs)
 
-class LoyaltyLedgerEntry(models.Model):
-    """One change of a loyalty balance: never edited, never deleted on its own."""
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        account = super().from_db(db, field_names, values)
+        account._stored_balance = account.__dict__.get("balance")
+        return account
+
+    def balance_at(self, version):
+        """The balance as it was at ``version``: after that many ledger entries."""
+        if version <= 0:
+            return 0
+        entries = self.entries.order_by("pk").values_list("balance_after", flat=True)
+        return entries[version - 1 : version].first()
+
+
+class LoyaltyLedgerEntry(WrittenOnce):
+    """One change of a loyalty balance (or of the enrolment, moving no points)."""
 
     account = models.ForeignKey(LoyaltyAccount, on_delete=models.CASCADE, related_name="entries")
-    delta = models.IntegerField(help_text="Points added (positive) or removed (negative).")
-    balance_after = models.PositiveIntegerField()
-    reason = models.CharField(max_length=200)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    delta = models.IntegerField(
+        "change", help_text="Points added (positive) or removed (negative)."
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    balance_after = models.PositiveIntegerField("balance after")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="who",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("when", default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "loyalty ledger entry"
         verbose_name_plural = "loyalty ledger entries"
+        indexes = [
+            models.Index(
+                fields=["account", "-created_at", "-id"], name="loyalty_entry_account_history"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.delta:+d} points: {self.reason}"
+        return f"{self.delta:+d} points: {self.get_reason_display()}"
+
+
+class LoyaltyCardBatch(models.Model):
+    """Codes generated together, to be printed on one run of cards or labels."""
+
+    created_at = models.DateTimeField("generated", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="by",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    size = models.PositiveIntegerField("codes")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "loyalty card batch"
+        verbose_name_plural = "loyalty card batches"
+
+    def __str__(self):
+        return f"Batch {self.pk} ({self.size} codes, {self.created_at:%Y-%m-%d})"
+
+
+class LoyaltyCard(models.Model):
+    """A printed loyalty card's code, and the customer it was handed to (once assigned)."""
+
+    batch = models.ForeignKey(LoyaltyCardBatch, on_delete=models.PROTECT, related_name="cards")
+    code = models.CharField(max_length=CODE_LENGTH, unique=True)
+    customer = models.OneToOneField(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="loyalty_card",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.code

@@ -1,60 +1,290 @@
-from django.db import transaction
+"""Every write of a loyalty balance, and of the enrolment and card beside it.
 
-from backoffice import audit
+A balance moves only through ``loyalty_adjust``, which locks the account row, refuses to go
+below zero, and writes the ledger entry, the customer's copy of the balance (which the
+customer list sorts by) and an audit event in the same transaction. The model refuses any
+other change of the balance.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from backoffice import audit, bulk
 from customers.models import Customer
 from customers.tallies import recounted
 
-from .models import LoyaltyAccount, LoyaltyLedgerEntry
+from . import codes
+from .models import (
+    REASONS_NEEDING_A_NOTE,
+    LoyaltyAccount,
+    LoyaltyCard,
+    LoyaltyCardBatch,
+    LoyaltyLedgerEntry,
+    Reason,
+)
 
 
-@transaction.atomic
-def loyalty_update(*, customer, enrolled, balance, reason, user):
-    """Set a customer's enrolment and balance, writing a ledger entry if the balance moved.
+class LoyaltyError(Exception):
+    """An adjustment that cannot be made; the message says why, for the person who tried."""
 
-    The account row is locked for the rest of the caller's transaction, so two concurrent
-    adjustments are applied one after the other and each ledger delta stays true. A change
-    of enrolment or balance is an audit event about the customer, whose page shows it.
-    """
+
+class BalanceTooLow(LoyaltyError):
+    def __init__(self, account, delta):
+        super().__init__(
+            f"This would take the balance below zero: it is {account.balance} points, so at "
+            f"most {account.balance} can be taken off (not {-delta})."
+        )
+        self.account = account
+
+
+class NotEnrolled(LoyaltyError):
+    def __init__(self):
+        super().__init__(
+            "This customer is not enrolled in the loyalty programme: enrol them first. The "
+            "balance kept from before is shown greyed out and cannot be adjusted."
+        )
+
+
+class StaleBalance(LoyaltyError):
+    """The balance changed after the form showing it was loaded."""
+
+    def __init__(self, account):
+        super().__init__(
+            f"The balance changed to {account.balance} points while you were editing, so "
+            "the balance you typed was not applied. The field now shows the current balance: "
+            "change it again if it still needs changing."
+        )
+        self.account = account
+
+
+class CardError(LoyaltyError):
+    pass
+
+
+def locked_account(customer):
+    """The customer's account, created when missing, locked until the transaction ends."""
     account, _ = LoyaltyAccount.objects.select_for_update().get_or_create(customer=customer)
-    delta = balance - account.balance
-    if delta and not reason:
-        raise ValueError("A loyalty balance change needs a reason.")
-    changes = audit.changes_between(
-        {"loyalty_enrolled": account.enrolled, "loyalty_balance": account.balance},
-        {"loyalty_enrolled": enrolled, "loyalty_balance": balance},
-    )
-    with recounted([customer.pk] if enrolled != account.enrolled else []):
-        account.enrolled = enrolled
-        account.balance = balance
-        account.save()
-    # The customer list sorts by a copy of the points on the customer, which an index serves.
-    customer.loyalty_points = balance if enrolled else None
-    Customer.all_objects.filter(pk=customer.pk).exclude(
-        loyalty_points=customer.loyalty_points
-    ).update(loyalty_points=customer.loyalty_points)
-    if delta:
-        LoyaltyLedgerEntry.objects.create(
-            account=account,
-            delta=delta,
-            balance_after=balance,
-            reason=reason,
-            created_by=user,
-        )
-    if changes:
-        audit.record(
-            user=user,
-            action=audit.Action.LOYALTY,
-            obj=customer,
-            summary=loyalty_summary(changes, delta, reason),
-            changes=changes,
-        )
     return account
 
 
-def loyalty_summary(changes, delta, reason):
-    parts = []
-    if "loyalty_enrolled" in changes:
-        parts.append("Enrolled" if changes["loyalty_enrolled"][1] else "Left the programme")
-    if delta:
-        parts.append(f"{delta:+d} points ({reason})")
-    return "; ".join(parts)
+@transaction.atomic
+def loyalty_adjust(*, account, delta, reason, note, user, expected_version=None):
+    """Add ``delta`` points (negative: take them off) for ``reason``; the one writer of a
+    balance.
+
+    The account row is locked first and read again, so concurrent adjustments apply one
+    after the other, each seeing the balance the previous one left. Refused (nothing
+    written) when the customer is not enrolled, when the balance would go below zero, when
+    the reason needs a note and has none, or when ``expected_version`` is given and the
+    account has changed since. Returns the entry written (None for a delta of 0).
+    """
+    account = LoyaltyAccount.objects.select_for_update().get(pk=account.pk)
+    if expected_version is not None and expected_version != account.version:
+        raise StaleBalance(account)
+    if reason not in Reason.values:
+        raise LoyaltyError(f"“{reason}” is not a loyalty reason.")
+    if reason in REASONS_NEEDING_A_NOTE and not note.strip():
+        raise LoyaltyError(f"A note is required for the reason “{Reason(reason).label}”.")
+    if not account.enrolled:
+        raise NotEnrolled
+    if not delta:
+        return None
+    if account.balance + delta < 0:
+        raise BalanceTooLow(account, delta)
+    customer = Customer.all_objects.get(pk=account.customer_id)
+    balance = account.balance + delta
+    entry = write_entry(account, delta=delta, balance=balance, reason=reason, note=note, user=user)
+    Customer.all_objects.filter(pk=customer.pk).update(loyalty_points=balance)
+    audit.record(
+        user=user,
+        action=audit.Action.LOYALTY,
+        obj=customer,
+        summary=adjustment_summary(delta, reason, note),
+        changes={"loyalty_balance": [balance - delta, balance]},
+    )
+    return entry
+
+
+def write_entry(account, *, delta, balance, reason, note, user):
+    """The ledger entry, the new balance and the next version: the only balance write."""
+    LoyaltyAccount.objects.filter(pk=account.pk).update(
+        balance=balance, version=F("version") + 1, updated_at=timezone.now()
+    )
+    account.balance = account._stored_balance = balance
+    account.version += 1
+    return LoyaltyLedgerEntry.objects.create(
+        account=account,
+        delta=delta,
+        balance_after=balance,
+        reason=reason,
+        note=note[: LoyaltyLedgerEntry._meta.get_field("note").max_length],
+        created_by=user if user and user.is_authenticated else None,
+    )
+
+
+def adjustment_summary(delta, reason, note):
+    summary = f"{delta:+d} points ({Reason(reason).label}"
+    return f"{summary}: {note})" if note else f"{summary})"
+
+
+@transaction.atomic
+def loyalty_enrol(*, customer, enrolled, user):
+    """Enrol a customer, or take them out of the programme. Leaving keeps the balance and
+    the ledger (no adjustments are allowed meanwhile); enrolling again brings them back.
+    Both are ledger entries moving no points, and audit events."""
+    account = locked_account(customer)
+    if account.enrolled == enrolled:
+        return account
+    with recounted([customer.pk]):
+        LoyaltyAccount.objects.filter(pk=account.pk).update(enrolled=enrolled)
+        account.enrolled = enrolled
+    write_entry(
+        account,
+        delta=0,
+        balance=account.balance,
+        reason=Reason.ENROLLED if enrolled else Reason.LEFT,
+        note="",
+        user=user,
+    )
+    # The customer list sorts by a copy of the points, empty outside the programme.
+    points = account.balance if enrolled else None
+    Customer.all_objects.filter(pk=customer.pk).update(loyalty_points=points)
+    customer.loyalty_points = points
+    audit.record(
+        user=user,
+        action=audit.Action.LOYALTY,
+        obj=customer,
+        summary="Enrolled in the loyalty programme" if enrolled else "Left the loyalty programme",
+        changes={"loyalty_enrolled": [not enrolled, enrolled]},
+    )
+    return account
+
+
+@transaction.atomic
+def loyalty_update(*, customer, enrolled, balance, reason, note="", user, expected_version=None):
+    """The customer form's loyalty section: the enrolment, and a balance typed as a total,
+    recorded as one adjustment of the difference.
+
+    ``balance`` None leaves the balance as it is. With ``expected_version`` (the version the
+    form was loaded with) a balance that changed meanwhile is not overwritten:
+    ``StaleBalance`` is raised and nothing is written. A ``reason`` that is not one of the
+    reasons (tools that predate the list post free text) is recorded as "other", with the
+    text as the note.
+    """
+    if not enrolled:
+        balance = None  # kept as it is, greyed out, while out of the programme
+    account = locked_account(customer)
+    if balance is not None and expected_version not in (None, account.version):
+        raise StaleBalance(account)
+    if enrolled:
+        account = loyalty_enrol(customer=customer, enrolled=True, user=user)
+    if balance is not None and balance != account.balance:
+        if reason not in Reason.values:
+            reason, note = Reason.OTHER, note or reason
+        loyalty_adjust(
+            account=account,
+            delta=balance - account.balance,
+            reason=reason,
+            note=note,
+            user=user,
+        )
+    if not enrolled:
+        account = loyalty_enrol(customer=customer, enrolled=False, user=user)
+    account.refresh_from_db()
+    return account
+
+
+@transaction.atomic
+def open_accounts(rows, *, reason, user=None):
+    """Enrol new customers with opening balances, in bulk: ``rows`` are (customer id,
+    points, when). Each gets an account and, for points, a ledger entry of them, written
+    with the database's bulk loader (the seed and imports write thousands at once)."""
+    now = timezone.now()
+    account_ids = bulk.reserve_ids(LoyaltyAccount, len(rows))
+    bulk.insert_rows(
+        LoyaltyAccount,
+        [
+            {"id": pk, "customer_id": customer_id, "enrolled": True, "balance": points,
+             "version": 1 if points else 0, "updated_at": now}
+            for pk, (customer_id, points, _) in zip(account_ids, rows, strict=True)
+        ],
+    )  # fmt: skip
+    opened = [
+        (account_id, points, when)
+        for account_id, (_, points, when) in zip(account_ids, rows, strict=True)
+        if points
+    ]
+    bulk.insert_rows(
+        LoyaltyLedgerEntry,
+        [
+            {"id": pk, "account_id": account_id, "delta": points, "balance_after": points,
+             "reason": reason, "note": "", "created_by_id": user.pk if user else None,
+             "created_at": when}
+            for pk, (account_id, points, when) in zip(
+                bulk.reserve_ids(LoyaltyLedgerEntry, len(opened)), opened, strict=True
+            )
+        ],
+    )  # fmt: skip
+
+
+@transaction.atomic
+def card_assign(*, customer, code, user):
+    """Give ``customer`` the loyalty card ``code`` (normalised and checked by the form):
+    refused when no card has it or another customer has it. A card the customer had before
+    is freed. ``code`` "" takes the customer's card away."""
+    current = LoyaltyCard.objects.select_for_update().filter(customer=customer).first()
+    if (current.code if current else "") == code:
+        return current
+    card = None
+    if code:
+        card = LoyaltyCard.objects.select_for_update().filter(code=code).first()
+        if card is None:
+            raise CardError(f"No loyalty card has the code {code}: check the card.")
+        if card.customer_id is not None:
+            holder = Customer.all_objects.get(pk=card.customer_id)
+            raise CardError(f"The card {code} is already used by {holder}.")
+    if current:
+        LoyaltyCard.objects.filter(pk=current.pk).update(customer=None, assigned_at=None)
+    if card:
+        card.customer, card.assigned_at = customer, timezone.now()
+        card.save(update_fields=["customer", "assigned_at"])
+    audit.record(
+        user=user,
+        action=audit.Action.LOYALTY,
+        obj=customer,
+        summary=f"Loyalty card {code} assigned" if code else "Loyalty card taken away",
+        changes={"loyalty_code": [current.code if current else "", code]},
+    )
+    return card
+
+
+def unused_codes(count):
+    """``count`` new codes that no card has yet."""
+    found = set()
+    while len(found) < count:
+        fresh = {codes.new_code() for _ in range(count - len(found))} - found
+        listed = sorted(fresh)
+        for start in range(0, len(listed), 1000):
+            chunk = listed[start : start + 1000]
+            fresh -= set(LoyaltyCard.objects.filter(code__in=chunk).values_list("code", flat=True))
+        found |= fresh
+    return sorted(found)
+
+
+@transaction.atomic
+def card_batch_generate(*, size, user):
+    """A batch of ``size`` new loyalty card codes, to print and hand out."""
+    batch = LoyaltyCardBatch.objects.create(
+        size=size, created_by=user if user and user.is_authenticated else None
+    )
+    LoyaltyCard.objects.bulk_create(
+        [LoyaltyCard(batch=batch, code=code) for code in unused_codes(size)], batch_size=1000
+    )
+    audit.record(
+        user=user,
+        action=audit.Action.CREATE,
+        obj=batch,
+        summary=f"Generated {size} loyalty card codes",
+    )
+    return batch

@@ -41,7 +41,7 @@ def make_customer(*, stores=None, loyalty_balance=0, loyalty_enrolled=None, user
         stores=stores or [make_store()],
         loyalty_enrolled=bool(loyalty_balance) if loyalty_enrolled is None else loyalty_enrolled,
         loyalty_balance=loyalty_balance,
-        loyalty_reason="Opening balance" if loyalty_balance else "",
+        loyalty_reason="opening" if loyalty_balance else "",
         user=user,
     )
 

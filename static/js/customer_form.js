@@ -7,12 +7,17 @@ const showOnly = (container, visible) => {
   });
 };
 
-// Loyalty balance and reason, while "Enrolled" is ticked.
+// Loyalty balance, reason and note: greyed out while "Enrolled" is not ticked (the balance
+// is kept, and cannot be changed, outside the programme).
 (() => {
   const enrolled = document.getElementById("id_loyalty_enrolled");
   const details = document.querySelector(".loyalty-details");
   if (!enrolled || !details) return;
-  const sync = () => showOnly(details, enrolled.checked);
+  const sync = () => {
+    details.querySelectorAll("input, select, textarea").forEach((field) => {
+      field.disabled = !enrolled.checked;
+    });
+  };
   enrolled.addEventListener("change", sync);
   // Also when the browser shows the page again from its cache (Back after saving): the
   // checkbox may come back ticked while the script's last state hid the balance.

@@ -55,11 +55,13 @@ class TestOneCustomersHistory:
             ada,
             loyalty_enrolled="on",
             loyalty_balance="150",
-            loyalty_reason="Welcome bonus",
+            loyalty_reason="goodwill",
+            loyalty_note="Welcome bonus",
         )
 
         assert history(manager_client, ada) == [
-            ("loyalty", "Enrolled; +150 points (Welcome bonus)"),
+            ("loyalty", "+150 points (Goodwill: Welcome bonus)"),
+            ("loyalty", "Enrolled in the loyalty programme"),
             ("restore", "Restored from Deleted"),
             ("delete", "Moved to Deleted"),
             ("update", "Changed email, city"),

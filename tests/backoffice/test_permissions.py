@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers.models import Customer
+from loyalty.services import card_batch_generate
 from tests.factories import image_upload, make_customer
 
 PERSONAS = ["visitor", "outsider", "clerk", "manager", "superuser"]
@@ -31,14 +32,38 @@ ACCESS = {
     "stores:choose": ("post", SIGNED_IN),
     "audit": ("get", "backoffice.view_auditevent"),
     "table_columns": ("post", SIGNED_IN),
+    "loyalty:ledger": ("get", "loyalty.view_loyaltyledgerentry"),
+    "loyalty:adjust": ("post", "loyalty.change_loyaltyaccount"),
+    "loyalty:assign_card": ("post", "loyalty.change_loyaltycard"),
+    "loyalty:batches": ("get", "loyalty.view_loyaltycardbatch"),
+    "loyalty:batch_create": ("post", "loyalty.add_loyaltycardbatch"),
+    "loyalty:sheet": ("get", "loyalty.view_loyaltycardbatch"),
+    "loyalty:sheet_pdf": ("get", "loyalty.view_loyaltycardbatch"),
 }
 # Pages also opened with GET, beyond the method their row names.
-ALSO_GET = ["customers:create", "customers:edit"]
+ALSO_GET = [
+    "customers:create",
+    "customers:edit",
+    "loyalty:adjust",
+    "loyalty:assign_card",
+    "loyalty:batch_create",
+]
+# POSTs that must go through (a redirect after saving), not come back with form errors.
+SAVES = {
+    "customers:create",
+    "customers:edit",
+    "loyalty:adjust",
+    "loyalty:assign_card",
+    "loyalty:batch_create",
+}
 # Django admin: superusers only; anyone else is sent to the admin's sign-in.
 ADMIN_URLS = [
     ("admin:index", None),
     ("admin:customers_customer_change", "customer"),
     ("admin:loyalty_loyaltyledgerentry_changelist", None),
+    ("admin:loyalty_loyaltyaccount_changelist", None),
+    ("admin:loyalty_loyaltycard_changelist", None),
+    ("admin:loyalty_loyaltycardbatch_changelist", None),
     ("admin:backoffice_auditevent_changelist", None),
 ]
 # Sign-in, sign-out and password pages are Django's own and tested with the security tests.
@@ -94,7 +119,12 @@ def persona(request, client):
     return user
 
 
-def post_data(name, customer, deleted_customer, downtown):
+@pytest.fixture
+def batch(db):
+    return card_batch_generate(size=2, user=None)
+
+
+def post_data(name, customer, deleted_customer, downtown, batch):
     return {
         "customers:create": {
             "first_name": "New",
@@ -114,6 +144,9 @@ def post_data(name, customer, deleted_customer, downtown):
         "customers:purge": {"selected": deleted_customer.pk},
         "stores:choose": {"store": downtown.pk},
         "table_columns": {"columns": ["name", "email"]},
+        "loyalty:adjust": {"delta": "5", "reason": "goodwill"},
+        "loyalty:assign_card": {"code": batch.cards.first().code},
+        "loyalty:batch_create": {"size": "3"},
     }.get(name, {})
 
 
@@ -127,14 +160,14 @@ def cases():
 @pytest.mark.parametrize("persona_name", PERSONAS)
 @pytest.mark.parametrize(("name", "method", "who"), list(cases()), ids=lambda v: str(v))
 def test_access(
-    client, persona, customer, deleted_customer, downtown, persona_name, name, method, who
+    client, persona, customer, deleted_customer, downtown, batch, persona_name, name, method, who
 ):
-    url = reverse(name, kwargs=url_kwargs(name, customer))
+    url = reverse(name, kwargs=url_kwargs(name, customer, batch))
 
     if method == "get":
         response = client.get(url)
     else:
-        response = client.post(url, post_data(name, customer, deleted_customer, downtown))
+        response = client.post(url, post_data(name, customer, deleted_customer, downtown, batch))
 
     if persona is None:
         assert response.status_code == 302
@@ -143,15 +176,19 @@ def test_access(
         assert response.status_code in (200, 302)
         if response.status_code == 302:
             assert not response.url.startswith(reverse("login"))
-        if method == "post" and name in ("customers:create", "customers:edit"):
+        if method == "post" and name in SAVES:
             assert response.status_code == 302, "the save went through"
     else:
         assert response.status_code == 403
 
 
-def url_kwargs(name, customer):
+def url_kwargs(name, customer, batch):
     if name in ("customers:detail", "customers:photo", "customers:edit"):
         return {"pk": customer.pk}
+    if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card"):
+        return {"customer_pk": customer.pk}
+    if name in ("loyalty:sheet", "loyalty:sheet_pdf"):
+        return {"pk": batch.pk}
     if name == "table_columns":
         return {"table": "customers"}
     return {}

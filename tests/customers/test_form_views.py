@@ -112,16 +112,37 @@ class TestCreate:
         assert photo.status_code == 200
         assert Image.open(BytesIO(b"".join(photo.streaming_content))).format == "JPEG"
 
-    def test_balance_change_writes_a_ledger_entry(self, clerk_client, new_customer_data, clerk):
+    def test_enrolment_and_balance_are_two_ledger_entries(
+        self, clerk_client, new_customer_data, clerk
+    ):
+        new_customer_data.update(
+            loyalty_enrolled="on",
+            loyalty_balance="200",
+            loyalty_reason="goodwill",
+            loyalty_note="Welcome bonus",
+        )
+        clerk_client.post(NEW_URL, new_customer_data)
+
+        enrolled, bonus = LoyaltyLedgerEntry.objects.order_by("pk")
+        assert (enrolled.reason, enrolled.delta, enrolled.balance_after) == ("enrolled", 0, 0)
+        assert (bonus.reason, bonus.note, bonus.delta, bonus.balance_after) == (
+            "goodwill",
+            "Welcome bonus",
+            200,
+            200,
+        )
+        assert bonus.created_by == clerk
+        assert bonus.account.customer.email == "ada@example.com"
+
+    def test_a_reason_posted_as_text_is_the_note_of_other(self, clerk_client, new_customer_data):
+        """Tools that post the reason as free text, as before the list of reasons, work."""
         new_customer_data.update(
             loyalty_enrolled="on", loyalty_balance="200", loyalty_reason="Welcome bonus"
         )
         clerk_client.post(NEW_URL, new_customer_data)
 
-        entry = LoyaltyLedgerEntry.objects.get()
-        assert (entry.delta, entry.balance_after, entry.reason) == (200, 200, "Welcome bonus")
-        assert entry.created_by == clerk
-        assert entry.account.customer.email == "ada@example.com"
+        bonus = LoyaltyLedgerEntry.objects.latest("pk")
+        assert (bonus.reason, bonus.note, bonus.delta) == ("other", "Welcome bonus", 200)
 
     def test_not_enrolled_customer_has_no_balance_and_no_ledger_entry(
         self, clerk_client, new_customer_data
@@ -283,6 +304,7 @@ class TestEdit:
         )
         data = form_data(clerk_client.get(edit_url(customer)), "customer-form")
         data["city"] = "Arlington"
+        entries = LoyaltyLedgerEntry.objects.count()
 
         response = clerk_client.post(edit_url(customer), data)
 
@@ -296,7 +318,7 @@ class TestEdit:
         assert list(customer.stores.all()) == [downtown]
         assert customer.loyalty_account.balance == 70
         assert customer.version == 2
-        assert LoyaltyLedgerEntry.objects.count() == 1
+        assert LoyaltyLedgerEntry.objects.count() == entries
 
     def test_unenrolling_keeps_the_stored_balance(self, clerk_client):
         customer = make_customer(loyalty_balance=70)
@@ -312,15 +334,16 @@ class TestEdit:
     def test_balance_adjustment_records_the_delta(self, clerk_client, clerk):
         customer = make_customer(loyalty_balance=70)
         data = form_data(clerk_client.get(edit_url(customer)), "customer-form")
-        data.update(loyalty_balance="50", loyalty_reason="Redeemed a voucher")
+        data.update(loyalty_balance="50", loyalty_reason="redemption", loyalty_note="A $5 voucher")
 
         clerk_client.post(edit_url(customer), data)
 
         latest = LoyaltyLedgerEntry.objects.first()
-        assert (latest.delta, latest.balance_after, latest.reason) == (
+        assert (latest.delta, latest.balance_after, latest.reason, latest.note) == (
             -20,
             50,
-            "Redeemed a voucher",
+            "redemption",
+            "A $5 voucher",
         )
         assert latest.created_by == clerk
 

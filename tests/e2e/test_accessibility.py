@@ -91,6 +91,8 @@ def test_create_form_can_be_filled_and_sent_with_the_keyboard_alone(signed_in, s
     tab_to(page, "id_loyalty_balance")
     page.keyboard.type("25")
     tab_to(page, "id_loyalty_reason")
+    page.keyboard.type("Goodwill")
+    tab_to(page, "id_loyalty_note")
     page.keyboard.type("Welcome")
     shoot("keyboard")
     page.keyboard.press("Enter")

@@ -8,7 +8,6 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from customers.models import Customer
-from loyalty.models import LoyaltyLedgerEntry
 from tests.e2e.conftest import assert_no_page_scroll, sign_in
 from tests.factories import image_upload, make_customer
 
@@ -71,7 +70,8 @@ def test_create_personal_customer_with_every_field(signed_in, stores, shoot, tmp
     page.get_by_label("Riverside").check()
     page.get_by_label("Enrolled in the loyalty programme").check()
     page.get_by_label("Balance (points)").fill("150")
-    page.get_by_label("Reason for the change").fill("Welcome bonus")
+    page.get_by_label("Reason for the change").select_option("Goodwill")
+    page.get_by_label("Note on the change").fill("Welcome bonus")
     page.get_by_label("Address line 1").fill("12 Analytical Row")
     page.get_by_label("Apt / suite").fill("Apt 3")
     page.get_by_label("City").fill("London")
@@ -134,7 +134,7 @@ def test_validation_errors_then_corrected(signed_in, stores, shoot):
     page.get_by_label("Last name").fill("Hopper")
     page.get_by_label("Email").fill("grace@navy.example")
     page.get_by_label("Phone").fill("+1 202 555 0143")
-    page.get_by_label("Reason for the change").fill("Welcome")
+    page.get_by_label("Reason for the change").select_option("Goodwill")
     page.get_by_label("Downtown").check()
     page.get_by_role("button", name="Save").click()
 
@@ -165,19 +165,19 @@ def test_edit_and_update(signed_in, stores, shoot):
     assert (customer.city, customer.version) == ("Arlington", 2)
 
 
-def test_loyalty_section_appears_and_hides(signed_in, stores, shoot):
+def test_loyalty_balance_is_greyed_out_until_enrolled(signed_in, stores, shoot):
     page = signed_in
     page.goto(NEW_URL)
     balance = page.get_by_label("Balance (points)")
-    expect(balance).to_be_hidden()
+    expect(balance).to_be_disabled()
 
     page.get_by_label("Enrolled in the loyalty programme").check()
-    expect(balance).to_be_visible()
-    expect(page.get_by_label("Reason for the change")).to_be_visible()
+    expect(balance).to_be_enabled()
+    expect(page.get_by_label("Reason for the change")).to_be_enabled()
     shoot("enrolled")
 
     page.get_by_label("Enrolled in the loyalty programme").uncheck()
-    expect(balance).to_be_hidden()
+    expect(balance).to_be_disabled()
 
 
 def test_create_business_customer(signed_in, stores, shoot):
@@ -264,7 +264,10 @@ def test_bulk_delete_then_restore(signed_in, stores, shoot):
     expect(page.get_by_text("Customer “Ada Lovelace” was restored.")).to_be_visible()
     ada = Customer.objects.get(last_name="Lovelace")
     assert ada.loyalty_account.balance == 7
-    assert LoyaltyLedgerEntry.objects.filter(account__customer=ada).count() == 1
+    assert list(ada.loyalty_account.entries.values_list("reason", "delta")) == [
+        ("opening", 7),
+        ("enrolled", 0),
+    ]
 
 
 def test_select_all_ticks_every_row(signed_in, stores):

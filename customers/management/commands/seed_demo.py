@@ -15,11 +15,15 @@ from tqdm import tqdm
 from backoffice import bulk
 from customers import tallies
 from customers.models import Customer, CustomerTally
-from loyalty.models import LoyaltyAccount, LoyaltyLedgerEntry
+from loyalty.models import Reason
+from loyalty.services import card_assign, card_batch_generate, open_accounts
 from stores.models import Store
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "retail-demo-2026"
+# One sheet of loyalty card codes (Avery 5160), a third of them handed out.
+DEMO_CARDS = 30
+DEMO_CARDS_HANDED_OUT = 10
 DEMO_STORES = [("Downtown", "DT01"), ("Riverside Mall", "RV02"), ("Airport", "AP03")]
 FIRST_NAMES = [
     "Amelia",
@@ -162,6 +166,7 @@ class Command(BaseCommand):
                 numbers = range(start + 1, min(start + batch_size, customers) + 1)
                 self.write_batch(rng, numbers, people, [store.pk for store in store_rows], phones)
                 progress.update(len(numbers))
+        self.hand_out_cards()
         # Last, so that an interrupted load is picked up again by running it once more.
         user = User.objects.create_user(
             DEMO_USERNAME,
@@ -177,6 +182,15 @@ class Command(BaseCommand):
                 f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}."
             )
         )
+
+    @transaction.atomic
+    def hand_out_cards(self):
+        """A sheet of loyalty card codes, the first ones handed to loyalty members."""
+        batch = card_batch_generate(size=DEMO_CARDS, user=None)
+        members = Customer.objects.filter(loyalty_points__isnull=False).order_by("pk")
+        cards = batch.cards.order_by("pk").values_list("code", flat=True)
+        for customer, code in zip(members[:DEMO_CARDS_HANDED_OUT], cards, strict=False):
+            card_assign(customer=customer, code=code, user=None)
 
     def people(self, rng, customers):
         """Each full name once while they last (a small demo has no namesakes), then at
@@ -218,29 +232,14 @@ class Command(BaseCommand):
                 )
             ],
         )
-        enrolled = [customer for customer in customers if customer["loyalty_points"] is not None]
-        account_ids = bulk.reserve_ids(LoyaltyAccount, len(enrolled))
-        bulk.insert_rows(
-            LoyaltyAccount,
+        open_accounts(
             [
-                {"id": pk, "customer_id": customer["id"], "enrolled": True,
-                 "balance": customer["loyalty_points"], "updated_at": now}
-                for pk, customer in zip(account_ids, enrolled, strict=True)
+                (customer["id"], customer["loyalty_points"], customer["created_at"])
+                for customer in customers
+                if customer["loyalty_points"] is not None
             ],
-        )  # fmt: skip
-        bulk.insert_rows(
-            LoyaltyLedgerEntry,
-            [
-                {"id": pk, "account_id": account_id, "delta": customer["loyalty_points"],
-                 "balance_after": customer["loyalty_points"],
-                 "reason": "Opening balance (demo data)", "created_by_id": None,
-                 "created_at": customer["created_at"]}
-                for pk, account_id, customer in zip(
-                    bulk.reserve_ids(LoyaltyLedgerEntry, len(enrolled)), account_ids, enrolled,
-                    strict=True,
-                )
-            ],
-        )  # fmt: skip
+            reason=Reason.OPENING,
+        )
         tallies.add(
             Counter(
                 (store_id, customer["customer_type"], customer["loyalty_points"] is not None,

@@ -1,0 +1,243 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, FormView
+
+from backoffice.views import ObjectListView
+from customers.models import Customer
+
+from . import cards
+from .forms import AdjustmentForm, CardAssignForm, CardBatchForm, SheetForm
+from .models import LoyaltyAccount, LoyaltyCard, LoyaltyCardBatch, LoyaltyLedgerEntry
+from .services import CardError, LoyaltyError, card_assign, card_batch_generate, loyalty_adjust
+from .tables import CardBatchTable, LedgerTable
+
+# Codes on one printable sheet or PDF: a bigger batch is printed a part at a time.
+SHEET_PART_SIZE = 1000
+
+
+class CustomerLoyaltyMixin:
+    """A view about one live customer's loyalty (``customer_pk`` in the URL)."""
+
+    @cached_property
+    def customer(self):
+        return get_object_or_404(
+            Customer.objects.select_related("loyalty_account", "loyalty_card"),
+            pk=self.kwargs["customer_pk"],
+        )
+
+    @property
+    def account(self):
+        return getattr(self.customer, "loyalty_account", None)
+
+    def get_breadcrumbs(self):
+        return [
+            ("Customers", reverse("customers:list")),
+            (str(self.customer), self.customer.get_absolute_url()),
+        ]
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("breadcrumbs", self.get_breadcrumbs())
+        kwargs.setdefault("cancel_url", self.customer.get_absolute_url())
+        return super().get_context_data(customer=self.customer, account=self.account, **kwargs)
+
+
+class AdjustmentView(PermissionRequiredMixin, CustomerLoyaltyMixin, FormView):
+    """Add or take off points, with a reason: "Edit Customer's Current Loyalty Point
+    Balance" of the seed system, as a change rather than a new total, so that two people
+    adjusting at once both count."""
+
+    permission_required = "loyalty.change_loyaltyaccount"
+    template_name = "loyalty/adjustment_form.html"
+    form_class = AdjustmentForm
+    extra_context = {
+        "heading": "Adjust loyalty points",
+        "submit_label": "Save adjustment",
+        "form_id": "adjustment-form",
+    }
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "account": self.account or LoyaltyAccount()}
+
+    def form_valid(self, form):
+        if self.account is None or not self.account.enrolled:
+            form.add_error(
+                None, "This customer is not enrolled: enrol them on the Edit page first."
+            )
+            return self.form_invalid(form)
+        try:
+            entry = loyalty_adjust(
+                account=self.account, user=self.request.user, **form.cleaned_data
+            )
+        except LoyaltyError as refusal:
+            form.add_error("delta", str(refusal))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{entry.delta:+d} points ({entry.get_reason_display()}) for {self.customer}: "
+            f"the balance is now {entry.balance_after}.",
+        )
+        return redirect(self.customer)
+
+
+class LedgerListView(CustomerLoyaltyMixin, ObjectListView):
+    """A customer's whole loyalty history, a page at a time (their page shows the latest)."""
+
+    permission_required = "loyalty.view_loyaltyledgerentry"
+    table_class = LedgerTable
+    context_object_name = "entries"
+
+    def get_queryset(self):
+        return LoyaltyLedgerEntry.objects.filter(account__customer=self.customer).select_related(
+            "created_by"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=f"Loyalty history of {self.customer}", **kwargs)
+
+
+class CardAssignView(PermissionRequiredMixin, CustomerLoyaltyMixin, FormView):
+    """Give a customer a loyalty card by typing or scanning its code."""
+
+    permission_required = "loyalty.change_loyaltycard"
+    template_name = "loyalty/card_form.html"
+    form_class = CardAssignForm
+    extra_context = {
+        "heading": "Loyalty card",
+        "submit_label": "Assign card",
+        "form_id": "card-form",
+    }
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "customer": self.customer}
+
+    def form_valid(self, form):
+        try:
+            card = card_assign(
+                customer=self.customer, code=form.cleaned_data["code"], user=self.request.user
+            )
+        except CardError as refusal:
+            form.add_error("code", str(refusal))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Loyalty card {card.code} now belongs to {self.customer}.")
+        return redirect(self.customer)
+
+
+class CardBatchListView(ObjectListView):
+    """ "Generate and Print Customer Codes on Loyalty Cards": the batches, and how many of
+    each were handed out."""
+
+    permission_required = "loyalty.view_loyaltycardbatch"
+    template_name = "loyalty/card_batch_list.html"
+    table_class = CardBatchTable
+    title = "Loyalty cards"
+    context_object_name = "batches"
+
+    def get_queryset(self):
+        # Counted for the page's rows only, not for every batch.
+        used = (
+            LoyaltyCard.objects.filter(batch=OuterRef("pk"), customer__isnull=False)
+            .order_by()
+            .values("batch")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return LoyaltyCardBatch.objects.select_related("created_by").annotate(used=Subquery(used))
+
+
+class CardBatchCreateView(PermissionRequiredMixin, FormView):
+    permission_required = "loyalty.add_loyaltycardbatch"
+    template_name = "loyalty/card_batch_form.html"
+    form_class = CardBatchForm
+    extra_context = {
+        "heading": "Generate loyalty card codes",
+        "submit_label": "Generate",
+        "form_id": "batch-form",
+    }
+
+    def form_valid(self, form):
+        batch = card_batch_generate(size=form.cleaned_data["size"], user=self.request.user)
+        messages.success(self.request, f"{batch.size} codes generated: print them below.")
+        return redirect("loyalty:sheet", batch.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            breadcrumbs=[("Loyalty cards", reverse("loyalty:batches"))],
+            cancel_url=reverse("loyalty:batches"),
+            **kwargs,
+        )
+
+
+class CardSheetView(PermissionRequiredMixin, DetailView):
+    """A batch's codes laid out on labels of the chosen size, to print from the browser;
+    ``part`` picks the thousand codes of a bigger batch."""
+
+    permission_required = "loyalty.view_loyaltycardbatch"
+    model = LoyaltyCardBatch
+    context_object_name = "batch"
+    template_name = "loyalty/card_sheet.html"
+
+    @cached_property
+    def label_size(self):
+        form = SheetForm(self.request.GET)
+        key = (
+            form.cleaned_data["label"]
+            if form.is_valid()
+            else SheetForm.base_fields["label"].initial
+        )
+        return key, cards.LABEL_SIZES[key]
+
+    @cached_property
+    def part(self):
+        parts = max(1, -(-self.object.size // SHEET_PART_SIZE))
+        number = self.request.GET.get("part", "1")
+        number = int(number) if number.isascii() and number.isdigit() else 1
+        return min(max(number, 1), parts), parts
+
+    def codes(self):
+        number, _ = self.part
+        start = (number - 1) * SHEET_PART_SIZE
+        codes = self.object.cards.order_by("pk").values_list("code", flat=True)
+        return list(codes[start : start + SHEET_PART_SIZE])
+
+    def get_context_data(self, **kwargs):
+        key, size = self.label_size
+        number, parts = self.part
+        sheet = [
+            [
+                {"left": left, "top": top, "code": code, "shown": cards.shown_code(code),
+                 "barcode": cards.barcode_svg(code, size)}
+                for left, top, code in page
+            ]
+            for page in cards.pages(self.codes(), size)
+        ]  # fmt: skip
+        return super().get_context_data(
+            sheet=sheet,
+            size=size,
+            layout=cards.layout_for(size),
+            breadcrumbs=[("Loyalty cards", reverse("loyalty:batches"))],
+            label_form=SheetForm(initial={"label": key}),
+            label=key,
+            part=number,
+            parts=range(1, parts + 1) if parts > 1 else None,
+            **kwargs,
+        )
+
+
+class CardSheetPdfView(CardSheetView):
+    """The same sheet as a PDF, which prints at exact size."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        key, size = self.label_size
+        number, parts = self.part
+        suffix = f"-part{number}" if parts > 1 else ""
+        response = HttpResponse(cards.sheet_pdf(self.codes(), size), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="loyalty-cards-batch{self.object.pk}{suffix}-{key}.pdf"'
+        )
+        return response
