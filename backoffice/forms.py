@@ -28,6 +28,11 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
         )
 
 
+# A form page's fields as they were when it was first loaded are posted back under this
+# prefix (customers.forms.CustomerForms.original_values), to tell what the person changed.
+ORIGINAL_PREFIX = "original-"
+
+
 def section_helper(*layout):
     helper = FormHelper()
     helper.form_tag = False

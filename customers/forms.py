@@ -12,7 +12,7 @@ from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormFiel
 from phonenumber_field.phonenumber import PhoneNumber
 from PIL import Image
 
-from backoffice.forms import section_helper
+from backoffice.forms import ORIGINAL_PREFIX, section_helper
 from loyalty.forms import LoyaltyForm
 from loyalty.models import LoyaltyAccount
 from stores.models import Store
@@ -327,7 +327,6 @@ class AddressForm(forms.ModelForm):
 # Not compared with what was saved meanwhile: bookkeeping, files (a browser cannot send the
 # same file again) and the type-change confirmation.
 NOT_COMPARED = {"version", "photo", "confirm_type_change"}
-ORIGINAL_PREFIX = "original-"
 
 
 def comparable(value):

@@ -2,7 +2,7 @@ from crispy_forms.layout import Column, Field, Row
 from django import forms
 from django.utils.html import format_html
 
-from backoffice.forms import section_helper
+from backoffice.forms import ORIGINAL_PREFIX, section_helper
 
 from . import codes
 from .cards import LABEL_SIZES
@@ -89,7 +89,8 @@ class LoyaltyForm(forms.ModelForm):
 
     Its fields are posted as ``loyalty_enrolled``, ``loyalty_balance``, ``loyalty_reason``,
     ``loyalty_note``, ``loyalty_code`` and ``loyalty_version``, so that the whole customer
-    page shares one flat namespace.
+    page shares one flat namespace. ``cleaned_data["new_balance"]`` and
+    ``cleaned_data["code"]`` are None when the balance or the card is to be left as it is.
     """
 
     reason = ReasonField(label="Reason for the change", required=False)
@@ -163,7 +164,14 @@ class LoyaltyForm(forms.ModelForm):
             new_balance = None
         cleaned_data["new_balance"] = new_balance
         clean_reason_and_note(self, cleaned_data, required=new_balance is not None)
+        if cleaned_data.get("code") == self.loaded_code:
+            cleaned_data["code"] = None  # left as loaded: a card given meanwhile stays
         return cleaned_data
+
+    @property
+    def loaded_code(self):
+        """The card code the page was loaded with ("" for a tool that does not say)."""
+        return codes.normalise(self.data.get(ORIGINAL_PREFIX + self.add_prefix("code"), ""))
 
     def refuse_stale_balance(self, error):
         """Refuse a balance typed on a form loaded before the last change, and show the

@@ -213,6 +213,26 @@ class TestTheCustomerFormsBalance:
 
         assert Customer.objects.get(pk=ada.pk).loyalty_card.code == cards[0]
 
+    def test_a_card_given_meanwhile_is_not_taken_away_by_an_older_form(
+        self, clerk_client, ada, cards
+    ):
+        url, data = self.edit(clerk_client, ada)
+        card_assign(customer=ada, code=cards[0], user=None)
+        data["city"] = "Paris"
+
+        clerk_client.post(url, data)
+
+        assert Customer.objects.get(pk=ada.pk).loyalty_card.code == cards[0]
+
+    def test_clearing_the_code_takes_the_card_away(self, clerk_client, ada, cards):
+        card_assign(customer=ada, code=cards[0], user=None)
+        url, data = self.edit(clerk_client, ada)
+        data["loyalty_code"] = ""
+
+        clerk_client.post(url, data)
+
+        assert not Customer.objects.filter(pk=ada.pk, loyalty_card__isnull=False).exists()
+
     def test_unknown_mistyped_and_used_codes_are_refused_saying_which(
         self, clerk_client, ada, cards
     ):
