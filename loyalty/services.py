@@ -69,19 +69,17 @@ def locked_account(customer):
 
 
 @transaction.atomic
-def loyalty_adjust(*, account, delta, reason, note, user, expected_version=None):
+def loyalty_adjust(*, account, delta, reason, note, user):
     """Add ``delta`` points (negative: take them off) for ``reason``; the one writer of a
     balance.
 
     The account row is locked first and read again, so concurrent adjustments apply one
     after the other, each seeing the balance the previous one left. Refused (nothing
-    written) when the customer is not enrolled, when the balance would go below zero, when
-    the reason needs a note and has none, or when ``expected_version`` is given and the
-    account has changed since. Returns the entry written (None for a delta of 0).
+    written) when the customer is not enrolled, when the balance would go below zero, or
+    when the reason needs a note and has none. Returns the entry written (None for a delta
+    of 0).
     """
     account = LoyaltyAccount.objects.select_for_update().get(pk=account.pk)
-    if expected_version is not None and expected_version != account.version:
-        raise StaleBalance(account)
     if reason not in Reason.values:
         raise LoyaltyError(f"“{reason}” is not a loyalty reason.")
     if reason in REASONS_NEEDING_A_NOTE and not note.strip():

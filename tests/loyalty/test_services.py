@@ -104,21 +104,6 @@ class TestAdjust:
         assert account.version == version + 2 == account.entries.count()
         assert [account.balance_at(v) for v in range(account.version + 1)] == [0, 0, 100, 105, 103]
 
-    def test_an_adjustment_expecting_an_older_version_is_refused(self, ada):
-        version = account_of(ada).version
-        loyalty_adjust(account=ada.loyalty_account, delta=5, reason="goodwill", note="", user=None)
-
-        with pytest.raises(StaleBalance, match="changed to 105 points"):
-            loyalty_adjust(
-                account=ada.loyalty_account,
-                delta=5,
-                reason="goodwill",
-                note="",
-                user=None,
-                expected_version=version,
-            )
-        assert account_of(ada).balance == 105
-
 
 class TestEnrolment:
     def test_leaving_keeps_the_balance_and_enrolling_again_brings_it_back(self, ada, clerk):
