@@ -38,6 +38,7 @@ class AuditEvent(WrittenOnce):
         RESTORE = "restore", "Restored"
         PURGE = "purge", "Purged"
         LOYALTY = "loyalty", "Loyalty changed"
+        BALANCE = "balance", "Balance changed"
 
     created_at = models.DateTimeField("when", default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -22,6 +22,10 @@ STORE_STAFF_PERMISSIONS = [
     "loyalty.view_loyaltyledgerentry",  # a customer's loyalty history
     "loyalty.change_loyaltyaccount",  # adjusting points
     "loyalty.change_loyaltycard",  # handing a loyalty card to a customer
+    "memberships.view_membershiptype",
+    "memberships.view_membershipplan",
+    "memberships.view_membershipaccount",
+    "memberships.record_membership_charge",
 ]
 ROLES = {
     STORE_STAFF: STORE_STAFF_PERMISSIONS,
@@ -33,6 +37,14 @@ ROLES = {
         "backoffice.view_auditevent",
         "loyalty.view_loyaltycardbatch",  # listing and printing loyalty card codes
         "loyalty.add_loyaltycardbatch",  # generating them
+        "memberships.add_membershiptype",
+        "memberships.change_membershiptype",
+        "memberships.delete_membershiptype",
+        "memberships.add_membershipplan",
+        "memberships.change_membershipplan",
+        "memberships.delete_membershipplan",
+        "memberships.add_membershipaccount",
+        "memberships.change_membershipaccount",
     ],
 }
 

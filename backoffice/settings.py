@@ -59,7 +59,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # The project's own apps: their models are what the audit trail can be filtered by.
-PROJECT_APPS = ["backoffice", "stores", "customers", "loyalty"]
+PROJECT_APPS = ["backoffice", "stores", "customers", "loyalty", "memberships"]
 INSTALLED_APPS = [
     "backoffice.apps.BackofficeAdminConfig",
     "django.contrib.auth",
@@ -237,6 +237,8 @@ PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # With a region (e.g. US), staff may type national numbers such as (512) 555-0199.
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_REGION") or None
+# The one currency of every amount of money (memberships, house accounts): ISO 4217.
+CURRENCY = os.environ.get("CURRENCY", "USD")
 
 CUSTOMER_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 

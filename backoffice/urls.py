@@ -21,6 +21,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("stores/", include("stores.urls")),
     path("loyalty/", include("loyalty.urls")),
+    path("memberships/", include("memberships.urls")),
     path("audit/", AuditEventListView.as_view(), name="audit"),
     path("tables/<slug:table>/columns/", TableColumnsView.as_view(), name="table_columns"),
     path("admin/", admin.site.urls),

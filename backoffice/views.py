@@ -31,6 +31,7 @@ from .filters import AuditEventFilterSet
 from .forms import ThrottledPasswordChangeForm
 from .models import AuditEvent, TablePreference
 from .paging import KeysetPaginator, narrowed
+from .services import save_recorded
 from .tables import AuditEventTable, ObjectTable
 
 
@@ -52,8 +53,10 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
 
     Set ``queryset``, ``table_class``, ``permission_required``, ``title`` and, where the
     page has them, ``filterset_class``, ``bulk_actions`` (``BulkActionView`` subclasses),
-    ``export_url_name`` with ``export_permission``, and ``breadcrumbs`` ((label, URL name)
-    pairs above the title). ``context_object_name`` names the page's rows in the context.
+    ``export_url_name`` with ``export_permission``, ``create_url_name`` with
+    ``create_label`` and ``create_permission`` (the button at the top right), and
+    ``breadcrumbs`` ((label, URL name) pairs above the title). ``context_object_name`` names
+    the page's rows in the context; ``get_tiles()`` gives the counts shown above the list.
     """
 
     template_name = "generic/object_list.html"
@@ -63,6 +66,9 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
     bulk_actions = ()
     export_url_name = None
     export_permission = None
+    create_url_name = None
+    create_label = ""
+    create_permission = None
     breadcrumbs = ()
     title = ""
     context_object_name = "objects"
@@ -143,6 +149,11 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
         """(label, URL) pairs above the title."""
         return [(label, reverse(url_name)) for label, url_name in self.breadcrumbs]
 
+    def get_tiles(self):
+        """Counts above the list, each a link to the list they count: dicts of ``label``,
+        ``count``, ``url`` and ``active`` (the page shows that list now)."""
+        return []
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         model_meta = self.get_queryset().model._meta
@@ -157,6 +168,13 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
                 if self.export_url_name and user.has_perm(self.export_permission)
                 else None
             ),
+            "create_url": (
+                reverse(self.create_url_name)
+                if self.create_url_name and user.has_perm(self.create_permission)
+                else None
+            ),
+            "create_label": self.create_label,
+            "tiles": self.get_tiles(),
         }
         return super().get_context_data(**{**defaults, **kwargs})
 
@@ -258,8 +276,16 @@ class BulkActionView(PermissionRequiredMixin, TemplateView):
         """A second line for each object on the confirmation page."""
         return ""
 
+    def warn(self, objects):
+        """{primary key: [warnings]} shown under the objects on the confirmation page, e.g.
+        what deleting them leaves behind."""
+        return {}
+
     def get_context_data(self, **kwargs):
         objects = kwargs["objects"]
+        warnings = self.warn(objects)
+        for obj in objects:
+            obj.warnings = warnings.get(obj.pk, [])
         model_meta = self.queryset.model._meta
         noun = model_meta.verbose_name if len(objects) == 1 else model_meta.verbose_name_plural
         return super().get_context_data(
@@ -268,6 +294,41 @@ class BulkActionView(PermissionRequiredMixin, TemplateView):
             heading=f"{self.verb} {len(objects)} {noun}?",
             button=f"{self.verb} {len(objects)} {noun}",
             next_url=self.return_url(),
+            **kwargs,
+        )
+
+
+class ObjectFormMixin:
+    """A create or edit page (with Django's ``CreateView``/``UpdateView``) on
+    ``generic/object_form.html``, saved with an audit event (``services.save_recorded``),
+    then back to ``list_url_name``. Set ``model``, ``form_class``, ``permission_required``,
+    ``list_url_name`` and ``breadcrumbs`` ((label, URL name) pairs)."""
+
+    template_name = "generic/object_form.html"
+    list_url_name = ""
+    breadcrumbs = ()
+
+    def form_valid(self, form):
+        created = not form.instance.pk
+        self.object = save_recorded(instance=form.save(commit=False), user=self.request.user)
+        form.save_m2m()
+        noun = str(self.model._meta.verbose_name).capitalize()
+        verb = "created" if created else "saved"
+        messages.success(self.request, f"{noun} “{self.object}” was {verb}.")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        return reverse(self.list_url_name)
+
+    def get_context_data(self, **kwargs):
+        noun = self.model._meta.verbose_name
+        editing = getattr(self, "object", None) is not None
+        return super().get_context_data(
+            heading=f"Edit {noun} “{self.object}”" if editing else f"New {noun}",
+            submit_label="Save" if editing else "Create",
+            cancel_url=self.get_success_url(),
+            form_id="object-form",
+            breadcrumbs=[(label, reverse(url_name)) for label, url_name in self.breadcrumbs],
             **kwargs,
         )
 

@@ -7,6 +7,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="list"),
     path("export.csv", views.CustomerExportView.as_view(), name="export"),
+    path("lookup/", views.CustomerLookupView.as_view(), name="lookup"),
     path("new/", views.CustomerCreateView.as_view(), name="create"),
     path("delete/", views.CustomerBulkDeleteView.as_view(), name="bulk_delete"),
     path("deleted/", views.DeletedCustomerListView.as_view(), name="deleted"),

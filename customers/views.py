@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import IntegrityError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from backoffice.paging import ResultCount
@@ -22,7 +23,7 @@ from loyalty.services import CardError, StaleBalance
 from loyalty.tables import LedgerTable
 from stores.current import get_current_store
 
-from . import tallies
+from . import extensions, picker, tallies
 from .filters import (
     ALL_STORES,
     SEARCH_MAX_LENGTH,
@@ -70,6 +71,9 @@ class CustomerBulkDeleteView(CustomerBulkActionView):
         "These customers will be moved to Deleted, with their stores, loyalty account and "
         "history. A manager can restore them from there."
     )
+
+    def warn(self, customers):
+        return extensions.warnings_for(customers)
 
     def perform(self, customers):
         count = customers_delete(customers=customers, user=self.request.user)
@@ -163,9 +167,6 @@ class CustomerListView(ObjectListView):
     def get_filterset_kwargs(self):
         return {**super().get_filterset_kwargs(), "current_store": get_current_store(self.request)}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tiles=self.tiles(), **kwargs)
-
     @cached_property
     def tile_filters(self):
         """(label, count, filters) of each tile, counted from the tallies for the chosen
@@ -196,7 +197,7 @@ class CustomerListView(ObjectListView):
                 return ResultCount(count)
         return None
 
-    def tiles(self):
+    def get_tiles(self):
         store = self.filterset.chosen_store
         in_scope = {"store": store.code if store else ALL_STORES}
         current = {
@@ -211,11 +212,30 @@ class CustomerListView(ObjectListView):
                 {
                     "label": label,
                     "count": count,
-                    "query": urlencode(params),
+                    "url": f"{reverse('customers:list')}?{urlencode(params)}",
                     "active": params == current,
                 }
             )
         return tiles
+
+
+class CustomerLookupView(PermissionRequiredMixin, View):
+    """The customers a picker's search box matches, as JSON: those of the top bar's store
+    first (``customers/picker.py``)."""
+
+    permission_required = "customers.view_customer"
+
+    def get(self, request, *args, **kwargs):
+        query = request.GET.get("q", "")[:SEARCH_MAX_LENGTH]
+        found = picker.matches(query, current_store=get_current_store(request))
+        return JsonResponse(
+            {
+                "results": [
+                    {"id": customer.pk, "name": str(customer), "detail": picker.described(customer)}
+                    for customer in found
+                ]
+            }
+        )
 
 
 class CustomerExportView(ObjectExportView):
@@ -251,6 +271,7 @@ class CustomerDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView
         account = getattr(self.object, "loyalty_account", None)
         entries = account.entries.select_related("created_by")[:LEDGER_ON_PAGE] if account else []
         context["ledger_table"] = LedgerTable(list(entries))
+        context["panels"] = extensions.panels_for(self.object)
         return_url = list_url_to_return_to(self.request, "customers:list")
         context["breadcrumbs"] = [("Customers", return_url)]
         context["return_url"] = return_url

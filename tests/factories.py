@@ -61,3 +61,38 @@ def image_upload(name="photo.jpg", *, image_format="JPEG", size=(64, 48), exif=N
         "GIF": "image/gif",
     }
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type[image_format])
+
+
+def make_plan(name=None, *, allowance="100.00", period="monthly", auto_renew=False, **fields):
+    from memberships.models import MembershipPlan, MembershipType
+
+    number = next(_sequence)
+    membership_type = fields.pop("membership_type", None) or MembershipType.objects.create(
+        name=f"Type {number}"
+    )
+    return MembershipPlan.objects.create(
+        name=name or f"Plan {number}",
+        membership_type=membership_type,
+        allowance=allowance,
+        period=period,
+        auto_renew=auto_renew,
+        **fields,
+    )
+
+
+def make_membership(customer=None, *, plan=None, issue_date=None, user=None, **fields):
+    """An open membership account: its holder, on ``plan``, with the plan's allowance."""
+    import datetime
+
+    from memberships.models import MembershipAccount
+    from memberships.services import membership_open
+
+    number = next(_sequence)
+    account = MembershipAccount(
+        customer=customer or make_customer(),
+        plan=plan or make_plan(),
+        card_number=fields.pop("card_number", f"M{number:05d}"),
+        issue_date=issue_date or datetime.date.today(),
+        **fields,
+    )
+    return membership_open(account=account, user=user)

@@ -1,7 +1,15 @@
 from django import template
 from django.template.loader import render_to_string
 
+from backoffice.money import format_money
+
 register = template.Library()
+
+
+@register.filter
+def money(amount):
+    """An amount with the installation's currency: ``{{ account.balance|money }}``."""
+    return format_money(amount)
 
 
 @register.tag

@@ -12,7 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers.models import Customer
 from loyalty.services import card_batch_generate
-from tests.factories import image_upload, make_customer
+from memberships.services import membership_add_member
+from tests.factories import image_upload, make_customer, make_membership
 
 PERSONAS = ["visitor", "outsider", "clerk", "manager", "superuser"]
 SIGNED_IN = "signed in"
@@ -39,15 +40,23 @@ ACCESS = {
     "loyalty:batch_create": ("post", "loyalty.add_loyaltycardbatch"),
     "loyalty:sheet": ("get", "loyalty.view_loyaltycardbatch"),
     "loyalty:sheet_pdf": ("get", "loyalty.view_loyaltycardbatch"),
+    "customers:lookup": ("get", "customers.view_customer"),
+    "memberships:types": ("get", "memberships.view_membershiptype"),
+    "memberships:type_create": ("post", "memberships.add_membershiptype"),
+    "memberships:type_edit": ("post", "memberships.change_membershiptype"),
+    "memberships:type_delete": ("post", "memberships.delete_membershiptype"),
+    "memberships:plans": ("get", "memberships.view_membershipplan"),
+    "memberships:plan_create": ("post", "memberships.add_membershipplan"),
+    "memberships:plan_edit": ("post", "memberships.change_membershipplan"),
+    "memberships:plan_delete": ("post", "memberships.delete_membershipplan"),
+    "memberships:accounts": ("get", "memberships.view_membershipaccount"),
+    "memberships:account_create": ("post", "memberships.add_membershipaccount"),
+    "memberships:account": ("get", "memberships.view_membershipaccount"),
+    "memberships:account_edit": ("post", "memberships.change_membershipaccount"),
+    "memberships:charge": ("post", "memberships.record_membership_charge"),
+    "memberships:member_add": ("post", "memberships.change_membershipaccount"),
+    "memberships:member_remove": ("post", "memberships.change_membershipaccount"),
 }
-# Pages also opened with GET, beyond the method their row names.
-ALSO_GET = [
-    "customers:create",
-    "customers:edit",
-    "loyalty:adjust",
-    "loyalty:assign_card",
-    "loyalty:batch_create",
-]
 # POSTs that must go through (a redirect after saving), not come back with form errors.
 SAVES = {
     "customers:create",
@@ -55,7 +64,17 @@ SAVES = {
     "loyalty:adjust",
     "loyalty:assign_card",
     "loyalty:batch_create",
+    "memberships:type_create",
+    "memberships:type_edit",
+    "memberships:plan_create",
+    "memberships:plan_edit",
+    "memberships:account_create",
+    "memberships:account_edit",
+    "memberships:charge",
+    "memberships:member_add",
 }
+# Pages also opened with GET, beyond the method their row names: every form page.
+ALSO_GET = sorted(SAVES)
 # Django admin: superusers only; anyone else is sent to the admin's sign-in.
 ADMIN_URLS = [
     ("admin:index", None),
@@ -124,7 +143,16 @@ def batch(db):
     return card_batch_generate(size=2, user=None)
 
 
-def post_data(name, customer, deleted_customer, downtown, batch):
+@pytest.fixture
+def membership(downtown):
+    """A membership held by someone else, with one member."""
+    account = make_membership(make_customer(stores=[downtown]))
+    membership_add_member(account=account, customer=make_customer(), user=None)
+    return account
+
+
+def post_data(name, customer, deleted_customer, downtown, batch, membership):
+    plan = membership.plan
     return {
         "customers:create": {
             "first_name": "New",
@@ -147,7 +175,27 @@ def post_data(name, customer, deleted_customer, downtown, batch):
         "loyalty:adjust": {"delta": "5", "reason": "goodwill"},
         "loyalty:assign_card": {"code": batch.cards.first().code},
         "loyalty:batch_create": {"size": "3"},
-    }.get(name, {})
+        "memberships:type_create": {"name": "Gold", "price_level": "0"},
+        "memberships:type_edit": {"name": "Renamed", "price_level": "1"},
+        "memberships:type_delete": {"selected": plan.membership_type.pk},
+        "memberships:plan_create": {
+            "name": "Family", "membership_type": plan.membership_type.pk,
+            "allowance": "50.00", "period": "monthly",
+        },
+        "memberships:plan_edit": {
+            "name": "Renamed", "membership_type": plan.membership_type.pk,
+            "allowance": "100.00", "period": "monthly",
+        },
+        "memberships:plan_delete": {"selected": plan.pk},
+        "memberships:account_create": {
+            "customer": customer.pk, "plan": plan.pk, "card_number": "NEW1",
+            "issue_date": "2026-01-01",
+        },
+        "memberships:account_edit": {"description": "Changed", "version": membership.version},
+        "memberships:charge": {"kind": "charge", "amount": "5.00", "store": downtown.pk},
+        "memberships:member_add": {"customer": customer.pk},
+        "memberships:member_remove": {"customer": membership.seats.last().customer_id},
+    }.get(name, {})  # fmt: skip
 
 
 def cases():
@@ -160,14 +208,16 @@ def cases():
 @pytest.mark.parametrize("persona_name", PERSONAS)
 @pytest.mark.parametrize(("name", "method", "who"), list(cases()), ids=lambda v: str(v))
 def test_access(
-    client, persona, customer, deleted_customer, downtown, batch, persona_name, name, method, who
-):
-    url = reverse(name, kwargs=url_kwargs(name, customer, batch))
+    client, persona, customer, deleted_customer, downtown, batch, membership, persona_name,
+    name, method, who,
+):  # fmt: skip
+    url = reverse(name, kwargs=url_kwargs(name, customer, batch, membership))
 
     if method == "get":
         response = client.get(url)
     else:
-        response = client.post(url, post_data(name, customer, deleted_customer, downtown, batch))
+        data = post_data(name, customer, deleted_customer, downtown, batch, membership)
+        response = client.post(url, data)
 
     if persona is None:
         assert response.status_code == 302
@@ -182,13 +232,21 @@ def test_access(
         assert response.status_code == 403
 
 
-def url_kwargs(name, customer, batch):
+def url_kwargs(name, customer, batch, membership):
     if name in ("customers:detail", "customers:photo", "customers:edit"):
         return {"pk": customer.pk}
     if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card"):
         return {"customer_pk": customer.pk}
     if name in ("loyalty:sheet", "loyalty:sheet_pdf"):
         return {"pk": batch.pk}
+    if name == "memberships:type_edit":
+        return {"pk": membership.plan.membership_type.pk}
+    if name == "memberships:plan_edit":
+        return {"pk": membership.plan.pk}
+    if name.startswith("memberships:") and name.split(":")[1] in (
+        "account", "account_edit", "charge", "member_add", "member_remove",
+    ):  # fmt: skip
+        return {"pk": membership.pk}
     if name == "table_columns":
         return {"table": "customers"}
     return {}

@@ -1,0 +1,52 @@
+"""Writes of the simple models every app has (types, plans, settings-like rows): saved or
+deleted with an audit event, in one transaction. Models with rules of their own have
+their own services."""
+
+from django.db import transaction
+
+from . import audit
+
+
+def editable_fields(model):
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key
+    ]
+
+
+@transaction.atomic
+def save_recorded(*, instance, user):
+    """Save ``instance`` and record a "create" event with its values, or an "update" event
+    with the fields that changed (none: no event)."""
+    model, fields = type(instance), editable_fields(type(instance))
+    before = {}
+    if instance.pk:
+        before = audit.snapshot(model.objects.select_for_update().get(pk=instance.pk), fields)
+    instance.save()
+    after = audit.snapshot(instance, fields)
+    if not before:
+        audit.record(
+            user=user,
+            action=audit.Action.CREATE,
+            obj=instance,
+            summary="Created",
+            changes={
+                name: [None, value] for name, value in after.items() if value not in ("", None)
+            },
+        )
+    elif changes := audit.changes_between(before, after):
+        audit.record(
+            user=user,
+            action=audit.Action.UPDATE,
+            obj=instance,
+            summary=f"Changed {', '.join(audit.field_label(model, name) for name in changes)}",
+            changes=changes,
+        )
+    return instance
+
+
+@transaction.atomic
+def delete_recorded(*, instance, user):
+    audit.record(user=user, action=audit.Action.DELETE, obj=instance, summary="Deleted")
+    instance.delete()

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class MembershipsConfig(AppConfig):
+    name = "memberships"
+    verbose_name = "Memberships"
+
+    def ready(self):
+        from backoffice import balances
+        from customers import extensions
+
+        from . import invariants, panels
+
+        extensions.register_panel("memberships/customer_panel.html", panels.customer_panel)
+        extensions.register_deletion_warning(panels.deletion_warnings)
+        balances.register("memberships", invariants.differences)

@@ -1,0 +1,44 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from backoffice.filters import BootstrapFilterSet, start_of_day
+
+from .models import MembershipAccount, MembershipPlan
+
+
+class MembershipAccountFilterSet(BootstrapFilterSet):
+    q = django_filters.CharFilter(
+        method="search",
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Card number or name"}),
+    )
+    plan = django_filters.ModelChoiceFilter(
+        queryset=MembershipPlan.objects.all(), empty_label="All plans"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=MembershipAccount.Status.choices, empty_label="Any status"
+    )
+    created_from = django_filters.DateFilter(
+        label="Opened from", method="filter_created_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+
+    class Meta:
+        model = MembershipAccount
+        fields = []
+
+    def search(self, queryset, name, value):
+        """A card number from its start, or a holder's name or email (memberships are a
+        few thousand: no index needed beyond the card number's)."""
+        matches = Q(card_number__istartswith=value.strip())
+        for word in value.split()[:5]:
+            matches |= (
+                Q(customer__first_name__icontains=word)
+                | Q(customer__last_name__icontains=word)
+                | Q(customer__email__icontains=word)
+            )
+        return queryset.filter(matches)
+
+    def filter_created_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=start_of_day(value))

@@ -1,0 +1,247 @@
+"""Every write of a membership account: opening it, its members, its balance, renewal.
+
+The balance is the allowance left in the current period. It moves only through
+``membership_post``, which locks the account row, refuses to go below zero, and writes the
+ledger entry and an audit event in the same transaction.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from backoffice import audit
+from backoffice.money import ZERO, cents, format_money
+
+from .models import MembershipAccount, MembershipEntry, MembershipSeat, Period
+
+
+class MembershipError(Exception):
+    """A change that cannot be made; the message says why, for the person who tried."""
+
+
+class AlreadyAMember(MembershipError):
+    def __init__(self, customer, account):
+        super().__init__(
+            f"{customer} is already in the active membership {account.card_number}: a "
+            "customer can be in one active membership at a time."
+        )
+        self.account = account
+
+
+def active_membership_of(customer):
+    """The active account ``customer`` holds or is a member of, or None."""
+    seat = (
+        MembershipSeat.objects.filter(customer=customer, active=True)
+        .select_related("account")
+        .first()
+    )
+    return seat.account if seat else None
+
+
+def refuse_if_a_member(customer, *, besides=None):
+    account = active_membership_of(customer)
+    if account is not None and account != besides:
+        raise AlreadyAMember(customer, account)
+
+
+@transaction.atomic
+def membership_open(*, account, user):
+    """Open ``account`` (unsaved: holder, plan, card number, description, issue date): its
+    expiry date comes from the plan's period, its balance starts at the plan's allowance."""
+    refuse_if_a_member(account.customer)
+    account.expiry_date = Period(account.plan.period).end(account.issue_date)
+    account.created_by = user if user and user.is_authenticated else None
+    account.save()
+    seat(account, account.customer, is_holder=True)
+    audit.record(
+        user=user,
+        action=audit.Action.CREATE,
+        obj=account,
+        summary=f"Opened for {account.customer} on the plan {account.plan}",
+        changes={name: [None, value] for name, value in account_snapshot(account).items()},
+    )
+    membership_post(
+        account=account,
+        kind=MembershipEntry.Kind.OPENING,
+        amount=account.plan.allowance,
+        store=None,
+        note="",
+        user=user,
+    )
+    account.refresh_from_db()
+    return account
+
+
+@transaction.atomic
+def membership_update(*, account, user, expected_version=None):
+    """Save the changed description of ``account`` (its plan, holder and dates stay),
+    unless it changed since the form showing it was loaded (``expected_version``)."""
+    stored = MembershipAccount.objects.select_for_update().get(pk=account.pk)
+    if expected_version is not None and expected_version != stored.version:
+        raise MembershipError(
+            "This membership changed while you were editing (a charge, a member, or an "
+            "edit): your change was not saved. The page now shows it as it is; make your "
+            "change again."
+        )
+    before = account_snapshot(stored)
+    MembershipAccount.objects.filter(pk=account.pk).update(
+        description=account.description, version=F("version") + 1
+    )
+    if changes := audit.changes_between(before, account_snapshot(account)):
+        audit.record(
+            user=user, action=audit.Action.UPDATE, obj=account, summary="Changed", changes=changes
+        )
+
+
+def seat(account, customer, *, is_holder):
+    try:
+        with transaction.atomic():
+            return MembershipSeat.objects.create(
+                account=account, customer=customer, is_holder=is_holder, active=account.is_active
+            )
+    except IntegrityError:  # someone seated the customer elsewhere meanwhile
+        raise AlreadyAMember(customer, active_membership_of(customer)) from None
+
+
+@transaction.atomic
+def membership_add_member(*, account, customer, user):
+    account = MembershipAccount.objects.select_for_update().get(pk=account.pk)
+    if not account.is_active:
+        raise MembershipError("This membership has expired: members cannot be added.")
+    refuse_if_a_member(customer)
+    seat(account, customer, is_holder=False)
+    audit.record(
+        user=user, action=audit.Action.UPDATE, obj=account, summary=f"Added member {customer}"
+    )
+
+
+@transaction.atomic
+def membership_remove_member(*, account, customer, user):
+    removed, _ = MembershipSeat.objects.filter(
+        account=account, customer=customer, is_holder=False
+    ).delete()
+    if removed:
+        audit.record(
+            user=user,
+            action=audit.Action.UPDATE,
+            obj=account,
+            summary=f"Removed member {customer}",
+        )
+
+
+@transaction.atomic
+def membership_post(*, account, kind, amount, store, note, user):
+    """Add ``amount`` to the balance of ``account`` (a charge is negative); the one writer
+    of a membership balance. The row is locked and read again first, so concurrent charges
+    apply one after the other: a charge beyond the balance left is refused, whatever else
+    was charged meanwhile. Charges and refunds need an active account."""
+    account = MembershipAccount.objects.select_for_update().get(pk=account.pk)
+    amount = cents(amount)
+    spending = kind in (MembershipEntry.Kind.CHARGE, MembershipEntry.Kind.REFUND)
+    if spending and not account.is_active:
+        raise MembershipError(f"This membership expired on {account.expiry_date}.")
+    balance = account.balance + amount
+    if balance < ZERO:
+        raise MembershipError(
+            f"This charge of {format_money(-amount)} is more than the allowance left, "
+            f"{format_money(account.balance)}."
+        )
+    MembershipAccount.objects.filter(pk=account.pk).update(
+        balance=balance, version=F("version") + 1
+    )
+    entry = MembershipEntry.objects.create(
+        account=account,
+        kind=kind,
+        amount=amount,
+        balance_after=balance,
+        store=store,
+        note=note,
+        created_by=user if user and user.is_authenticated else None,
+    )
+    audit.record(
+        user=user,
+        action=audit.Action.BALANCE,
+        obj=account,
+        summary=f"{entry.get_kind_display()} {format_money(abs(amount))}"
+        + (f" at {store}" if store else "")
+        + (f": {note}" if note else ""),
+        changes={"balance": [str(account.balance), str(balance)]},
+    )
+    return entry
+
+
+def membership_charge(*, account, amount, store, note, user):
+    return membership_post(
+        account=account, kind=MembershipEntry.Kind.CHARGE, amount=-amount, store=store,
+        note=note, user=user,
+    )  # fmt: skip
+
+
+def membership_refund(*, account, amount, store, note, user):
+    return membership_post(
+        account=account, kind=MembershipEntry.Kind.REFUND, amount=amount, store=store,
+        note=note, user=user,
+    )  # fmt: skip
+
+
+def renew_memberships(today=None):
+    """Renew the auto-renewing accounts whose period has ended, and mark the others
+    expired. Idempotent: an account is renewed once per period, however often this runs
+    (each renewal moves its expiry date past today). Returns (renewed, expired) counts."""
+    today = today or timezone.localdate()
+    due = MembershipAccount.objects.filter(status=MembershipAccount.Status.ACTIVE).filter(
+        expiry_date__lt=today
+    )
+    renewed = expired = 0
+    for pk, auto_renew in due.values_list("pk", "plan__auto_renew").iterator():
+        if auto_renew:
+            renewed += membership_renew(pk, today)
+        else:
+            expired += membership_expire(pk, today)
+    return renewed, expired
+
+
+@transaction.atomic
+def membership_renew(pk, today):
+    account = MembershipAccount.objects.select_for_update().select_related("plan").get(pk=pk)
+    if account.expiry_date >= today or not account.is_active:
+        return 0  # renewed by another run meanwhile
+    period, periods, expiry = Period(account.plan.period), 1, account.expiry_date
+    while expiry < today:  # periods missed while nothing ran are skipped, not stacked
+        periods += 1
+        expiry = period.end(account.issue_date, periods)
+    MembershipAccount.objects.filter(pk=pk).update(expiry_date=expiry)
+    membership_post(
+        account=account,
+        kind=MembershipEntry.Kind.RENEWAL,
+        amount=account.plan.allowance - account.balance,
+        store=None,
+        note=f"Renewed until {expiry:%Y-%m-%d}",
+        user=None,
+    )
+    return 1
+
+
+@transaction.atomic
+def membership_expire(pk, today):
+    account = MembershipAccount.objects.select_for_update().get(pk=pk)
+    if account.expiry_date >= today or not account.is_active:
+        return 0
+    MembershipAccount.objects.filter(pk=pk).update(
+        status=MembershipAccount.Status.EXPIRED, version=F("version") + 1
+    )
+    MembershipSeat.objects.filter(account=account).update(active=False)
+    audit.record(
+        user=None,
+        action=audit.Action.UPDATE,
+        obj=account,
+        summary=f"Expired on {account.expiry_date:%Y-%m-%d}",
+        changes={"status": ["active", "expired"]},
+    )
+    return 1
+
+
+def account_snapshot(account):
+    return audit.snapshot(
+        account, ["customer", "plan", "card_number", "description", "issue_date", "expiry_date"]
+    )

@@ -1,0 +1,344 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.views import View
+from django.views.generic import CreateView, DetailView, FormView, UpdateView
+
+from backoffice.filters import start_of_day
+from backoffice.money import format_money
+from backoffice.services import delete_recorded
+from backoffice.views import BulkActionView, ObjectFormMixin, ObjectHistoryMixin, ObjectListView
+from stores.current import get_current_store
+
+from .filters import MembershipAccountFilterSet
+from .forms import (
+    ChargeForm,
+    MemberForm,
+    MembershipAccountEditForm,
+    MembershipAccountForm,
+    MembershipPlanForm,
+    MembershipTypeForm,
+)
+from .models import MembershipAccount, MembershipPlan, MembershipType
+from .services import (
+    AlreadyAMember,
+    MembershipError,
+    membership_add_member,
+    membership_charge,
+    membership_open,
+    membership_refund,
+    membership_remove_member,
+    membership_update,
+)
+from .tables import (
+    MembershipAccountTable,
+    MembershipEntryTable,
+    MembershipPlanTable,
+    MembershipTypeTable,
+)
+
+TABS = [
+    ("Type", "memberships:types"),
+    ("Plan", "memberships:plans"),
+    ("Account", "memberships:accounts"),
+]
+ENTRIES_PER_PAGE = 20
+
+
+class MembershipListView(ObjectListView):
+    """One of the three tabs of the Membership page, with its tiles."""
+
+    template_name = "memberships/membership_list.html"
+    title = "Membership"
+    tab = ""
+
+    def get_tiles(self):
+        accounts = reverse("memberships:accounts")
+        month_start = timezone.localdate().replace(day=1)
+        active = MembershipAccount.objects.filter(status=MembershipAccount.Status.ACTIVE)
+        new = MembershipAccount.objects.filter(created_at__gte=start_of_day(month_start))
+        return [
+            {
+                "label": "Active memberships",
+                "count": active.count(),
+                "url": f"{accounts}?status=active",
+                "active": self.request.GET.dict() == {"status": "active"},
+            },
+            {
+                "label": "New this month",
+                "count": new.count(),
+                "url": f"{accounts}?{urlencode({'created_from': month_start})}",
+                "active": self.request.GET.dict() == {"created_from": str(month_start)},
+            },
+        ]
+
+    def get_context_data(self, **kwargs):
+        tabs = [(label, reverse(url_name), url_name == self.tab) for label, url_name in TABS]
+        return super().get_context_data(tabs=tabs, **kwargs)
+
+
+class MembershipTypeListView(MembershipListView):
+    permission_required = "memberships.view_membershiptype"
+    queryset = MembershipType.objects.order_by("-created_at", "-pk")
+    table_class = MembershipTypeTable
+    tab = "memberships:types"
+    create_url_name = "memberships:type_create"
+    create_label = "+ Membership Type"
+    create_permission = "memberships.add_membershiptype"
+
+
+class MembershipPlanListView(MembershipListView):
+    permission_required = "memberships.view_membershipplan"
+    queryset = MembershipPlan.objects.order_by("-created_at", "-pk")
+    table_class = MembershipPlanTable
+    tab = "memberships:plans"
+    create_url_name = "memberships:plan_create"
+    create_label = "+ Membership Plan"
+    create_permission = "memberships.add_membershipplan"
+
+
+class MembershipAccountListView(MembershipListView):
+    permission_required = "memberships.view_membershipaccount"
+    queryset = MembershipAccount.objects.all()
+    filterset_class = MembershipAccountFilterSet
+    table_class = MembershipAccountTable
+    tab = "memberships:accounts"
+    create_url_name = "memberships:account_create"
+    create_label = "+ Membership Account"
+    create_permission = "memberships.add_membershipaccount"
+    context_object_name = "accounts"
+
+
+class CatalogueFormMixin(PermissionRequiredMixin, ObjectFormMixin):
+    breadcrumbs = [("Membership", "memberships:types")]
+
+
+class MembershipTypeCreateView(CatalogueFormMixin, CreateView):
+    permission_required = "memberships.add_membershiptype"
+    model = MembershipType
+    form_class = MembershipTypeForm
+    list_url_name = "memberships:types"
+
+
+class MembershipTypeUpdateView(CatalogueFormMixin, UpdateView):
+    permission_required = "memberships.change_membershiptype"
+    model = MembershipType
+    form_class = MembershipTypeForm
+    list_url_name = "memberships:types"
+
+
+class MembershipPlanCreateView(CatalogueFormMixin, CreateView):
+    permission_required = "memberships.add_membershipplan"
+    model = MembershipPlan
+    form_class = MembershipPlanForm
+    list_url_name = "memberships:plans"
+
+
+class MembershipPlanUpdateView(CatalogueFormMixin, UpdateView):
+    permission_required = "memberships.change_membershipplan"
+    model = MembershipPlan
+    form_class = MembershipPlanForm
+    list_url_name = "memberships:plans"
+
+
+class CatalogueDeleteView(BulkActionView):
+    """Delete types or plans, refusing those in use with how many use them."""
+
+    verb = "Delete"
+    label = "Delete selected"
+    in_use_by = ""  # the related name counted, e.g. "plans"
+
+    def perform(self, objects):
+        for obj in objects:
+            users = getattr(obj, self.in_use_by).count()
+            if users:
+                noun = getattr(obj, self.in_use_by).model._meta
+                name = noun.verbose_name if users == 1 else noun.verbose_name_plural
+                messages.error(
+                    self.request,
+                    f"“{obj}” was not deleted: {users} {name} use{'s' if users == 1 else ''} it.",
+                )
+            else:
+                delete_recorded(instance=obj, user=self.request.user)
+                messages.success(self.request, f"“{obj}” was deleted.")
+
+
+class MembershipTypeDeleteView(CatalogueDeleteView):
+    permission_required = "memberships.delete_membershiptype"
+    queryset = MembershipType.objects.all()
+    url_name = "memberships:type_delete"
+    list_url_name = "memberships:types"
+    in_use_by = "plans"
+    explanation = "These membership types will be deleted. A type that plans use is kept."
+
+
+class MembershipPlanDeleteView(CatalogueDeleteView):
+    permission_required = "memberships.delete_membershipplan"
+    queryset = MembershipPlan.objects.all()
+    url_name = "memberships:plan_delete"
+    list_url_name = "memberships:plans"
+    in_use_by = "accounts"
+    explanation = "These membership plans will be deleted. A plan that accounts use is kept."
+
+
+class MembershipAccountCreateView(PermissionRequiredMixin, ObjectFormMixin, CreateView):
+    permission_required = "memberships.add_membershipaccount"
+    model = MembershipAccount
+    form_class = MembershipAccountForm
+    template_name = "memberships/account_form.html"
+    list_url_name = "memberships:accounts"
+    breadcrumbs = [("Membership", "memberships:accounts")]
+
+    def form_valid(self, form):
+        try:
+            account = membership_open(account=form.save(commit=False), user=self.request.user)
+        except AlreadyAMember as refusal:
+            form.add_error("customer", str(refusal))
+            return self.form_invalid(form)
+        messages.success(self.request, f"{account} was opened for {account.customer}.")
+        return redirect(account)
+
+
+class AccountMixin:
+    """A view about one membership account (``pk`` in the URL)."""
+
+    @cached_property
+    def account(self):
+        return get_object_or_404(
+            MembershipAccount.objects.select_related("customer", "plan"), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault(
+            "breadcrumbs",
+            [
+                ("Membership", reverse("memberships:accounts")),
+                (str(self.account), self.account.get_absolute_url()),
+            ],
+        )
+        kwargs.setdefault("cancel_url", self.account.get_absolute_url())
+        return super().get_context_data(account=self.account, **kwargs)
+
+
+class MembershipAccountDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView):
+    permission_required = "memberships.view_membershipaccount"
+    queryset = MembershipAccount.objects.select_related("customer", "plan__membership_type")
+    context_object_name = "account"
+    template_name = "memberships/account_detail.html"
+
+    def get_context_data(self, **kwargs):
+        entries = Paginator(
+            MembershipEntryTable.list_queryset(self.object.entries.all()), ENTRIES_PER_PAGE
+        ).get_page(self.request.GET.get("entries_page"))
+        return super().get_context_data(
+            seats=self.object.seats.select_related("customer"),
+            entries=entries,
+            entries_table=MembershipEntryTable(list(entries.object_list)),
+            charge_form=ChargeForm(current_store=get_current_store(self.request)),
+            member_form=MemberForm(),
+            breadcrumbs=[("Membership", reverse("memberships:accounts"))],
+            **kwargs,
+        )
+
+
+class MembershipAccountUpdateView(PermissionRequiredMixin, AccountMixin, FormView):
+    permission_required = "memberships.change_membershipaccount"
+    form_class = MembershipAccountEditForm
+    template_name = "generic/object_form.html"
+    extra_context = {"submit_label": "Save", "form_id": "object-form"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.account}
+
+    def form_valid(self, form):
+        try:
+            membership_update(
+                account=form.instance,
+                user=self.request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except MembershipError as refusal:
+            messages.error(self.request, str(refusal))
+            return redirect("memberships:account_edit", self.account.pk)
+        messages.success(self.request, f"{self.account} was saved.")
+        return redirect(self.account)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=f"Edit {self.account}", **kwargs)
+
+
+class ChargeView(PermissionRequiredMixin, AccountMixin, FormView):
+    """Record a charge against the allowance, or a refund, from the account's page."""
+
+    permission_required = "memberships.record_membership_charge"
+    form_class = ChargeForm
+    template_name = "generic/object_form.html"
+    extra_context = {"submit_label": "Record", "form_id": "charge-form"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "current_store": get_current_store(self.request)}
+
+    def form_valid(self, form):
+        post = membership_refund if form.cleaned_data["kind"] == "refund" else membership_charge
+        try:
+            entry = post(
+                account=self.account,
+                amount=form.cleaned_data["amount"],
+                store=form.cleaned_data["store"],
+                note=form.cleaned_data["note"],
+                user=self.request.user,
+            )
+        except MembershipError as refusal:
+            form.add_error("amount", str(refusal))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{entry.get_kind_display()} of {format_money(abs(entry.amount))} recorded: the "
+            f"allowance left is {format_money(entry.balance_after)}.",
+        )
+        return redirect(self.account)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=f"Charge or refund: {self.account}", **kwargs)
+
+
+class MemberAddView(PermissionRequiredMixin, AccountMixin, FormView):
+    permission_required = "memberships.change_membershipaccount"
+    form_class = MemberForm
+    template_name = "memberships/member_form.html"
+    extra_context = {"submit_label": "Add member", "form_id": "member-form"}
+
+    def form_valid(self, form):
+        customer = form.cleaned_data["customer"]
+        try:
+            membership_add_member(account=self.account, customer=customer, user=self.request.user)
+        except MembershipError as refusal:
+            form.add_error("customer", str(refusal))
+            return self.form_invalid(form)
+        messages.success(self.request, f"{customer} is now a member of {self.account}.")
+        return redirect(self.account)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=f"Add a member to {self.account}", **kwargs)
+
+
+class MemberRemoveView(PermissionRequiredMixin, AccountMixin, View):
+    permission_required = "memberships.change_membershipaccount"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        customer = request.POST.get("customer", "")
+        if not (customer.isascii() and customer.isdigit()):
+            raise Http404("No such member.")
+        seat = get_object_or_404(
+            self.account.seats.select_related("customer"), customer_id=customer, is_holder=False
+        )
+        membership_remove_member(account=self.account, customer=seat.customer, user=request.user)
+        messages.success(request, f"{seat.customer} is no longer a member of {self.account}.")
+        return redirect(self.account)
