@@ -26,6 +26,8 @@ STORE_STAFF_PERMISSIONS = [
     "memberships.view_membershipplan",
     "memberships.view_membershipaccount",
     "memberships.record_membership_charge",
+    "house_accounts.view_houseaccount",
+    "house_accounts.record_house_account_charge",
 ]
 ROLES = {
     STORE_STAFF: STORE_STAFF_PERMISSIONS,
@@ -45,6 +47,9 @@ ROLES = {
         "memberships.delete_membershipplan",
         "memberships.add_membershipaccount",
         "memberships.change_membershipaccount",
+        "house_accounts.add_houseaccount",
+        "house_accounts.change_houseaccount",
+        "house_accounts.delete_houseaccount",
     ],
 }
 

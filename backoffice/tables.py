@@ -352,6 +352,11 @@ class ObjectTable(tables.Table):
         return dict(related._base_manager.values_list("pk", attribute))
 
 
+def person(user):
+    """Who did something, as the tables show them."""
+    return (user.get_full_name() or user.get_username()) if user else "—"
+
+
 def neutralise(value):
     """A cell a spreadsheet would run as a formula, prefixed so that it is shown as text.
     Spaces before the trigger do not stop a spreadsheet from running it, so they do not stop

@@ -22,6 +22,7 @@ urlpatterns = [
     path("stores/", include("stores.urls")),
     path("loyalty/", include("loyalty.urls")),
     path("memberships/", include("memberships.urls")),
+    path("house-accounts/", include("house_accounts.urls")),
     path("audit/", AuditEventListView.as_view(), name="audit"),
     path("tables/<slug:table>/columns/", TableColumnsView.as_view(), name="table_columns"),
     path("admin/", admin.site.urls),

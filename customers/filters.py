@@ -276,6 +276,19 @@ def search_words(value):
     return value[:SEARCH_MAX_LENGTH].split()[:SEARCH_MAX_WORDS]
 
 
+def account_search(value, *, number_field):
+    """Accounts (memberships, house accounts: thousands, not millions) whose number starts
+    with ``value``, or whose customer's name or email holds one of its words."""
+    matches = Q(**{f"{number_field}__istartswith": value.strip()})
+    for word in value.split()[:SEARCH_MAX_WORDS]:
+        matches |= (
+            Q(customer__first_name__icontains=word)
+            | Q(customer__last_name__icontains=word)
+            | Q(customer__email__icontains=word)
+        )
+    return matches
+
+
 def card_holder(code):
     """The primary key of the customer holding the loyalty card ``code``, or None. Looked up
     on its own, through the unique index on codes: joined into the list's query, the planner

@@ -1,11 +1,7 @@
 import django_tables2 as tables
 from django.template.defaultfilters import date as format_date
 
-from backoffice.tables import ObjectTable
-
-
-def person(user):
-    return (user.get_full_name() or user.get_username()) if user else "—"
+from backoffice.tables import ObjectTable, person
 
 
 class LedgerTable(ObjectTable):

@@ -9,8 +9,11 @@ class MembershipsConfig(AppConfig):
         from backoffice import balances
         from customers import extensions
 
-        from . import invariants, panels
+        from . import panels
+        from .models import MembershipAccount
 
         extensions.register_panel("memberships/customer_panel.html", panels.customer_panel)
         extensions.register_deletion_warning(panels.deletion_warnings)
-        balances.register("memberships", invariants.differences)
+        balances.register(
+            "memberships", lambda limit: balances.ledger_differences(MembershipAccount, limit)
+        )

@@ -1,8 +1,8 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from backoffice.filters import BootstrapFilterSet, start_of_day
+from customers.filters import account_search
 
 from .models import MembershipAccount, MembershipPlan
 
@@ -29,16 +29,7 @@ class MembershipAccountFilterSet(BootstrapFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        """A card number from its start, or a holder's name or email (memberships are a
-        few thousand: no index needed beyond the card number's)."""
-        matches = Q(card_number__istartswith=value.strip())
-        for word in value.split()[:5]:
-            matches |= (
-                Q(customer__first_name__icontains=word)
-                | Q(customer__last_name__icontains=word)
-                | Q(customer__email__icontains=word)
-            )
-        return queryset.filter(matches)
+        return queryset.filter(account_search(value, number_field="card_number"))
 
     def filter_created_from(self, queryset, name, value):
         return queryset.filter(created_at__gte=start_of_day(value))

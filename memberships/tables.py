@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.template.defaultfilters import date as format_date
 
 from backoffice.money import format_money
-from backoffice.tables import ObjectTable
+from backoffice.tables import ObjectTable, person
 
 
 class MembershipTypeTable(ObjectTable):
@@ -151,5 +151,4 @@ class MembershipEntryTable(ObjectTable):
         return format_money(value)
 
     def render_created_by(self, record):
-        user = record.created_by
-        return (user.get_full_name() or user.get_username()) if user else "—"
+        return person(record.created_by)

@@ -96,3 +96,19 @@ def make_membership(customer=None, *, plan=None, issue_date=None, user=None, **f
         **fields,
     )
     return membership_open(account=account, user=user)
+
+
+def make_house_account(customer=None, *, opening_balance="0.00", user=None, **fields):
+    """An open house account; limits and credit as given."""
+    from decimal import Decimal
+
+    from house_accounts.models import HouseAccount
+    from house_accounts.services import house_account_open
+
+    number = next(_sequence)
+    account = HouseAccount(
+        customer=customer or make_customer(),
+        account_number=fields.pop("account_number", f"H{number:05d}"),
+        **fields,
+    )
+    return house_account_open(account=account, opening_balance=Decimal(opening_balance), user=user)

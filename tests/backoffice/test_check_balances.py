@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from memberships.models import MembershipAccount
-from tests.factories import make_customer, make_membership
+from tests.factories import make_customer, make_house_account, make_membership
 
 pytestmark = pytest.mark.django_db
 
@@ -14,13 +14,15 @@ pytestmark = pytest.mark.django_db
 def test_passes_for_each_kind_when_balances_are_their_entries():
     make_customer(loyalty_balance=10)
     make_membership()
+    make_house_account(opening_balance="4.00")
     out = StringIO()
 
     call_command("check_balances", stdout=out)
 
     assert out.getvalue().splitlines() == [
-        "loyalty: 2 accounts, every balance equals its entries.",
+        "loyalty: 3 accounts, every balance equals its entries.",
         "memberships: 1 account, every balance equals its entries.",
+        "house accounts: 1 account, every balance equals its entries.",
     ]
 
 

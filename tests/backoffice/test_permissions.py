@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from customers.models import Customer
 from loyalty.services import card_batch_generate
 from memberships.services import membership_add_member
-from tests.factories import image_upload, make_customer, make_membership
+from tests.factories import image_upload, make_customer, make_house_account, make_membership
 
 PERSONAS = ["visitor", "outsider", "clerk", "manager", "superuser"]
 SIGNED_IN = "signed in"
@@ -56,6 +56,13 @@ ACCESS = {
     "memberships:charge": ("post", "memberships.record_membership_charge"),
     "memberships:member_add": ("post", "memberships.change_membershipaccount"),
     "memberships:member_remove": ("post", "memberships.change_membershipaccount"),
+    "house_accounts:list": ("get", "house_accounts.view_houseaccount"),
+    "house_accounts:create": ("post", "house_accounts.add_houseaccount"),
+    "house_accounts:account": ("get", "house_accounts.view_houseaccount"),
+    "house_accounts:edit": ("post", "house_accounts.change_houseaccount"),
+    "house_accounts:delete": ("post", "house_accounts.delete_houseaccount"),
+    "house_accounts:entry": ("post", "house_accounts.record_house_account_charge"),
+    "house_accounts:statement": ("get", "house_accounts.view_houseaccount"),
 }
 # POSTs that must go through (a redirect after saving), not come back with form errors.
 SAVES = {
@@ -72,6 +79,9 @@ SAVES = {
     "memberships:account_edit",
     "memberships:charge",
     "memberships:member_add",
+    "house_accounts:create",
+    "house_accounts:edit",
+    "house_accounts:entry",
 }
 # Pages also opened with GET, beyond the method their row names: every form page.
 ALSO_GET = sorted(SAVES)
@@ -144,6 +154,11 @@ def batch(db):
 
 
 @pytest.fixture
+def house_account(downtown):
+    return make_house_account(make_customer(stores=[downtown]), opening_balance="5.00")
+
+
+@pytest.fixture
 def membership(downtown):
     """A membership held by someone else, with one member."""
     account = make_membership(make_customer(stores=[downtown]))
@@ -151,7 +166,7 @@ def membership(downtown):
     return account
 
 
-def post_data(name, customer, deleted_customer, downtown, batch, membership):
+def post_data(name, customer, deleted_customer, downtown, batch, membership, house_account):
     plan = membership.plan
     return {
         "customers:create": {
@@ -195,6 +210,11 @@ def post_data(name, customer, deleted_customer, downtown, batch, membership):
         "memberships:charge": {"kind": "charge", "amount": "5.00", "store": downtown.pk},
         "memberships:member_add": {"customer": customer.pk},
         "memberships:member_remove": {"customer": membership.seats.last().customer_id},
+        "house_accounts:create": {"customer": customer.pk, "account_number": "NEW2",
+                                  "opening_balance": "0"},
+        "house_accounts:edit": {"account_number": "EDITED", "version": house_account.version},
+        "house_accounts:delete": {"selected": house_account.pk},
+        "house_accounts:entry": {"kind": "charge", "amount": "1.00", "store": downtown.pk},
     }.get(name, {})  # fmt: skip
 
 
@@ -208,15 +228,17 @@ def cases():
 @pytest.mark.parametrize("persona_name", PERSONAS)
 @pytest.mark.parametrize(("name", "method", "who"), list(cases()), ids=lambda v: str(v))
 def test_access(
-    client, persona, customer, deleted_customer, downtown, batch, membership, persona_name,
-    name, method, who,
+    client, persona, customer, deleted_customer, downtown, batch, membership, house_account,
+    persona_name, name, method, who,
 ):  # fmt: skip
-    url = reverse(name, kwargs=url_kwargs(name, customer, batch, membership))
+    url = reverse(name, kwargs=url_kwargs(name, customer, batch, membership, house_account))
 
     if method == "get":
         response = client.get(url)
     else:
-        data = post_data(name, customer, deleted_customer, downtown, batch, membership)
+        data = post_data(
+            name, customer, deleted_customer, downtown, batch, membership, house_account
+        )
         response = client.post(url, data)
 
     if persona is None:
@@ -232,7 +254,7 @@ def test_access(
         assert response.status_code == 403
 
 
-def url_kwargs(name, customer, batch, membership):
+def url_kwargs(name, customer, batch, membership, house_account):
     if name in ("customers:detail", "customers:photo", "customers:edit"):
         return {"pk": customer.pk}
     if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card"):
@@ -247,6 +269,9 @@ def url_kwargs(name, customer, batch, membership):
         "account", "account_edit", "charge", "member_add", "member_remove",
     ):  # fmt: skip
         return {"pk": membership.pk}
+    if name in ("house_accounts:account", "house_accounts:edit", "house_accounts:entry",
+                "house_accounts:statement"):  # fmt: skip
+        return {"pk": house_account.pk}
     if name == "table_columns":
         return {"table": "customers"}
     return {}

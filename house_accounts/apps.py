@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class HouseAccountsConfig(AppConfig):
+    name = "house_accounts"
+    verbose_name = "House accounts"
+
+    def ready(self):
+        from backoffice import balances
+        from customers import extensions
+
+        from . import panels
+        from .models import HouseAccount
+
+        extensions.register_panel("house_accounts/customer_panel.html", panels.customer_panel)
+        extensions.register_deletion_warning(panels.deletion_warnings)
+        balances.register(
+            "house accounts", lambda limit: balances.ledger_differences(HouseAccount, limit)
+        )

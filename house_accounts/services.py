@@ -1,0 +1,177 @@
+"""Every write of a house account: opening it, its settings, and its balance.
+
+The balance (what the customer owes) moves only through ``house_account_post``, which locks
+the account row and checks the account's limits against what is stored at that moment, so
+that concurrent charges never go over a limit together; it writes the ledger entry and an
+audit event in the same transaction.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from backoffice import audit
+from backoffice.filters import start_of_day
+from backoffice.money import ZERO, cents, format_money
+from backoffice.services import editable_fields
+
+from .models import HouseAccount, HouseAccountEntry
+
+Kind = HouseAccountEntry.Kind
+
+
+class HouseAccountError(Exception):
+    """A change that cannot be made; the message says why, for the person who tried."""
+
+
+@transaction.atomic
+def house_account_open(*, account, opening_balance, user):
+    """Open ``account`` (unsaved), owing ``opening_balance`` (an opening entry)."""
+    account.created_by = user if user and user.is_authenticated else None
+    account.save()
+    audit.record(
+        user=user,
+        action=audit.Action.CREATE,
+        obj=account,
+        summary=f"Opened for {account.customer}",
+        changes={name: [None, value] for name, value in snapshot(account).items() if value},
+    )
+    if opening_balance:
+        house_account_post(
+            account=account, kind=Kind.OPENING, amount=opening_balance, store=None,
+            reference="", note="", user=user,
+        )  # fmt: skip
+    account.refresh_from_db()
+    return account
+
+
+@transaction.atomic
+def house_account_update(*, account, user, expected_version):
+    """Save the changed settings of ``account``, unless it changed since the form was
+    loaded (``expected_version``): then nothing is written."""
+    stored = HouseAccount.objects.select_for_update().get(pk=account.pk)
+    if expected_version is not None and expected_version != stored.version:
+        raise HouseAccountError(
+            "This house account changed while you were editing (a charge, a payment or an "
+            "edit), so your changes were not saved. The page shows it as it is now; make "
+            "your changes again."
+        )
+    before, after = snapshot(stored), snapshot(account)
+    changes = audit.changes_between(before, after)
+    fields = [name for name in editable_fields(HouseAccount) if name in changes]
+    if not fields:
+        return
+    account.version = stored.version + 1
+    account.save(update_fields=[*fields, "version"])
+    audit.record(
+        user=user,
+        action=audit.Action.UPDATE,
+        obj=account,
+        summary=f"Changed {', '.join(audit.field_label(HouseAccount, name) for name in fields)}",
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def house_account_delete(*, account, user):
+    account = HouseAccount.objects.select_for_update().get(pk=account.pk)
+    if account.balance != ZERO:
+        raise HouseAccountError(
+            f"{account} was not deleted: its balance is {format_money(account.balance)}. "
+            "Settle it first."
+        )
+    audit.record(user=user, action=audit.Action.DELETE, obj=account, summary="Deleted")
+    account.delete()
+
+
+def charged_since(account, day):
+    total = account.entries.filter(kind=Kind.CHARGE, created_at__gte=start_of_day(day))
+    return total.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+@transaction.atomic
+def house_account_post(*, account, kind, amount, store, reference, note, user):
+    """Record a charge (raising the balance), a payment or a refund (lowering it) of
+    ``amount`` (positive); the one writer of a house account's balance.
+
+    A charge over the account's max amount, or one that takes the charges of the current
+    limit period over the limit, is refused with what is left; a payment or refund that
+    takes the balance below zero is refused unless the account allows credit.
+    """
+    account = HouseAccount.objects.select_for_update().get(pk=account.pk)
+    amount = cents(amount)
+    if kind == Kind.CHARGE:
+        refuse_over_limits(account, amount)
+    delta = -amount if kind in (Kind.PAYMENT, Kind.REFUND) else amount
+    balance = account.balance + delta
+    if delta < 0 and balance < ZERO and not account.allow_credit:
+        raise HouseAccountError(
+            f"This {Kind(kind).label.lower()} of {format_money(amount)} is more than is owed "
+            f"({format_money(account.balance)}), and this account does not allow credit."
+        )
+    HouseAccount.objects.filter(pk=account.pk).update(balance=balance, version=F("version") + 1)
+    entry = HouseAccountEntry.objects.create(
+        account=account,
+        kind=kind,
+        amount=delta,
+        balance_after=balance,
+        store=store,
+        reference=reference,
+        note=note,
+        created_by=user if user and user.is_authenticated else None,
+    )
+    audit.record(
+        user=user,
+        action=audit.Action.BALANCE,
+        obj=account,
+        summary=f"{entry.get_kind_display()} {format_money(amount)}"
+        + (f" at {store}" if store else "")
+        + (f", ref. {reference}" if reference else ""),
+        changes={"balance": [str(account.balance), str(balance)]},
+    )
+    return entry
+
+
+def refuse_over_limits(account, amount):
+    if account.max_limit_enabled and amount > account.max_amount:
+        raise HouseAccountError(
+            f"A charge on this account can be at most {format_money(account.max_amount)}."
+        )
+    if account.period_limit_enabled:
+        start = account.period_start(timezone.localdate())
+        left = account.limit_amount - charged_since(account, start)
+        if amount > left:
+            period = account.get_limit_period_display().lower()
+            raise HouseAccountError(
+                f"This charge would go over the {period} limit of "
+                f"{format_money(account.limit_amount)}: {format_money(max(left, ZERO))} is "
+                f"left for the period that began on {start:%A %Y-%m-%d}."
+            )
+
+
+def house_account_charge(*, account, amount, store, reference, note, user):
+    return house_account_post(
+        account=account, kind=Kind.CHARGE, amount=amount, store=store, reference=reference,
+        note=note, user=user,
+    )  # fmt: skip
+
+
+def snapshot(account):
+    return audit.snapshot(account, editable_fields(HouseAccount))
+
+
+def statement(account, first_day, last_day):
+    """(opening balance, entries, closing balance) of ``account`` from ``first_day`` to
+    ``last_day``, both included."""
+    start, end = start_of_day(first_day), start_of_day(last_day + datetime.timedelta(days=1))
+    before = account.entries.filter(created_at__lt=start).order_by("-created_at", "-pk")
+    opening = before.values_list("balance_after", flat=True).first() or ZERO
+    entries = list(
+        account.entries.filter(created_at__gte=start, created_at__lt=end)
+        .select_related("store", "created_by")
+        .order_by("created_at", "pk")
+    )
+    closing = entries[-1].balance_after if entries else opening
+    return opening, entries, closing

@@ -1,0 +1,258 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.text import get_valid_filename
+from django.views.generic import CreateView, DetailView, FormView, TemplateView
+
+from backoffice.filters import start_of_day
+from backoffice.money import format_money
+from backoffice.tables import Echo, neutralise
+from backoffice.views import BulkActionView, ObjectFormMixin, ObjectHistoryMixin, ObjectListView
+from stores.current import get_current_store
+
+from .filters import HouseAccountFilterSet
+from .forms import EntryForm, HouseAccountEditForm, HouseAccountForm, StatementForm
+from .models import HouseAccount
+from .services import (
+    HouseAccountError,
+    house_account_delete,
+    house_account_open,
+    house_account_post,
+    house_account_update,
+    statement,
+)
+from .tables import HouseAccountEntryTable, HouseAccountTable
+
+ENTRIES_PER_PAGE = 20
+
+
+class HouseAccountListView(ObjectListView):
+    permission_required = "house_accounts.view_houseaccount"
+    queryset = HouseAccount.objects.all()
+    filterset_class = HouseAccountFilterSet
+    table_class = HouseAccountTable
+    title = "House Account"
+    context_object_name = "accounts"
+    create_url_name = "house_accounts:create"
+    create_label = "+ New House Account"
+    create_permission = "house_accounts.add_houseaccount"
+
+    def get_tiles(self):
+        month_start = timezone.localdate().replace(day=1)
+        new = HouseAccount.objects.filter(created_at__gte=start_of_day(month_start))
+        query = urlencode({"created_from": month_start})
+        return [
+            {
+                "label": "House accounts",
+                "count": HouseAccount.objects.count(),
+                "url": reverse("house_accounts:list"),
+                "active": not self.request.GET,
+            },
+            {
+                "label": "New this month",
+                "count": new.count(),
+                "url": f"{reverse('house_accounts:list')}?{query}",
+                "active": self.request.GET.get("created_from") == str(month_start),
+            },
+        ]
+
+
+class HouseAccountCreateView(PermissionRequiredMixin, ObjectFormMixin, CreateView):
+    permission_required = "house_accounts.add_houseaccount"
+    model = HouseAccount
+    form_class = HouseAccountForm
+    template_name = "house_accounts/account_form.html"
+    list_url_name = "house_accounts:list"
+    breadcrumbs = [("House Account", "house_accounts:list")]
+
+    def form_valid(self, form):
+        account = house_account_open(
+            account=form.save(commit=False),
+            opening_balance=form.cleaned_data["opening_balance"],
+            user=self.request.user,
+        )
+        messages.success(self.request, f"{account} was opened for {account.customer}.")
+        return redirect(account)
+
+
+class AccountMixin:
+    """A view about one house account (``pk`` in the URL)."""
+
+    @cached_property
+    def account(self):
+        return get_object_or_404(
+            HouseAccount.objects.select_related("customer"), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault(
+            "breadcrumbs",
+            [
+                ("House Account", reverse("house_accounts:list")),
+                (str(self.account), self.account.get_absolute_url()),
+            ],
+        )
+        kwargs.setdefault("cancel_url", self.account.get_absolute_url())
+        return super().get_context_data(account=self.account, **kwargs)
+
+
+class HouseAccountDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView):
+    permission_required = "house_accounts.view_houseaccount"
+    queryset = HouseAccount.objects.select_related("customer")
+    context_object_name = "account"
+    template_name = "house_accounts/account_detail.html"
+
+    def get_context_data(self, **kwargs):
+        entries = Paginator(
+            self.object.entries.select_related("store", "created_by"), ENTRIES_PER_PAGE
+        ).get_page(self.request.GET.get("entries_page"))
+        return super().get_context_data(
+            entries=entries,
+            entries_table=HouseAccountEntryTable(list(entries.object_list)),
+            entry_form=EntryForm(current_store=get_current_store(self.request)),
+            statement_form=StatementForm(),
+            breadcrumbs=[("House Account", reverse("house_accounts:list"))],
+            **kwargs,
+        )
+
+
+class HouseAccountUpdateView(PermissionRequiredMixin, AccountMixin, FormView):
+    permission_required = "house_accounts.change_houseaccount"
+    form_class = HouseAccountEditForm
+    template_name = "house_accounts/account_form.html"
+    extra_context = {"submit_label": "Save", "form_id": "object-form"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.account}
+
+    def form_valid(self, form):
+        try:
+            house_account_update(
+                account=form.instance,
+                user=self.request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except HouseAccountError as refusal:
+            messages.error(self.request, str(refusal))
+            return redirect("house_accounts:edit", self.account.pk)
+        messages.success(self.request, f"{form.instance} was saved.")
+        return redirect(form.instance)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=f"Edit {self.account}", **kwargs)
+
+
+class HouseAccountDeleteView(BulkActionView):
+    """Delete house accounts; one with a balance (owed or in credit) is kept."""
+
+    permission_required = "house_accounts.delete_houseaccount"
+    queryset = HouseAccount.objects.select_related("customer")
+    url_name = "house_accounts:delete"
+    list_url_name = "house_accounts:list"
+    label = "Delete selected"
+    verb = "Delete"
+    explanation = "These house accounts and their entries will be deleted for good."
+
+    def describe(self, account):
+        return f"{account.customer}, balance {format_money(account.balance)}"
+
+    def perform(self, accounts):
+        for account in accounts:
+            try:
+                house_account_delete(account=account, user=self.request.user)
+            except HouseAccountError as refusal:
+                messages.error(self.request, str(refusal))
+            else:
+                messages.success(self.request, f"{account} was deleted.")
+
+
+class EntryView(PermissionRequiredMixin, AccountMixin, FormView):
+    """Record a charge, a payment or a refund from the account's page."""
+
+    permission_required = "house_accounts.record_house_account_charge"
+    form_class = EntryForm
+    template_name = "generic/object_form.html"
+    extra_context = {"submit_label": "Record", "form_id": "entry-form"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "current_store": get_current_store(self.request)}
+
+    def form_valid(self, form):
+        try:
+            entry = house_account_post(
+                account=self.account, user=self.request.user, **form.cleaned_data
+            )
+        except HouseAccountError as refusal:
+            form.add_error("amount", str(refusal))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{entry.get_kind_display()} of {format_money(abs(entry.amount))} recorded: the "
+            f"balance is {format_money(entry.balance_after)}.",
+        )
+        return redirect(self.account)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=f"Charge, payment or refund: {self.account}", **kwargs
+        )
+
+
+class StatementView(PermissionRequiredMixin, AccountMixin, TemplateView):
+    """A statement for a date range: the opening balance, the entries, the closing
+    balance; printable, and as CSV with ``format=csv``."""
+
+    permission_required = "house_accounts.view_houseaccount"
+    template_name = "house_accounts/statement.html"
+
+    def get(self, request, *args, **kwargs):
+        form = StatementForm(request.GET)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        first, last = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        opening, entries, closing = statement(self.account, first, last)
+        if request.GET.get("format") == "csv":
+            return self.csv_response(first, last, opening, entries, closing)
+        return self.render_to_response(
+            self.get_context_data(
+                form=form, shown=True, first=first, last=last, opening=opening, closing=closing,
+                entries_table=HouseAccountEntryTable(entries),
+                csv_query=urlencode({**request.GET.dict(), "format": "csv"}),
+            )
+        )  # fmt: skip
+
+    def csv_response(self, first, last, opening, entries, closing):
+        writer = csv.writer(Echo())
+        rows = [
+            ["date", "entry", "store", "reference", "note", "amount", "balance_after", "who"],
+            [first.isoformat(), "Opening balance", "", "", "", "", str(opening), ""],
+            *(
+                [
+                    timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
+                    entry.get_kind_display(),
+                    str(entry.store or ""),
+                    neutralise(entry.reference),
+                    neutralise(entry.note),
+                    str(entry.amount),
+                    str(entry.balance_after),
+                    entry.created_by.get_username() if entry.created_by else "",
+                ]
+                for entry in entries
+            ),
+            [last.isoformat(), "Closing balance", "", "", "", "", str(closing), ""],
+        ]
+        number = get_valid_filename(self.account.account_number)
+        filename = f"statement-{number}-{first:%Y%m%d}-{last:%Y%m%d}.csv"
+        return StreamingHttpResponse(
+            (writer.writerow(row) for row in rows),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )

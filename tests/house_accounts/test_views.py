@@ -1,0 +1,196 @@
+"""The House Account page: the list, opening an account, charges and payments, the
+statement on screen and as CSV."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from house_accounts.models import HouseAccount
+from house_accounts.services import house_account_charge
+from tests.factories import make_customer, make_house_account
+from tests.forms import field_errors, form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ada(downtown):
+    return make_customer(
+        first_name="Ada", last_name="Lovelace", email="ada@example.com", stores=[downtown]
+    )
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+NEW = {
+    "account_number": "HA-100", "opening_balance": "0.00", "period_limit_enabled": "on",
+    "limit_period": "weekly", "limit_amount": "200.00", "week_starts_on": "0",
+    "max_limit_enabled": "on", "max_amount": "50.00",
+}  # fmt: skip
+
+
+def test_the_list_shows_the_columns_of_the_seed_system(manager_client, ada):
+    make_house_account(ada, account_number="HA-1", opening_balance="12.00")
+
+    response = manager_client.get(reverse("house_accounts:list"))
+
+    table = response.context["table"]
+    assert [column.header for column in table.columns] == [
+        "Customer", "Account Number", "Limit", "Max Amount", "Balance",
+    ]  # fmt: skip
+    assert [label for label, *_ in table.allowed_row_actions] == ["Edit", "Delete"]
+    assert "+ New House Account" in response.content.decode()
+    assert [(tile["label"], tile["count"]) for tile in response.context["tiles"]] == [
+        ("House accounts", 1), ("New this month", 1),
+    ]  # fmt: skip
+
+
+def test_a_manager_opens_an_account_with_limits(manager_client, ada):
+    response = manager_client.post(reverse("house_accounts:create"), {"customer": ada.pk, **NEW})
+
+    account = HouseAccount.objects.get(account_number="HA-100")
+    assert response.url == account.get_absolute_url()
+    assert (account.customer, account.limit_period, account.limit_amount, account.max_amount) == (
+        ada, "weekly", Decimal("200.00"), Decimal("50.00"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"limit_period": ""}, "limit_period", "Choose the period the limit is for."),
+        ({"limit_amount": ""}, "limit_amount", "Enter the most that may be charged in a period."),
+        ({"week_starts_on": ""}, "week_starts_on", "Choose the day the week starts on."),
+        ({"max_amount": ""}, "max_amount", "Enter the most one charge may be."),
+        ({"max_amount": "0"}, "max_amount", "at least 0.01"),
+        ({"opening_balance": "1.999"}, "opening_balance", "no more than 2 decimal places"),
+        ({"account_number": ""}, "account_number", "This field is required."),
+    ],
+)
+def test_an_incomplete_limit_is_refused_next_to_its_field(
+    manager_client, ada, changes, field, message
+):
+    response = manager_client.post(
+        reverse("house_accounts:create"), {"customer": ada.pk, **NEW, **changes}
+    )
+
+    assert any(message in error for error in field_errors(response, field)), field_errors(
+        response, field
+    )
+    assert not HouseAccount.objects.exists()
+
+
+def test_store_staff_record_charges_and_see_both_refusals(clerk_client, ada, downtown):
+    account = make_house_account(
+        ada, period_limit_enabled=True, limit_period="weekly", limit_amount=Decimal("100"),
+        week_starts_on=0, max_limit_enabled=True, max_amount=Decimal("60"),
+    )  # fmt: skip
+    url = reverse("house_accounts:entry", args=[account.pk])
+    charge = {"kind": "charge", "store": downtown.pk, "reference": "R1"}
+
+    too_big = clerk_client.post(url, {**charge, "amount": "60.01"})
+    clerk_client.post(url, {**charge, "amount": "60.00"})
+    over_week = clerk_client.post(url, {**charge, "amount": "45.00"})
+    paid = clerk_client.post(
+        url, {"kind": "payment", "amount": "20.00", "store": downtown.pk}, follow=True
+    )
+
+    assert "at most USD 60.00" in field_errors(too_big, "amount")[0]
+    assert "USD 40.00 is left" in field_errors(over_week, "amount")[0]
+    assert form_data(over_week, "entry-form")["reference"] == ["R1"]
+    assert messages_of(paid) == ["Payment of USD 20.00 recorded: the balance is USD 40.00."]
+
+
+def test_the_statement_prints_and_exports_with_formulas_neutralised(clerk_client, ada, downtown):
+    account = make_house_account(ada, opening_balance="10.00", account_number="HA-7")
+    house_account_charge(account=account, amount=Decimal("5.00"), store=downtown,
+                         reference="=HYPERLINK(1)", note="", user=None)  # fmt: skip
+    today = timezone.localdate().isoformat()
+    url = reverse("house_accounts:statement", args=[account.pk])
+
+    page = clerk_client.get(url, {"date_from": today, "date_to": today})
+    exported = clerk_client.get(url, {"date_from": today, "date_to": today, "format": "csv"})
+
+    assert 'id="closing-balance">USD 15.00<' in page.content.decode()
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert rows[0] == [
+        "date",
+        "entry",
+        "store",
+        "reference",
+        "note",
+        "amount",
+        "balance_after",
+        "who",
+    ]
+    assert [row[1] for row in rows[1:]] == [
+        "Opening balance",
+        "Opening balance",
+        "Charge",
+        "Closing balance",
+    ]
+    assert rows[3][3] == "'=HYPERLINK(1)"
+    assert rows[-1][6] == "15.00"
+    assert exported["Content-Disposition"].startswith('attachment; filename="statement-HA-7-')
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"date_from": "2026-02-01", "date_to": "2026-01-01"}, "date_to"),
+        ({"date_from": "x"}, "date_from"),
+    ],
+)
+def test_a_statement_of_wrong_dates_says_so_next_to_the_field(clerk_client, ada, query, field):
+    account = make_house_account(ada)
+
+    response = clerk_client.get(reverse("house_accounts:statement", args=[account.pk]), query)
+
+    assert response.status_code == 200
+    assert field_errors(response, field)
+
+
+def test_an_account_with_a_balance_is_not_deleted(manager_client, ada):
+    account = make_house_account(ada, opening_balance="3.00", account_number="HA-9")
+
+    response = manager_client.post(
+        reverse("house_accounts:delete"), {"selected": account.pk, "confirm": "yes"}, follow=True
+    )
+
+    assert messages_of(response) == [
+        "House account HA-9 was not deleted: its balance is USD 3.00. Settle it first."
+    ]
+    assert HouseAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_an_edit_made_on_a_stale_page_is_refused(manager_client, ada, downtown):
+    account = make_house_account(ada)
+    url = reverse("house_accounts:edit", args=[account.pk])
+    data = form_data(manager_client.get(url), "object-form")
+    house_account_charge(
+        account=account, amount=Decimal("1"), store=downtown, reference="", note="", user=None
+    )
+    data["account_number"] = "CHANGED"
+
+    response = manager_client.post(url, data, follow=True)
+
+    assert "changed while you were editing" in messages_of(response)[0]
+    assert HouseAccount.objects.get(pk=account.pk).account_number != "CHANGED"
+
+
+def test_the_customer_page_shows_the_house_account_and_deleting_says_what_is_owed(
+    manager_client, ada
+):
+    account = make_house_account(ada, opening_balance="8.00", account_number="HA-5")
+
+    page = manager_client.get(ada.get_absolute_url()).content.decode()
+    confirm = manager_client.post(reverse("customers:bulk_delete"), {"selected": ada.pk})
+
+    assert account.get_absolute_url() in page and "USD 8.00" in page
+    assert "Has House account HA-5 with a balance of USD 8.00." in confirm.content.decode()
