@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 
 from .models import AuditEvent
+from .money import format_money
 
 Action = AuditEvent.Action
 
@@ -46,6 +47,21 @@ def record_many(*, user, action, objects, summary, changes=None, anonymous=False
         for obj in objects
     ]
     return AuditEvent.objects.bulk_create(events)
+
+
+def record_money_entry(*, entry, user, balance_before, detail=""):
+    """The event of a money ledger's entry (``models.MoneyEntry``), about its account:
+    "Charge USD 20.00 at Downtown" and ``detail``, the balance before and after."""
+    summary = f"{entry.get_kind_display()} {format_money(abs(entry.amount))}"
+    if entry.store_id:
+        summary += f" at {entry.store}"
+    return record(
+        user=user,
+        action=Action.BALANCE,
+        obj=entry.account,
+        summary=summary + detail,
+        changes={"balance": [str(balance_before), str(entry.balance_after)]},
+    )
 
 
 def snapshot(instance, field_names):

@@ -3,6 +3,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from .money import MoneyField
+
 
 class WrittenOnce(models.Model):
     """History (audit events, ledger entries): each row is written once, then never changed
@@ -21,6 +23,31 @@ class WrittenOnce(models.Model):
 
     def plural_name(self):
         return str(self._meta.verbose_name_plural).capitalize()
+
+
+class MoneyEntry(WrittenOnce):
+    """One change of a money balance (a membership's allowance, a house account): what
+    moved, the balance it left, where, who and why. Subclasses add the ``account`` and the
+    ``kind`` of entry (with choices)."""
+
+    amount = MoneyField(help_text="Added to the balance (negative: taken off).")
+    balance_after = MoneyField("balance after")
+    store = models.ForeignKey(
+        "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="who", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField("date", default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
 
 
 class AuditEvent(WrittenOnce):

@@ -21,6 +21,7 @@ from django_tables2.utils import Accessor, signature
 
 from . import audit
 from .models import AuditEvent
+from .money import format_money
 from .paging import after_row, sort_terms
 
 # OWASP "CSV injection": a spreadsheet runs a cell starting with one of these as a formula.
@@ -423,3 +424,41 @@ def show(value):
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+class MoneyEntryTable(ObjectTable):
+    """The entries of a money ledger (``models.MoneyEntry``), newest first."""
+
+    default_columns = ("created_at", "kind", "store", "amount", "balance_after", "created_by")
+    fixed_columns = ("created_at",)
+    phone_columns = ("created_at", "kind", "amount", "balance_after")
+
+    created_at = tables.Column("Date", attrs={"td": {"class": "text-nowrap"}})
+    kind = tables.Column("Entry")
+    store = tables.Column("Store")
+    amount = tables.Column("Amount", attrs={"td": {"class": "text-end text-nowrap"}})
+    balance_after = tables.Column("Balance after", attrs={"td": {"class": "text-end text-nowrap"}})
+    note = tables.Column("Note")
+    created_by = tables.Column("Who", empty_values=())
+
+    class Meta(ObjectTable.Meta):
+        empty_text = "No entries yet."
+
+    @classmethod
+    def list_queryset(cls, queryset):
+        return queryset.select_related("store", "created_by")
+
+    def render_created_at(self, value):
+        return format_date(value, "Y-m-d H:i")
+
+    def render_kind(self, record):
+        return record.get_kind_display()
+
+    def render_amount(self, value):
+        return format_money(value)
+
+    def render_balance_after(self, value):
+        return format_money(value)
+
+    def render_created_by(self, record):
+        return person(record.created_by)

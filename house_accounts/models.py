@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.models import WrittenOnce
+from backoffice.models import MoneyEntry
 from backoffice.money import ZERO, MoneyField, positive_amount_validators
 
 
@@ -100,7 +100,10 @@ class HouseAccount(models.Model):
         return f"{self.limit_amount} {self.get_limit_period_display().lower()}"
 
 
-class HouseAccountEntry(WrittenOnce):
+class HouseAccountEntry(MoneyEntry):
+    """One change of what a customer owes: the opening balance, a charge (positive), a
+    payment or a refund (negative)."""
+
     class Kind(models.TextChoices):
         OPENING = "opening", "Opening balance"
         CHARGE = "charge", "Charge"
@@ -109,26 +112,11 @@ class HouseAccountEntry(WrittenOnce):
 
     account = models.ForeignKey(HouseAccount, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    amount = MoneyField(help_text="Added to what is owed (negative: a payment or refund).")
-    balance_after = MoneyField("balance after")
-    store = models.ForeignKey(
-        "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     reference = models.CharField(max_length=50, blank=True, help_text="e.g. the receipt number.")
-    note = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="who", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
-    created_at = models.DateTimeField("date", default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(MoneyEntry.Meta):
         verbose_name = "house account entry"
         verbose_name_plural = "house account entries"
         indexes = [
             models.Index(fields=["account", "-created_at", "-id"], name="house_entry_history"),
         ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.amount}"

@@ -122,14 +122,11 @@ def house_account_post(*, account, kind, amount, store, reference, note, user):
         note=note,
         created_by=user if user and user.is_authenticated else None,
     )
-    audit.record(
+    audit.record_money_entry(
+        entry=entry,
         user=user,
-        action=audit.Action.BALANCE,
-        obj=account,
-        summary=f"{entry.get_kind_display()} {format_money(amount)}"
-        + (f" at {store}" if store else "")
-        + (f", ref. {reference}" if reference else ""),
-        changes={"balance": [str(account.balance), str(balance)]},
+        balance_before=account.balance,
+        detail=f", ref. {reference}" if reference else "",
     )
     return entry
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.models import WrittenOnce
+from backoffice.models import MoneyEntry
 from backoffice.money import ZERO, MoneyField
 
 
@@ -173,7 +173,7 @@ class MembershipSeat(models.Model):
         return f"{self.customer} in {self.account}"
 
 
-class MembershipEntry(WrittenOnce):
+class MembershipEntry(MoneyEntry):
     """One change of an account's balance: the opening allowance, a charge, a refund, or a
     renewal's reset to the allowance."""
 
@@ -185,25 +185,10 @@ class MembershipEntry(WrittenOnce):
 
     account = models.ForeignKey(MembershipAccount, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    amount = MoneyField(help_text="Added to the balance (negative: taken off).")
-    balance_after = MoneyField("balance after")
-    store = models.ForeignKey(
-        "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="who", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
-    created_at = models.DateTimeField("date", default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(MoneyEntry.Meta):
         verbose_name = "membership entry"
         verbose_name_plural = "membership entries"
         indexes = [
             models.Index(fields=["account", "-created_at", "-id"], name="membership_entry_history")
         ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.amount}"

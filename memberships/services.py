@@ -158,14 +158,8 @@ def membership_post(*, account, kind, amount, store, note, user):
         note=note,
         created_by=user if user and user.is_authenticated else None,
     )
-    audit.record(
-        user=user,
-        action=audit.Action.BALANCE,
-        obj=account,
-        summary=f"{entry.get_kind_display()} {format_money(abs(amount))}"
-        + (f" at {store}" if store else "")
-        + (f": {note}" if note else ""),
-        changes={"balance": [str(account.balance), str(balance)]},
+    audit.record_money_entry(
+        entry=entry, user=user, balance_before=account.balance, detail=f": {note}" if note else ""
     )
     return entry
 

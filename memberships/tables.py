@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.template.defaultfilters import date as format_date
 
 from backoffice.money import format_money
-from backoffice.tables import ObjectTable, person
+from backoffice.tables import MoneyEntryTable, ObjectTable
 
 
 class MembershipTypeTable(ObjectTable):
@@ -117,38 +117,8 @@ class MembershipAccountTable(ObjectTable):
         return record.get_status_display()
 
 
-class MembershipEntryTable(ObjectTable):
+class MembershipEntryTable(MoneyEntryTable):
     preference_key = "membership-entries"
-    default_columns = ("created_at", "kind", "store", "amount", "balance_after", "created_by")
-    fixed_columns = ("created_at",)
-    phone_columns = ("created_at", "kind", "amount", "balance_after")
 
-    created_at = tables.Column("Date", attrs={"td": {"class": "text-nowrap"}})
-    kind = tables.Column("Entry")
-    store = tables.Column("Store")
-    amount = tables.Column("Amount", attrs={"td": {"class": "text-end text-nowrap"}})
-    balance_after = tables.Column("Balance after", attrs={"td": {"class": "text-end text-nowrap"}})
-    note = tables.Column("Note")
-    created_by = tables.Column("Who", empty_values=())
-
-    class Meta(ObjectTable.Meta):
-        empty_text = "No entries yet."
-
-    @classmethod
-    def list_queryset(cls, queryset):
-        return queryset.select_related("store", "created_by")
-
-    def render_created_at(self, value):
-        return format_date(value, "Y-m-d H:i")
-
-    def render_kind(self, record):
-        return record.get_kind_display()
-
-    def render_amount(self, value):
-        return format_money(value)
-
-    def render_balance_after(self, value):
-        return format_money(value)
-
-    def render_created_by(self, record):
-        return person(record.created_by)
+    class Meta(MoneyEntryTable.Meta):
+        pass
