@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from backoffice.admin import ReadOnlyAdmin
+from backoffice.services import delete_recorded, save_recorded
 
 from .models import (
     MembershipAccount,
@@ -11,14 +12,26 @@ from .models import (
 )
 
 
+class RecordedAdmin(admin.ModelAdmin):
+    """Saves and deletes go through the services that write the audit trail."""
+
+    readonly_fields = ["created_at"]
+
+    def save_model(self, request, obj, form, change):
+        save_recorded(instance=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        delete_recorded(instance=obj, user=request.user)
+
+
 @admin.register(MembershipType)
-class MembershipTypeAdmin(admin.ModelAdmin):
+class MembershipTypeAdmin(RecordedAdmin):
     list_display = ["name", "price_level", "description", "created_at"]
     search_fields = ["name"]
 
 
 @admin.register(MembershipPlan)
-class MembershipPlanAdmin(admin.ModelAdmin):
+class MembershipPlanAdmin(RecordedAdmin):
     list_display = ["name", "membership_type", "allowance", "period", "auto_renew", "tax_exempt"]
     list_filter = ["membership_type", "period", "auto_renew"]
     search_fields = ["name"]

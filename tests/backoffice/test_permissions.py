@@ -93,6 +93,12 @@ ADMIN_URLS = [
     ("admin:loyalty_loyaltyaccount_changelist", None),
     ("admin:loyalty_loyaltycard_changelist", None),
     ("admin:loyalty_loyaltycardbatch_changelist", None),
+    ("admin:memberships_membershiptype_changelist", None),
+    ("admin:memberships_membershipplan_changelist", None),
+    ("admin:memberships_membershipaccount_changelist", None),
+    ("admin:memberships_membershipentry_changelist", None),
+    ("admin:house_accounts_houseaccount_changelist", None),
+    ("admin:house_accounts_houseaccountentry_changelist", None),
     ("admin:backoffice_auditevent_changelist", None),
 ]
 # Sign-in, sign-out and password pages are Django's own and tested with the security tests.

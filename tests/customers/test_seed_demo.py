@@ -9,7 +9,9 @@ from django.core.management import call_command
 from customers.forms import GeneralForm
 from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME, Command
 from customers.models import Customer
-from loyalty.models import LoyaltyAccount
+from house_accounts.models import HouseAccount
+from loyalty.models import LoyaltyAccount, LoyaltyCard
+from memberships.models import MembershipAccount, MembershipSeat
 from stores.models import Store
 
 
@@ -22,6 +24,18 @@ def test_demo_data_loads_once_and_can_be_signed_in_to(db):
     demo = get_user_model().objects.get(username=DEMO_USERNAME)
     assert demo.check_password(DEMO_PASSWORD)
     assert demo.has_perm("customers.export_customer")
+
+
+def test_the_demo_has_cards_memberships_and_house_accounts_whose_balances_add_up(db):
+    call_command("seed_demo", customers=50, stdout=StringIO())
+    out = StringIO()
+
+    call_command("check_balances", stdout=out)
+
+    assert LoyaltyCard.objects.filter(customer__isnull=False).count() == 10
+    assert MembershipAccount.objects.count() == HouseAccount.objects.count() == 5
+    assert MembershipSeat.objects.filter(is_holder=False).count() == 5
+    assert "house accounts: 5 accounts, every balance equals its entries." in out.getvalue()
 
 
 def test_every_demo_customer_passes_the_form_validation(db):

@@ -287,3 +287,34 @@ class TestAccounts:
         assert [(tile["label"], tile["count"]) for tile in tiles] == [
             ("Active memberships", 2), ("New this month", 2),
         ]  # fmt: skip
+
+
+def test_the_picker_lists_the_top_bar_stores_customers_first(clerk_client, downtown, riverside):
+    make_customer(first_name="Ann", last_name="Smith", stores=[riverside])
+    make_customer(first_name="Bob", last_name="Smith", stores=[downtown])
+    clerk_client.post(reverse("stores:choose"), {"store": downtown.pk})
+
+    found = clerk_client.get(reverse("customers:lookup"), {"q": "smith"}).json()["results"]
+
+    assert [customer["name"] for customer in found] == ["Bob Smith", "Ann Smith"]
+
+
+def test_amounts_show_the_currency_of_the_settings(clerk_client, plan, ada, settings):
+    settings.CURRENCY = "EUR"
+    account = make_membership(ada, plan=plan)
+
+    page = clerk_client.get(account.get_absolute_url()).content.decode()
+
+    assert 'id="membership-balance">EUR 50.00<' in page
+
+
+def test_admin_saves_of_types_are_in_the_audit_trail(client, superuser):
+    from backoffice.models import AuditEvent
+
+    client.force_login(superuser)
+    client.post(
+        reverse("admin:memberships_membershiptype_add"), {"name": "Admin-made", "price_level": "0"}
+    )
+
+    made = MembershipType.objects.get(name="Admin-made")
+    assert AuditEvent.objects.filter(object_id=made.pk, action="create").exists()

@@ -3,6 +3,7 @@ import random
 import unicodedata
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 import phonenumbers
 from django.contrib.auth import get_user_model
@@ -15,8 +16,12 @@ from tqdm import tqdm
 from backoffice import bulk
 from customers import tallies
 from customers.models import Customer, CustomerTally
+from house_accounts.models import HouseAccount
+from house_accounts.services import house_account_charge, house_account_open
 from loyalty.models import Reason
 from loyalty.services import card_assign, card_batch_generate, open_accounts
+from memberships.models import MembershipAccount, MembershipPlan, MembershipType
+from memberships.services import membership_add_member, membership_charge, membership_open
 from stores.models import Store
 
 DEMO_USERNAME = "demo"
@@ -24,6 +29,8 @@ DEMO_PASSWORD = "retail-demo-2026"
 # One sheet of loyalty card codes (Avery 5160), a third of them handed out.
 DEMO_CARDS = 30
 DEMO_CARDS_HANDED_OUT = 10
+# Memberships and house accounts of the demo (each membership with one member).
+DEMO_ACCOUNTS = 5
 DEMO_STORES = [("Downtown", "DT01"), ("Riverside Mall", "RV02"), ("Airport", "AP03")]
 FIRST_NAMES = [
     "Amelia",
@@ -167,6 +174,7 @@ class Command(BaseCommand):
                 self.write_batch(rng, numbers, people, [store.pk for store in store_rows], phones)
                 progress.update(len(numbers))
         self.hand_out_cards()
+        self.open_demo_accounts(store_rows[0])
         # Last, so that an interrupted load is picked up again by running it once more.
         user = User.objects.create_user(
             DEMO_USERNAME,
@@ -191,6 +199,50 @@ class Command(BaseCommand):
         cards = batch.cards.order_by("pk").values_list("code", flat=True)
         for customer, code in zip(members[:DEMO_CARDS_HANDED_OUT], cards, strict=False):
             card_assign(customer=customer, code=code, user=None)
+
+    @transaction.atomic
+    def open_demo_accounts(self, store):
+        """A few memberships (each with a member) and house accounts, with some charges,
+        for the demo's Membership and House Account pages."""
+        people = list(Customer.objects.order_by("pk")[: DEMO_ACCOUNTS * 3])
+        if len(people) < DEMO_ACCOUNTS * 3 or MembershipAccount.objects.exists():
+            return  # too few customers, or opened by a load that was interrupted later
+        family = MembershipType.objects.create(name="Family", description="Household members")
+        staff = MembershipType.objects.create(name="Staff", price_level=3)
+        plans = [
+            MembershipPlan.objects.create(name=name, membership_type=kind, allowance=allowance,
+                                          period=period, auto_renew=renew, tax_exempt=exempt)
+            for name, kind, allowance, period, renew, exempt in [
+                ("Family monthly", family, "50.00", "monthly", True, False),
+                ("Family yearly", family, "500.00", "yearly", False, False),
+                ("Staff quarterly", staff, "150.00", "quarterly", True, True),
+            ]
+        ]  # fmt: skip
+        today = timezone.localdate()
+        for number in range(DEMO_ACCOUNTS):
+            holder, member, debtor = people[number * 3 : number * 3 + 3]
+            account = membership_open(
+                account=MembershipAccount(
+                    customer=holder, plan=plans[number % len(plans)],
+                    card_number=f"MEM{number + 1:04d}", issue_date=today.replace(day=1),
+                ),
+                user=None,
+            )  # fmt: skip
+            membership_add_member(account=account, customer=member, user=None)
+            membership_charge(account=account, amount=Decimal("12.50") * (number + 1),
+                              store=store, note="", user=None)  # fmt: skip
+            house = house_account_open(
+                account=HouseAccount(
+                    customer=debtor, account_number=f"HA{number + 1:04d}",
+                    period_limit_enabled=True, limit_period="weekly",
+                    limit_amount=Decimal("300.00"), week_starts_on=0,
+                    max_limit_enabled=True, max_amount=Decimal("150.00"),
+                ),
+                opening_balance=Decimal("0.00"),
+                user=None,
+            )  # fmt: skip
+            house_account_charge(account=house, amount=Decimal("40.00") + number, store=store,
+                                 reference=f"R{1000 + number}", note="", user=None)  # fmt: skip
 
     def people(self, rng, customers):
         """Each full name once while they last (a small demo has no namesakes), then at
