@@ -59,7 +59,15 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # The project's own apps: their models are what the audit trail can be filtered by.
-PROJECT_APPS = ["backoffice", "stores", "customers", "loyalty", "memberships", "house_accounts"]
+PROJECT_APPS = [
+    "backoffice",
+    "stores",
+    "customers",
+    "loyalty",
+    "memberships",
+    "house_accounts",
+    "imports",
+]
 INSTALLED_APPS = [
     "backoffice.apps.BackofficeAdminConfig",
     "django.contrib.auth",
