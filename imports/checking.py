@@ -1,0 +1,183 @@
+"""Checking an import's rows by the customer form's own rules: the dry run.
+
+Each row is mapped to the customer form's fields (a column named as in our export, or
+mapped by the person), found or not by the match key, and validated by ``GeneralForm``
+(the General section of the customer form) with the row's stores and loyalty checked as
+the form's other sections check them. The result says, row by row, whether it would be
+created, updated or skipped, or every error: row, column, value and message.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django import forms
+from django.utils.html import strip_tags
+
+from backoffice.tables import FORMULA_STARTS
+from customers.forms import GeneralForm
+from customers.models import Customer
+from customers.tables import CustomerTable
+from stores.models import Store
+
+MATCH_KEYS = {"id": "ID", "email": "email", "id_number": "customer ID number"}
+# The export's columns that an import reads; the others (created_at, updated_at) are the
+# system's own and are ignored.
+FIELDS = [name for name in CustomerTable.csv_header() if name not in ("created_at", "updated_at")]
+FORM_FIELDS = [name for name in FIELDS if name in GeneralForm.base_fields]
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+TRUE = {"true", "yes", "1", "y", "enrolled"}
+FALSE = {"false", "no", "0", "n", "", "not enrolled"}
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class CheckedRow:
+    line: int
+    action: str  # "create", "update", "skip" or "error"
+    values: dict = field(default_factory=dict)
+    customer: Customer | None = None
+    errors: list = field(default_factory=list)
+
+
+def column_mapping(header, chosen=None):
+    """{column index: field name} for the columns that name a field (or that ``chosen``
+    maps, by column name, to one), and the names of the columns left out."""
+    chosen = chosen or {}
+    mapping, unknown = {}, []
+    for index, name in enumerate(header):
+        target = chosen.get(name, name.strip().lower().replace(" ", "_"))
+        if target in FIELDS and target not in mapping.values():
+            mapping[index] = target
+        elif name.strip() and target not in ("created_at", "updated_at", ""):
+            unknown.append(name)
+    return mapping, unknown
+
+
+def unneutralised(value):
+    """A cell as typed before our export prefixed it with ' (a formula's first character)."""
+    if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+class RowChecker:
+    """Checks rows one after another, remembering what earlier rows claimed (an email or
+    customer ID number twice in one file is an error on the later row)."""
+
+    def __init__(self, header, *, match="email", update=True, mapping=None, date_format=None):
+        if match not in MATCH_KEYS:
+            raise ValueError(f"Unknown match key {match!r}.")
+        self.header = header
+        self.match, self.update = match, update
+        self.mapping, self.unknown_columns = column_mapping(header, mapping)
+        self.date_format = date_format or DEFAULT_DATE_FORMAT
+        self.stores = {code.upper(): pk for pk, code in Store.objects.values_list("pk", "code")}
+        self.seen = {"email": {}, "id_number": {}}
+
+    def check(self, line, cells):
+        row = CheckedRow(line=line, action="error")
+        if len(cells) > len(self.header):
+            message = f"This row has {len(cells)} fields; the header has {len(self.header)}."
+            row.errors.append(RowError(line, "", "", message))
+            return row
+        values = {
+            name: unneutralised(cells[index].strip()) if index < len(cells) else ""
+            for index, name in self.mapping.items()
+        }
+        row.values = values
+        existing = self.existing(values, row)
+        if row.errors:
+            return row
+        if existing is not None and not self.update:
+            row.action, row.customer = "skip", existing
+            return row
+        self.check_fields(values, existing, row)
+        self.check_repeats(values, row)
+        if not row.errors:
+            row.action = "update" if existing else "create"
+            row.customer = existing
+        return row
+
+    def existing(self, values, row):
+        """The customer the row's match key finds, or None."""
+        key = values.get(self.match, "")
+        if not key:
+            return None
+        if self.match == "id":
+            if not (key.isascii() and key.isdigit()):
+                row.errors.append(RowError(row.line, "id", key, "An ID is a whole number."))
+                return None
+            return Customer.objects.filter(pk=key).first()
+        if self.match == "email":
+            return Customer.objects.with_email(key).first()
+        return Customer.objects.filter(id_number=key).first()
+
+    def check_fields(self, values, existing, row):
+        data = {name: values[name] for name in FORM_FIELDS if name in values}
+        if existing is not None:  # columns the file leaves out keep their stored values
+            kept = GeneralForm(instance=existing).initial
+            data = {**{name: kept.get(name) or "" for name in FORM_FIELDS}, **data}
+        form = GeneralForm(data=data, instance=existing or Customer())
+        for name in ("date_of_birth", "anniversary"):
+            form.fields[name].input_formats = [self.date_format]
+            form.fields[name].error_messages["invalid"] = (
+                f"Enter a date as {datetime.date(1990, 12, 31).strftime(self.date_format)} "
+                f"(the format {self.date_format})."
+            )
+        form.fields["photo"].required = False
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                for message in messages:
+                    row.errors.append(
+                        RowError(row.line, name, values.get(name, ""), strip_tags(str(message)))
+                    )
+        values.update(stores=self.store_ids(values.get("stores", ""), row))
+        self.check_loyalty(values, row)
+        if form.is_valid():
+            values["customer"] = form.instance
+
+    def store_ids(self, codes, row):
+        found = []
+        for code in filter(None, (code.strip() for code in codes.split(";"))):
+            if code.upper() not in self.stores:
+                message = f"No store has the code {code}."
+                row.errors.append(RowError(row.line, "stores", codes, message))
+            else:
+                found.append(self.stores[code.upper()])
+        if not found and not row.errors:
+            message = "Give at least one store code, e.g. DT01;RV02."
+            row.errors.append(RowError(row.line, "stores", codes, message))
+        return found
+
+    def check_loyalty(self, values, row):
+        enrolled = values.get("loyalty_enrolled", "").lower()
+        if enrolled not in TRUE | FALSE:
+            message = "Write true or false."
+            row.errors.append(RowError(row.line, "loyalty_enrolled", enrolled, message))
+            return
+        values["loyalty_enrolled"] = enrolled in TRUE
+        balance = values.get("loyalty_balance", "")
+        try:
+            points = forms.IntegerField(min_value=0, required=False).clean(balance)
+        except forms.ValidationError:
+            message = "The balance is a whole number of points, not negative."
+            row.errors.append(RowError(row.line, "loyalty_balance", balance, message))
+            return
+        values["loyalty_balance"] = points
+
+    def check_repeats(self, values, row):
+        for name, label in (("email", "email address"), ("id_number", "customer ID number")):
+            value = values.get(name, "").lower()
+            if not value:
+                continue
+            first = self.seen[name].setdefault(value, row.line)
+            if first != row.line:
+                message = f"The same {label} as row {first}."
+                row.errors.append(RowError(row.line, name, values[name], message))

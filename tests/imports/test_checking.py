@@ -1,0 +1,101 @@
+"""The dry run: every row checked by the customer form's rules, each error on its row and
+column, and our own export read back as it was written."""
+
+import pytest
+from django.core.management import call_command
+
+from customers.models import Customer
+from customers.tables import CustomerTable
+from imports.checking import RowChecker
+from imports.reading import open_table
+from tests.factories import make_customer
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "first_name,last_name,email,phone,customer_type,company_name,date_of_birth,stores,"
+    "loyalty_enrolled,loyalty_balance,id_number"
+)
+
+
+def checked(tmp_path, text, **options):
+    path = tmp_path / "customers.csv"
+    path.write_text(text)
+    table = open_table(path, name="customers.csv")
+    checker = RowChecker(table.header, **options)
+    return [checker.check(line, cells) for line, cells in table.rows]
+
+
+def test_our_own_export_reads_back_as_valid_rows(tmp_path, db):
+    from io import StringIO
+
+    call_command("seed_demo", customers=50, stdout=StringIO())
+    exported = "".join(CustomerTable.csv_lines(Customer.objects.order_by("pk")))
+    Customer.all_objects.all().delete()
+
+    rows = checked(tmp_path, exported, match="email")
+
+    assert [row.errors for row in rows if row.errors] == []
+    assert [row.action for row in rows] == ["create"] * 50
+
+
+def test_a_file_with_ten_kinds_of_error_reports_each_on_its_row(tmp_path, downtown):
+    make_customer(email="taken@example.com", first_name="Taken")
+    rows = checked(tmp_path, "\n".join([
+        HEADER,
+        "Ada,Lovelace,ada@example.com,,personal,,1990-12-31,DT01,true,10,",       # 2: fine
+        ",Nameless,n@example.com,,,,,DT01,,,",                                      # 3: first name
+        "Bob,Bad,not-an-email,,,,,DT01,,,",                                         # 4: email
+        "Cy,Phone,cy@example.com,12345,,,,DT01,,,",                                 # 5: phone
+        "Di,Future,di@example.com,,,,2999-01-01,DT01,,,",                           # 6: future date
+        "Ed,Format,ed@example.com,,,,12/31/1990,DT01,,,",                           # 7: date format
+        "Fay,Corp,fay@example.com,,business,,,DT01,,,",                             # 8: company
+        "Gus,Store,gus@example.com,,,,,XX99,,,",                                    # 9: store code
+        "Hal,Points,hal@example.com,,,,,DT01,true,-5,",                             # 10: balance
+        "Ada,Again,ADA@example.com,,,,,DT01,,,",                                    # 11: repeat
+        "Ivy,Extra,ivy@example.com,,,,,DT01,,,,too,many",                           # 12: fields
+    ]) + "\n", match="id_number")  # fmt: skip
+
+    errors = {row.line: [(e.column, e.message) for e in row.errors] for row in rows if row.errors}
+    assert rows[0].action == "create"
+    assert errors == {
+        3: [("first_name", "This field is required.")],
+        4: [("email", "Enter a valid email address.")],
+        5: [("phone", "Enter a valid phone number (e.g. +12125552368).")],
+        6: [("date_of_birth", "This date cannot be in the future.")],
+        7: [("date_of_birth", "Enter a date as 1990-12-31 (the format %Y-%m-%d).")],
+        8: [("company_name", "A business customer needs a company name.")],
+        9: [("stores", "No store has the code XX99.")],
+        10: [("loyalty_balance", "The balance is a whole number of points, not negative.")],
+        11: [("email", "The same email address as row 2.")],
+        12: [("", "This row has 13 fields; the header has 11.")],
+    }  # fmt: skip
+
+
+def test_a_chosen_date_format_reads_other_dates(tmp_path, downtown):
+    rows = checked(tmp_path, f"{HEADER}\nEd,Format,ed@example.com,,,,12/31/1990,DT01,,,\n",
+                   date_format="%m/%d/%Y")  # fmt: skip
+
+    assert rows[0].action == "create"
+    assert str(rows[0].values["customer"].date_of_birth) == "1990-12-31"
+
+
+def test_a_match_updates_or_is_skipped_as_chosen(tmp_path, downtown):
+    ada = make_customer(email="ada@example.com", first_name="Ada", city="London")
+    text = f"{HEADER}\nAda,King,ADA@example.com,,,,,DT01,,,\n"
+
+    updated = checked(tmp_path, text, match="email", update=True)[0]
+    skipped = checked(tmp_path, text, match="email", update=False)[0]
+
+    assert (updated.action, updated.customer, updated.values["customer"].city) == (
+        "update",
+        ada,
+        "London",
+    )
+    assert (skipped.action, skipped.customer) == ("skip", ada)
+
+
+def test_the_apostrophe_our_export_puts_before_a_formula_is_removed(tmp_path, downtown):
+    rows = checked(tmp_path, f"{HEADER}\n'=Ada,'-Lovelace,ada@example.com,,,,,DT01,,,\n")
+
+    assert (rows[0].values["first_name"], rows[0].values["last_name"]) == ("=Ada", "-Lovelace")
