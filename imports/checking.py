@@ -14,7 +14,7 @@ from django import forms
 from django.utils.html import strip_tags
 
 from backoffice.tables import FORMULA_STARTS
-from customers.forms import GeneralForm
+from customers.forms import AddressForm, GeneralForm
 from customers.models import Customer
 from customers.tables import CustomerTable
 from stores.models import Store
@@ -23,7 +23,11 @@ MATCH_KEYS = {"id": "ID", "email": "email", "id_number": "customer ID number"}
 # The export's columns that an import reads; the others (created_at, updated_at) are the
 # system's own and are ignored.
 FIELDS = [name for name in CustomerTable.csv_header() if name not in ("created_at", "updated_at")]
-FORM_FIELDS = [name for name in FIELDS if name in GeneralForm.base_fields]
+# The customer form's sections that hold a customer's own fields, as they validate them.
+SECTIONS = [
+    (GeneralForm, [name for name in FIELDS if name in GeneralForm.base_fields]),
+    (AddressForm, [name for name in FIELDS if name in AddressForm.base_fields]),
+]
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 TRUE = {"true", "yes", "1", "y", "enrolled"}
 FALSE = {"false", "no", "0", "n", "", "not enrolled"}
@@ -120,28 +124,41 @@ class RowChecker:
         return Customer.objects.filter(id_number=key).first()
 
     def check_fields(self, values, existing, row):
-        data = {name: values[name] for name in FORM_FIELDS if name in values}
-        if existing is not None:  # columns the file leaves out keep their stored values
-            kept = GeneralForm(instance=existing).initial
-            data = {**{name: kept.get(name) or "" for name in FORM_FIELDS}, **data}
-        form = GeneralForm(data=data, instance=existing or Customer())
-        for name in ("date_of_birth", "anniversary"):
-            form.fields[name].input_formats = [self.date_format]
-            form.fields[name].error_messages["invalid"] = (
-                f"Enter a date as {datetime.date(1990, 12, 31).strftime(self.date_format)} "
-                f"(the format {self.date_format})."
-            )
-        form.fields["photo"].required = False
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                for message in messages:
-                    row.errors.append(
-                        RowError(row.line, name, values.get(name, ""), strip_tags(str(message)))
-                    )
-        values.update(stores=self.store_ids(values.get("stores", ""), row))
+        customer = existing or Customer()
+        valid = True
+        for section, names in SECTIONS:
+            data = {name: values[name] for name in names if name in values}
+            if existing is not None:  # columns the file leaves out keep their stored values
+                kept = section(instance=existing).initial
+                data = {**{name: kept.get(name) or "" for name in names}, **data}
+            form = section(data=data, instance=customer)
+            self.adapt(form)
+            if not form.is_valid():
+                valid = False
+                for name, messages in form.errors.items():
+                    for message in messages:
+                        row.errors.append(
+                            RowError(row.line, name, values.get(name, ""), strip_tags(str(message)))
+                        )
+        if "stores" in values or existing is None:
+            values["stores"] = self.store_ids(values.get("stores", ""), row)
+        else:  # a file without the column keeps the customer's stores
+            values["stores"] = list(existing.stores.values_list("pk", flat=True))
         self.check_loyalty(values, row)
-        if form.is_valid():
-            values["customer"] = form.instance
+        if valid:
+            values["customer"] = customer
+
+    def adapt(self, form):
+        """Dates in the file's one format; no photo in a file."""
+        for name in ("date_of_birth", "anniversary"):
+            if name in form.fields:
+                form.fields[name].input_formats = [self.date_format]
+                form.fields[name].error_messages["invalid"] = (
+                    f"Enter a date as {datetime.date(1990, 12, 31).strftime(self.date_format)} "
+                    f"(the format {self.date_format})."
+                )
+        if "photo" in form.fields:
+            form.fields["photo"].required = False
 
     def store_ids(self, codes, row):
         found = []
@@ -157,7 +174,12 @@ class RowChecker:
         return found
 
     def check_loyalty(self, values, row):
-        enrolled = values.get("loyalty_enrolled", "").lower()
+        """Enrolment and balance; both None (left as they are) when the file has no
+        enrolment column."""
+        if "loyalty_enrolled" not in values:
+            values["loyalty_enrolled"] = values["loyalty_balance"] = None
+            return
+        enrolled = values["loyalty_enrolled"].lower()
         if enrolled not in TRUE | FALSE:
             message = "Write true or false."
             row.errors.append(RowError(row.line, "loyalty_enrolled", enrolled, message))

@@ -19,6 +19,7 @@ class Reason(models.TextChoices):
     EXPIRY = "expiry", "Expiry"
     OTHER = "other", "Other"
     OPENING = "opening", "Opening balance"
+    IMPORT = "import", "Import"
     ENROLLED = "enrolled", "Enrolled"
     LEFT = "left", "Left the programme"
 

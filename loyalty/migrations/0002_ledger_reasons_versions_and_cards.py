@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 REASONS = {
     "purchase", "return", "goodwill", "correction", "redemption", "expiry", "other",
-    "opening", "enrolled", "left",
+    "opening", "import", "enrolled", "left",
 }
 
 

@@ -1,0 +1,106 @@
+"""import_customers: the same checks from the shell, then the rows written in batches."""
+
+import csv
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from backoffice.models import AuditEvent
+from customers.models import Customer, CustomerTally
+from customers.tables import CustomerTable
+from loyalty.models import LoyaltyLedgerEntry
+
+pytestmark = pytest.mark.django_db
+SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
+
+
+def export():
+    return "".join(CustomerTable.csv_lines(Customer.objects.order_by("pk")))
+
+
+def by_email(text):
+    """The export's rows by email, without the columns the system sets."""
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return {
+        row["email"]: {name: value for name, value in row.items() if name not in SYSTEM_COLUMNS}
+        for row in rows
+    }
+
+
+def run(*args):
+    out = StringIO()
+    call_command("import_customers", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo_export(tmp_path):
+    """Our own export of the 50 demo customers, then an empty customer list."""
+    call_command("seed_demo", customers=50, stdout=StringIO())
+    text = export()
+    Customer.all_objects.all().delete()
+    CustomerTally.objects.all().delete()  # an empty database counts no one
+    path = tmp_path / "customers-20261126-0900.csv"
+    path.write_text(text)
+    return path, text
+
+
+def test_our_export_imports_back_as_the_same_customers(demo_export):
+    path, exported = demo_export
+
+    assert run(str(path), "--match", "email") == "Imported: 50 created, 0 updated, 0 skipped.\n"
+
+    assert by_email(export()) == by_email(exported)
+    imported = AuditEvent.objects.filter(action="create", summary=f"Imported from {path.name}")
+    assert imported.count() == 50
+    assert set(LoyaltyLedgerEntry.objects.values_list("reason", flat=True)) == {"import"}
+    call_command("check_balances", stdout=StringIO())
+    call_command("check_customer_tallies", stdout=StringIO())
+
+
+def test_running_the_same_file_again_creates_no_duplicates(demo_export):
+    path, _ = demo_export
+    run(str(path), "--match", "email")
+
+    assert run(str(path), "--match", "email") == "Imported: 0 created, 0 updated, 50 skipped.\n"
+    assert Customer.objects.count() == 50
+
+
+def test_a_dry_run_writes_nothing(demo_export):
+    path, _ = demo_export
+
+    assert run(str(path), "--dry-run") == (
+        "Dry run: 50 to create, 0 to update, 0 to skip, 0 with errors.\n"
+    )
+    assert not Customer.objects.exists()
+
+
+def test_a_file_with_errors_writes_nothing_and_reports_them(tmp_path, downtown):
+    path = tmp_path / "new.csv"
+    path.write_text(
+        "first_name,last_name,email,stores\nAda,Lovelace,ada@example.com,DT01\n"
+        ",Nameless,n@example.com,DT01\n=cmd(),Formula,f@example.com,XX99\n"
+    )
+    report = tmp_path / "errors.csv"
+    errors = StringIO()
+
+    with pytest.raises(CommandError, match="Nothing was imported: 1 to create, .* 2 with errors"):
+        call_command("import_customers", str(path), "--errors", str(report), stdout=StringIO(),
+                     stderr=errors)  # fmt: skip
+
+    assert not Customer.objects.exists()
+    assert "row 3, first_name: This field is required." in errors.getvalue()
+    rows = list(csv.reader(report.open()))
+    assert rows[0] == ["row", "first_name", "last_name", "email", "stores", "errors"]
+    assert rows[2] == ["4", "'=cmd()", "Formula", "f@example.com", "XX99",
+                       "stores: No store has the code XX99."]  # fmt: skip
+
+
+def test_a_file_that_cannot_be_read_is_one_line(tmp_path, db):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+
+    with pytest.raises(CommandError, match="This file is empty."):
+        run(str(path))
