@@ -50,6 +50,8 @@ ROLES = {
         "house_accounts.add_houseaccount",
         "house_accounts.change_houseaccount",
         "house_accounts.delete_houseaccount",
+        "imports.view_customerimport",
+        "imports.add_customerimport",
     ],
 }
 

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "django_tables2",
+    "django_tasks",
+    "django_tasks_db",
     *PROJECT_APPS,
 ]
 
@@ -245,6 +247,10 @@ PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # With a region (e.g. US), staff may type national numbers such as (512) 555-0199.
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_REGION") or None
+# Background jobs (imports): stored in the database, run by `manage.py db_worker`; any
+# number of workers on any machines share them through the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # The one currency of every amount of money (memberships, house accounts): ISO 4217.
 CURRENCY = os.environ.get("CURRENCY", "USD")
 

@@ -19,6 +19,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("customers/", include("customers.urls")),
+    path("customers/", include("imports.urls")),
     path("stores/", include("stores.urls")),
     path("loyalty/", include("loyalty.urls")),
     path("memberships/", include("memberships.urls")),

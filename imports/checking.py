@@ -52,14 +52,15 @@ class CheckedRow:
 
 def column_mapping(header, chosen=None):
     """{column index: field name} for the columns that name a field (or that ``chosen``
-    maps, by column name, to one), and the names of the columns left out."""
+    maps, by column name, to one; "-" ignores a column), and the names of the columns
+    neither named nor ignored."""
     chosen = chosen or {}
     mapping, unknown = {}, []
     for index, name in enumerate(header):
         target = chosen.get(name, name.strip().lower().replace(" ", "_"))
         if target in FIELDS and target not in mapping.values():
             mapping[index] = target
-        elif name.strip() and target not in ("created_at", "updated_at", ""):
+        elif name.strip() and target not in ("created_at", "updated_at", "", "-"):
             unknown.append(name)
     return mapping, unknown
 

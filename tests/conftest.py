@@ -4,6 +4,13 @@ from tests.factories import make_store, make_user
 
 
 @pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Background jobs run at once, in the request that enqueues them (one test runs a
+    real worker process)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploaded photos go to a temporary folder, never into the project."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -8,9 +8,12 @@ a signed-out visitor is sent to sign in. A URL of the app without a row fails
 """
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers.models import Customer
+from imports.models import CustomerImport
 from loyalty.services import card_batch_generate
 from memberships.services import membership_add_member
 from tests.factories import image_upload, make_customer, make_house_account, make_membership
@@ -63,6 +66,15 @@ ACCESS = {
     "house_accounts:delete": ("post", "house_accounts.delete_houseaccount"),
     "house_accounts:entry": ("post", "house_accounts.record_house_account_charge"),
     "house_accounts:statement": ("get", "house_accounts.view_houseaccount"),
+    "imports:upload": ("post", "imports.add_customerimport"),
+    "imports:template": ("get", "imports.add_customerimport"),
+    "imports:list": ("get", "imports.view_customerimport"),
+    "imports:detail": ("get", "imports.view_customerimport"),
+    "imports:mapping": ("post", "imports.add_customerimport"),
+    "imports:progress": ("get", "imports.view_customerimport"),
+    "imports:commit": ("post", "imports.add_customerimport"),
+    "imports:cancel": ("post", "imports.add_customerimport"),
+    "imports:errors": ("get", "imports.view_customerimport"),
 }
 # POSTs that must go through (a redirect after saving), not come back with form errors.
 SAVES = {
@@ -82,6 +94,8 @@ SAVES = {
     "house_accounts:create",
     "house_accounts:edit",
     "house_accounts:entry",
+    "imports:upload",
+    "imports:mapping",
 }
 # Pages also opened with GET, beyond the method their row names: every form page.
 ALSO_GET = sorted(SAVES)
@@ -160,6 +174,15 @@ def batch(db):
 
 
 @pytest.fixture
+def customer_import(downtown, manager):
+    job = CustomerImport(name="customers.csv", created_by=manager)
+    job.file.save(
+        "customers.csv", ContentFile(b"first_name,last_name,email,stores\nA,B,a@b.org,DT01\n")
+    )
+    return job
+
+
+@pytest.fixture
 def house_account(downtown):
     return make_house_account(make_customer(stores=[downtown]), opening_balance="5.00")
 
@@ -174,6 +197,9 @@ def membership(downtown):
 
 def post_data(name, customer, deleted_customer, downtown, batch, membership, house_account):
     plan = membership.plan
+    csv_file = SimpleUploadedFile(
+        "new.csv", b"first_name,last_name,email,stores\nA,B,n@b.org,DT01\n"
+    )
     return {
         "customers:create": {
             "first_name": "New",
@@ -221,6 +247,10 @@ def post_data(name, customer, deleted_customer, downtown, batch, membership, hou
         "house_accounts:edit": {"account_number": "EDITED", "version": house_account.version},
         "house_accounts:delete": {"selected": house_account.pk},
         "house_accounts:entry": {"kind": "charge", "amount": "1.00", "store": downtown.pk},
+        "imports:upload": {"upload": csv_file, "match": "email", "encoding": "utf-8",
+                           "date_format": "%Y-%m-%d"},
+        "imports:mapping": {"column_0": "first_name", "column_1": "last_name",
+                            "column_2": "email", "column_3": "stores"},
     }.get(name, {})  # fmt: skip
 
 
@@ -235,9 +265,10 @@ def cases():
 @pytest.mark.parametrize(("name", "method", "who"), list(cases()), ids=lambda v: str(v))
 def test_access(
     client, persona, customer, deleted_customer, downtown, batch, membership, house_account,
-    persona_name, name, method, who,
+    customer_import, persona_name, name, method, who,
 ):  # fmt: skip
-    url = reverse(name, kwargs=url_kwargs(name, customer, batch, membership, house_account))
+    url = reverse(name, kwargs=url_kwargs(name, customer, batch, membership, house_account,
+                                          customer_import))  # fmt: skip
 
     if method == "get":
         response = client.get(url)
@@ -260,7 +291,7 @@ def test_access(
         assert response.status_code == 403
 
 
-def url_kwargs(name, customer, batch, membership, house_account):
+def url_kwargs(name, customer, batch, membership, house_account, customer_import):
     if name in ("customers:detail", "customers:photo", "customers:edit"):
         return {"pk": customer.pk}
     if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card"):
@@ -278,6 +309,9 @@ def url_kwargs(name, customer, batch, membership, house_account):
     if name in ("house_accounts:account", "house_accounts:edit", "house_accounts:entry",
                 "house_accounts:statement"):  # fmt: skip
         return {"pk": house_account.pk}
+    if name.startswith("imports:") and name not in ("imports:upload", "imports:template",
+                                                    "imports:list"):  # fmt: skip
+        return {"pk": customer_import.pk}
     if name == "table_columns":
         return {"table": "customers"}
     return {}

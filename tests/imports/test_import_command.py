@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from backoffice.models import AuditEvent
 from customers.models import Customer, CustomerTally
 from customers.tables import CustomerTable
+from imports import pipeline
 from loyalty.models import LoyaltyLedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,25 @@ def test_a_file_that_cannot_be_read_is_one_line(tmp_path, db):
 
     with pytest.raises(CommandError, match="This file is empty."):
         run(str(path))
+
+
+def test_an_interrupted_import_keeps_whole_batches_and_says_which_rows(demo_export, monkeypatch):
+    path, _ = demo_export
+    monkeypatch.setattr("imports.pipeline.BATCH_SIZE", 20)
+    write_batch = pipeline.write_batch
+    calls = []
+
+    def interrupted_on_the_second_batch(rows, **kwargs):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return write_batch(rows, **kwargs)
+
+    monkeypatch.setattr("imports.pipeline.write_batch", interrupted_on_the_second_batch)
+
+    with pytest.raises(CommandError, match="Stopped: rows up to 21 were written .20 created"):
+        run(str(path), "--match", "email")
+
+    assert Customer.objects.count() == 20
+    monkeypatch.undo()
+    assert run(str(path), "--match", "email") == "Imported: 30 created, 0 updated, 20 skipped.\n"

@@ -1,14 +1,12 @@
 import csv
-from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from backoffice.tables import neutralise
-from imports.checking import MATCH_KEYS, RowChecker
-from imports.reading import ENCODINGS, FileProblem, open_table
-from imports.services import BATCH_SIZE, write_batch
+from imports import pipeline
+from imports.checking import MATCH_KEYS
+from imports.reading import ENCODINGS, FileProblem
 
 SHOWN_ERRORS = 50
 
@@ -40,81 +38,61 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, match, update, dry_run, encoding, date_format, errors, **opts):
-        options = {"match": match, "update": update, "date_format": date_format}
-        counts, failed = Counter(), []
-        for row in self.checked_rows(file, encoding, options, "Checking"):
-            counts[row.action] += 1
-            if row.errors:
-                failed.append(row)
+        options = pipeline.Options(
+            match=match, update=update, encoding=encoding, date_format=date_format
+        )
+        try:
+            with self.progress_bar("Checking") as bar:
+                findings = pipeline.dry_run(file, file.name, options, progress=bar.moved_to)
+        except (FileProblem, OSError) as problem:
+            raise CommandError(str(problem)) from None
+        counts = findings.counts
         summary = (
             f"{counts['create']} to create, {counts['update']} to update, "
             f"{counts['skip']} to skip, {counts['error']} with errors."
         )
-        if failed:
-            for row in failed[:SHOWN_ERRORS]:
-                for error in row.errors:
-                    column = f", {error.column}" if error.column else ""
-                    self.stderr.write(
-                        f"row {error.line}{column}: {error.message} ({error.value!r})"
-                    )
+        if counts["error"]:
+            for error in findings.errors[:SHOWN_ERRORS]:
+                column = f", {error.column}" if error.column else ""
+                self.stderr.write(f"row {error.line}{column}: {error.message} ({error.value!r})")
             if errors:
-                self.write_error_report(file, encoding, failed, errors)
+                write_error_report(file, options, errors)
             raise CommandError(f"Nothing was imported: {summary}")
         if dry_run:
             self.stdout.write(f"Dry run: {summary}")
             return
-        self.write(file, encoding, options)
+        latest = pipeline.Written()
 
-    def checked_rows(self, file, encoding, options, label):
-        try:
-            table = open_table(file, name=file.name, encoding=encoding)
-            checker = RowChecker(table.header, **options)
-            rows = tqdm(table.rows, desc=label, unit=" rows", disable=None, file=self.stderr)
-            for line, cells in rows:
-                yield checker.check(line, cells)
-        except (FileProblem, OSError) as problem:
-            raise CommandError(str(problem)) from None
+        def advanced(written):
+            nonlocal latest
+            latest = written
+            bar.moved_to(written.created + written.updated + written.skipped)
 
-    def write(self, file, encoding, options):
-        created = updated = skipped = 0
-        batch, last_written = [], None
         try:
-            for row in self.checked_rows(file, encoding, options, "Importing"):
-                if row.errors:  # changed since the check (another import, an edit)
-                    raise CommandError(
-                        f"Row {row.line} no longer passes ({row.errors[0].message}); rows up to "
-                        f"{last_written or 'none'} were written."
-                    )
-                skipped += row.action == "skip"
-                batch.append(row)
-                if len(batch) == BATCH_SIZE:
-                    created, updated = self.flush(batch, file, created, updated)
-                    last_written, batch = batch[-1].line, []
-            created, updated = self.flush(batch, file, created, updated)
+            with self.progress_bar("Importing") as bar:
+                written = pipeline.write(file, file.name, options, user=None, progress=advanced)
+        except pipeline.ChangedSinceChecked as changed:
+            raise CommandError(str(changed)) from None
         except KeyboardInterrupt:
             raise CommandError(
-                f"Stopped: rows up to {last_written or 'none'} were written ({created} created, "
-                f"{updated} updated); run the same file again with --match to go on."
+                f"Stopped: rows up to {latest.through or 'none'} were written ({latest.created} "
+                f"created, {latest.updated} updated); run the same file again with the same "
+                "--match to go on."
             ) from None
-        self.stdout.write(f"Imported: {created} created, {updated} updated, {skipped} skipped.")
+        self.stdout.write(
+            f"Imported: {written.created} created, {written.updated} updated, "
+            f"{written.skipped} skipped."
+        )
 
-    def flush(self, batch, file, created, updated):
-        if not batch:
-            return created, updated
-        made, changed = write_batch(batch, user=None, source=file.name)
-        return created + made, updated + changed
+    def progress_bar(self, label):
+        return Progress(desc=label, unit=" rows", disable=None, file=self.stderr)
 
-    def write_error_report(self, file, encoding, failed, path):
-        """The rows with errors as they were in the file, with an ``errors`` column."""
-        by_line = {row.line: row for row in failed}
-        table = open_table(file, name=file.name, encoding=encoding)
-        with path.open("w", newline="", encoding="utf-8") as report:
-            writer = csv.writer(report)
-            writer.writerow(["row", *table.header, "errors"])
-            for line, cells in table.rows:
-                if line in by_line:
-                    messages = "; ".join(
-                        f"{error.column}: {error.message}" if error.column else error.message
-                        for error in by_line[line].errors
-                    )
-                    writer.writerow([line, *map(neutralise, cells), neutralise(messages)])
+
+class Progress(tqdm):
+    def moved_to(self, done):
+        self.update(done - self.n)
+
+
+def write_error_report(file, options, path):
+    with path.open("w", newline="", encoding="utf-8") as report:
+        csv.writer(report).writerows(pipeline.error_report(file, file.name, options))

@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .checking import MATCH_KEYS
+
+
+class CustomerImport(models.Model):
+    """One uploaded file of customers: its options, the dry run's findings, and how far
+    the import got. A background job does the checking and the writing; the page shows
+    the progress from here."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Ready to import"
+        REFUSED = "refused", "Has errors"
+        QUEUED = "queued", "Waiting for a worker"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Stopped"
+
+    class Encoding(models.TextChoices):
+        UTF8 = "utf-8", "UTF-8 (most files)"
+        LATIN1 = "latin-1", "Latin-1 (older Windows and Excel CSV files)"
+
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    name = models.CharField("file", max_length=255)
+    match = models.CharField(
+        "match key", max_length=10, choices=list(MATCH_KEYS.items()), default="email"
+    )
+    update = models.BooleanField(
+        "update matched customers", default=False,
+        help_text="Else a row that finds a customer is skipped.",
+    )  # fmt: skip
+    encoding = models.CharField(max_length=10, choices=Encoding.choices, default=Encoding.UTF8)
+    date_format = models.CharField(max_length=20, default="%Y-%m-%d")
+    mapping = models.JSONField(default=dict, blank=True, help_text="{file column: field}")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    problem = models.CharField(max_length=500, blank=True)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    to_create = models.PositiveIntegerField(default=0)
+    to_update = models.PositiveIntegerField(default=0)
+    to_skip = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first errors found.")
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    written_through = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The file's row up to which everything was written."
+    )
+    cancel_requested = models.BooleanField(default=False)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The running job's id.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="who", null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField("when", default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "customer import"
+
+    def __str__(self):
+        return f"Import of {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("imports:detail", args=[self.pk])
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.IMPORTING)

@@ -1,0 +1,25 @@
+// An import's page while its job runs: the rows done and the state, every second; the page
+// reloads once the job has finished, to show the result.
+(() => {
+  const box = document.getElementById("import-progress");
+  if (!box || box.dataset.running !== "true") return;
+  const poll = async () => {
+    const response = await fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const state = await response.json();
+    if (!state.running) {
+      window.location.reload();
+      return;
+    }
+    document.getElementById("rows-done").textContent = state.rows_done;
+    document.getElementById("import-status").textContent = state.status_display;
+    document.getElementById("waiting-for-worker").classList.toggle("d-none", !state.waiting_for_worker);
+    const bar = box.querySelector(".progress");
+    if (bar && state.rows_total) {
+      bar.setAttribute("aria-valuenow", state.rows_done);
+      bar.querySelector(".progress-bar").style.width = `${(100 * state.rows_done) / state.rows_total}%`;
+    }
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+})();

@@ -1,0 +1,70 @@
+"""Import Customers in a real browser, at desktop and phone widths: upload, column
+mapping, the dry run's result, the import, the Imports list."""
+
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from customers.models import Customer
+from tests.e2e.conftest import assert_no_page_scroll, serious_accessibility_violations
+
+
+def test_a_manager_maps_checks_and_imports_a_file(signed_in, stores, shoot, tmp_path):
+    page = signed_in
+    path = tmp_path / "from-the-old-system.csv"
+    path.write_text(
+        "Given name;Surname;E-mail;Shop;Notes\n"
+        "Ada;Lovelace;ada@example.com;DT01;Likes tea\n"
+        "Grace;Hopper;grace@example.com;DT01;RV02\n"
+    )
+
+    page.goto(reverse("customers:list"))
+    page.get_by_role("link", name="Import Customers").click()
+    page.get_by_label("File").set_input_files(str(path))
+    shoot("upload")
+    page.get_by_role("button", name="Upload and check").click()
+
+    expect(page.get_by_role("heading", name="Which field does each column fill?")).to_be_visible()
+    for column, field in [("Given name", "first_name"), ("Surname", "last_name"),
+                          ("E-mail", "email"), ("Shop", "stores"), ("Notes", "notes")]:  # fmt: skip
+        page.get_by_label(column).select_option(field)
+    shoot("mapping")
+    page.get_by_role("button", name="Check the rows").click()
+
+    expect(page.locator("#import-status")).to_have_text("Ready to import")
+    expect(page.locator("#import-counts")).to_contain_text("To create")
+    assert_no_page_scroll(page)
+    assert serious_accessibility_violations(page) == []
+    shoot("checked")
+    page.get_by_role("button", name="Import 2 customers").click()
+
+    expect(page.locator("#import-status")).to_have_text("Imported")
+    assert sorted(Customer.objects.values_list("email", flat=True)) == [
+        "ada@example.com", "grace@example.com",
+    ]  # fmt: skip
+    page.get_by_role("link", name="Imports").first.click()
+    expect(page.get_by_role("row").filter(has_text="from-the-old-system.csv")).to_contain_text(
+        "2 created"
+    )
+    shoot("imports")
+
+
+def test_errors_are_shown_by_row_with_the_report_to_download(signed_in, stores, shoot, tmp_path):
+    page = signed_in
+    path = tmp_path / "errors.csv"
+    path.write_text(
+        "first_name,last_name,email,stores\n,Nameless,n@example.com,DT01\nAda,X,bad,ZZ\n"
+    )
+
+    page.goto(reverse("imports:upload"))
+    page.get_by_label("File").set_input_files(str(path))
+    page.get_by_role("button", name="Upload and check").click()
+
+    expect(page.locator("#import-status")).to_have_text("Has errors")
+    errors = page.get_by_role("region", name="Errors table")
+    expect(errors).to_contain_text("This field is required.")
+    expect(errors).to_contain_text("No store has the code ZZ.")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the rows with errors (CSV)").click()
+    assert download.value.suggested_filename.endswith("-errors.csv")
+    assert_no_page_scroll(page)
+    shoot("errors")

@@ -1,0 +1,141 @@
+"""Import Customers in the browser's pages: upload, column mapping, the dry run's result,
+the import as a background job, the Imports list."""
+
+import csv
+import io
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from customers.models import Customer, CustomerTally
+from customers.tables import CustomerTable
+from imports.models import CustomerImport
+from tests.forms import field_errors
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD = reverse("imports:upload")
+
+
+def upload(client, content, name="customers.csv", **options):
+    data = {"match": "email", "encoding": "utf-8", "date_format": "%Y-%m-%d", **options}
+    data["upload"] = SimpleUploadedFile(
+        name, content.encode() if isinstance(content, str) else content
+    )
+    return client.post(UPLOAD, data)
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """Jobs are enqueued once the request's transaction commits; tests run them then."""
+
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run
+
+
+def test_a_manager_uploads_checks_and_imports_a_file(manager_client, downtown, run_jobs):
+    content = "first_name,last_name,email,stores,loyalty_enrolled,loyalty_balance\n" + "".join(
+        f"Ada{n},Lovelace,ada{n}@example.com,DT01,true,{n}\n" for n in range(3)
+    )
+
+    response = run_jobs(lambda: upload(manager_client, content))
+    job = CustomerImport.objects.get()
+
+    assert response.url == job.get_absolute_url()
+    job.refresh_from_db()
+    assert (job.status, job.to_create, job.error_count) == ("checked", 3, 0)
+    assert not Customer.objects.exists()  # the dry run writes nothing
+
+    run_jobs(lambda: manager_client.post(reverse("imports:commit", args=[job.pk])))
+
+    job.refresh_from_db()
+    assert (job.status, job.created, job.written_through) == ("done", 3, 4)
+    assert sorted(Customer.objects.values_list("loyalty_points", flat=True)) == [0, 1, 2]
+    page = manager_client.get(reverse("imports:list")).content.decode()
+    assert "customers.csv" in page and "3 created, 0 updated" in page
+
+
+def test_errors_are_listed_by_row_and_downloadable_and_nothing_can_be_imported(
+    manager_client, downtown, run_jobs
+):
+    content = (
+        "first_name,last_name,email,stores\n"
+        "Ada,Lovelace,not-an-email,DT01\n=1+1,X,x@example.com,ZZ\n"
+    )
+
+    run_jobs(lambda: upload(manager_client, content))
+    job = CustomerImport.objects.get()
+    page = manager_client.get(job.get_absolute_url()).content.decode()
+    report = manager_client.get(reverse("imports:errors", args=[job.pk])).content.decode()
+    refused = manager_client.post(reverse("imports:commit", args=[job.pk]), follow=True)
+
+    assert CustomerImport.objects.get().status == "refused"
+    assert "Enter a valid email address." in page and "No store has the code ZZ." in page
+    rows = list(csv.reader(io.StringIO(report)))
+    assert rows[0][-1] == "errors"
+    assert rows[2][:2] == ["3", "'=1+1"]
+    assert "not ready to run" in refused.content.decode()
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "empty.csv", "The submitted file is empty."),
+        ("first_name,last_name\n", "header.csv", "has a header row but no customers"),
+        ("first_name\nAda\n", "customers.xlsx", "is not an Excel workbook"),
+        (b"first_name\nA\x00da\n", "nul.csv", "NUL byte"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_next_to_the_field(
+    manager_client, content, name, message
+):
+    response = upload(manager_client, content, name=name)
+
+    assert any(message in error for error in field_errors(response, "upload"))
+    assert not CustomerImport.objects.exists()
+
+
+def test_unknown_columns_are_mapped_first(manager_client, downtown, run_jobs):
+    content = (
+        "Given name,Surname,E-mail,Shop,Favourite colour\nAda,Lovelace,ada@example.com,DT01,red\n"
+    )
+
+    response = upload(manager_client, content)
+    job = CustomerImport.objects.get()
+
+    assert response.url == reverse("imports:mapping", args=[job.pk])
+    run_jobs(lambda: manager_client.post(response.url, {
+        "column_0": "first_name", "column_1": "last_name", "column_2": "email",
+        "column_3": "stores", "column_4": "",
+    }))  # fmt: skip
+    job.refresh_from_db()
+    assert (job.status, job.to_create) == ("checked", 1)
+
+
+def test_our_export_round_trips_through_the_pages(manager_client, run_jobs):
+    call_command("seed_demo", customers=50, stdout=StringIO())
+    exported = "".join(CustomerTable.csv_lines(Customer.objects.order_by("pk")))
+    Customer.all_objects.all().delete()
+    CustomerTally.objects.all().delete()
+
+    run_jobs(lambda: upload(manager_client, exported, name="customers-20261126-0900.csv"))
+    job = CustomerImport.objects.get()
+    run_jobs(lambda: manager_client.post(reverse("imports:commit", args=[job.pk])))
+
+    assert Customer.objects.count() == 50
+    assert "".join(CustomerTable.csv_lines(Customer.objects.order_by("email"))).count("\n") == 51
+
+
+def test_the_template_has_the_exports_columns_and_two_examples(manager_client):
+    response = manager_client.get(reverse("imports:template"))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["id", "customer_type", "first_name"]
+    assert len(rows) == 3
