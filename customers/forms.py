@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
 from phonenumber_field.phonenumber import PhoneNumber
 from PIL import Image
@@ -35,9 +36,20 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def name_blank_choice(field, label):
+# Choices with their blank named, per (field, language): the country lists are long, and
+# an import builds the form once per row.
+named_choices = {}
+
+
+def name_blank_choice(field, label, name):
     """Replace Django's "---------" with words that say what choosing nothing means."""
-    field.choices = [("", label), *(choice for choice in field.choices if choice[0] != "")]
+    key = (name, label, get_language())
+    if key not in named_choices:
+        named_choices[key] = [
+            ("", label),
+            *((value, str(text)) for value, text in field.choices if value != ""),
+        ]
+    field.choices = named_choices[key]
 
 
 class PhotoInput(forms.ClearableFileInput):
@@ -149,8 +161,8 @@ class GeneralForm(forms.ModelForm):
         # Optional in the POST: tools that predate customer types create personal customers.
         self.fields["customer_type"].required = False
         self.fields["email"].widget.attrs["autocomplete"] = "off"
-        name_blank_choice(self.fields["gender"], "Not specified")
-        name_blank_choice(self.fields["nationality"], "Not specified")
+        name_blank_choice(self.fields["gender"], "Not specified", "gender")
+        name_blank_choice(self.fields["nationality"], "Not specified", "nationality")
         today = timezone.localdate().isoformat()
         for name in ("date_of_birth", "anniversary"):
             self.fields[name].widget.attrs["max"] = today
@@ -309,7 +321,7 @@ class AddressForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        name_blank_choice(self.fields["country"], "Choose a country")
+        name_blank_choice(self.fields["country"], "Choose a country", "country")
         self.helper = section_helper(
             Row(
                 Column("address_line1", css_class="col-md-8"),

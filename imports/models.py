@@ -46,6 +46,9 @@ class CustomerImport(models.Model):
     to_skip = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="The first errors found.")
+    samples = models.JSONField(
+        default=dict, blank=True, help_text="The first rows to create, update and skip."
+    )
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     written_through = models.PositiveIntegerField(

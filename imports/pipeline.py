@@ -12,6 +12,7 @@ from .reading import open_table
 from .services import BATCH_SIZE, write_batch
 
 KEPT_ERRORS = 200  # the errors a dry run keeps to show; the report has them all
+KEPT_SAMPLES = 5  # the first rows to create, to update and to skip, to show
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Findings:
     errors: list = field(default_factory=list)  # the first KEPT_ERRORS RowErrors
     error_count: int = 0
     unknown_columns: list = field(default_factory=list)
+    samples: dict = field(default_factory=dict)  # action -> [[line, name, email], ...]
 
     @property
     def rows(self):
@@ -73,6 +75,10 @@ def dry_run(path, name, options, *, progress=None):
     for number, row in enumerate(checked_rows(path, name, options, findings), 1):
         findings.counts[row.action] += 1
         findings.error_count += len(row.errors)
+        kept = findings.samples.setdefault(row.action, [])
+        if row.action != "error" and len(kept) < KEPT_SAMPLES:
+            name = f"{row.values.get('first_name', '')} {row.values.get('last_name', '')}"
+            kept.append([row.line, name.strip(), row.values.get("email", "")])
         findings.errors.extend(row.errors[: KEPT_ERRORS - len(findings.errors)])
         if progress and number % BATCH_SIZE == 0:
             progress(number)

@@ -45,6 +45,7 @@ def check_import(import_id):
         to_skip=counts["skip"],
         error_count=findings.error_count,
         errors=[[e.line, e.column, e.value, e.message] for e in findings.errors],
+        samples={action: rows for action, rows in findings.samples.items() if rows},
     )
 
 

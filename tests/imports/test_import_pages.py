@@ -51,6 +51,8 @@ def test_a_manager_uploads_checks_and_imports_a_file(manager_client, downtown, r
     job.refresh_from_db()
     assert (job.status, job.to_create, job.error_count) == ("checked", 3, 0)
     assert not Customer.objects.exists()  # the dry run writes nothing
+    page = manager_client.get(job.get_absolute_url()).content.decode()
+    assert "First rows to create" in page and "Row 2: Ada0 Lovelace" in page
 
     run_jobs(lambda: manager_client.post(reverse("imports:commit", args=[job.pk])))
 
