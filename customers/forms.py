@@ -241,12 +241,16 @@ class GeneralForm(forms.ModelForm):
             raise error
         return email
 
+    def email_holder(self, email):
+        """The live customer other than this one who has ``email``, or None."""
+        return Customer.objects.with_email(email).exclude(pk=self.instance.pk).first()
+
     def duplicate_email_error(self, email):
         """The error for an email address that another live customer has, or None.
 
         Also used when the database refuses a save that raced another one to the address.
         """
-        existing = Customer.objects.with_email(email).exclude(pk=self.instance.pk).first()
+        existing = self.email_holder(email)
         if existing is None:
             return None
         return forms.ValidationError(

@@ -11,6 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import forms
+from django.db.models import CharField, F
+from django.db.models.functions import Cast, Lower
 from django.utils.html import strip_tags
 
 from backoffice.tables import FORMULA_STARTS
@@ -23,9 +25,25 @@ MATCH_KEYS = {"id": "ID", "email": "email", "id_number": "customer ID number"}
 # The export's columns that an import reads; the others (created_at, updated_at) are the
 # system's own and are ignored.
 FIELDS = [name for name in CustomerTable.csv_header() if name not in ("created_at", "updated_at")]
+
+
 # The customer form's sections that hold a customer's own fields, as they validate them.
+class ImportRowForm(GeneralForm):
+    """The General section of the customer form, as an import checks a row with it: who
+    holds an email comes from one lookup for a batch of rows (``email_holders``, by
+    lower-case email), not a query per row."""
+
+    def __init__(self, *args, email_holders=None, **kwargs):
+        self.email_holders = email_holders or {}
+        super().__init__(*args, **kwargs)
+
+    def email_holder(self, email):
+        holder = self.email_holders.get(email.lower())
+        return holder if holder is not None and holder.pk != self.instance.pk else None
+
+
 SECTIONS = [
-    (GeneralForm, [name for name in FIELDS if name in GeneralForm.base_fields]),
+    (ImportRowForm, [name for name in FIELDS if name in GeneralForm.base_fields]),
     (AddressForm, [name for name in FIELDS if name in AddressForm.base_fields]),
 ]
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
@@ -87,52 +105,79 @@ class RowChecker:
         self.seen = {"email": {}, "id_number": {}}
 
     def check(self, line, cells):
+        """One row, checked on its own (a batch of one)."""
+        return self.check_batch([(line, cells)])[0]
+
+    def check_batch(self, numbered):
+        """Rows ((line, cells) pairs) checked in order, with one lookup for the whole
+        batch of the customers their match keys find and of who holds their emails,
+        instead of queries for each row."""
+        prepared = [self.prepare(line, cells) for line, cells in numbered]
+        values = [row.values for row in prepared if not row.errors]
+        found = self.lookup(self.match, [row[self.match] for row in values if row.get(self.match)])
+        holders = found if self.match == "email" else self.lookup(
+            "email", [row["email"] for row in values if row.get("email")]
+        )  # fmt: skip
+        return [row if row.errors else self.check_row(row, found, holders) for row in prepared]
+
+    def prepare(self, line, cells):
         row = CheckedRow(line=line, action="error")
         if len(cells) > len(self.header):
             message = f"This row has {len(cells)} fields; the header has {len(self.header)}."
             row.errors.append(RowError(line, "", "", message))
             return row
-        values = {
+        row.values = {
             name: unneutralised(cells[index].strip()) if index < len(cells) else ""
             for index, name in self.mapping.items()
         }
-        row.values = values
-        existing = self.existing(values, row)
-        if row.errors:
-            return row
+        key = row.values.get(self.match, "")
+        if self.match == "id" and key and not (key.isascii() and key.isdigit()):
+            row.errors.append(RowError(line, "id", key, "An ID is a whole number."))
+        return row
+
+    @staticmethod
+    def lookup(key, wanted):
+        """{key value (emails in lower case): live customer} for the ``wanted`` values."""
+        if not wanted:
+            return {}
+        customers = Customer.objects.all()
+        if key == "email":
+            lowered = {value.lower() for value in wanted}
+            found = customers.annotate(key=Lower("email")).filter(key__in=lowered)
+        elif key == "id":
+            found = customers.annotate(key=Cast("pk", CharField())).filter(pk__in=set(wanted))
+        else:
+            found = customers.annotate(key=F("id_number")).filter(id_number__in=set(wanted))
+        return {customer.key: customer for customer in found}
+
+    def check_row(self, row, found, holders):
+        values = row.values
+        key = values.get(self.match, "")
+        existing = found.get(key.lower() if self.match == "email" else key) if key else None
         if existing is not None and not self.update:
             row.action, row.customer = "skip", existing
             return row
-        self.check_fields(values, existing, row)
+        self.check_fields(values, existing, row, holders)
         self.check_repeats(values, row)
         if not row.errors:
             row.action = "update" if existing else "create"
             row.customer = existing
         return row
 
-    def existing(self, values, row):
-        """The customer the row's match key finds, or None."""
-        key = values.get(self.match, "")
-        if not key:
-            return None
-        if self.match == "id":
-            if not (key.isascii() and key.isdigit()):
-                row.errors.append(RowError(row.line, "id", key, "An ID is a whole number."))
-                return None
-            return Customer.objects.filter(pk=key).first()
-        if self.match == "email":
-            return Customer.objects.with_email(key).first()
-        return Customer.objects.filter(id_number=key).first()
-
-    def check_fields(self, values, existing, row):
+    def check_fields(self, values, existing, row, holders):
         customer = existing or Customer()
+        # The model's constraints (a unique email, a business's company name) are the
+        # form's own checks too, which run here without a query per row; the database
+        # still enforces them when the rows are written.
+        customer.validate_constraints = lambda exclude=None: None
         valid = True
         for section, names in SECTIONS:
             data = {name: values[name] for name in names if name in values}
             if existing is not None:  # columns the file leaves out keep their stored values
                 kept = section(instance=existing).initial
                 data = {**{name: kept.get(name) or "" for name in names}, **data}
-            form = section(data=data, instance=customer)
+            extra = {"email_holders": holders} if section is ImportRowForm else {}
+            form = section(data=data, instance=customer, **extra)
             self.adapt(form)
             if not form.is_valid():
                 valid = False

@@ -13,6 +13,7 @@ from .services import BATCH_SIZE, write_batch
 
 KEPT_ERRORS = 200  # the errors a dry run keeps to show; the report has them all
 KEPT_SAMPLES = 5  # the first rows to create, to update and to skip, to show
+CHECK_BATCH_SIZE = 500  # rows checked with one lookup of the customers they name
 
 
 @dataclass
@@ -65,8 +66,13 @@ def checked_rows(path, name, options, findings=None):
     )  # fmt: skip
     if findings is not None:
         findings.unknown_columns = checker.unknown_columns
-    for line, cells in table.rows:
-        yield checker.check(line, cells)
+    batch = []
+    for numbered in table.rows:
+        batch.append(numbered)
+        if len(batch) == CHECK_BATCH_SIZE:
+            yield from checker.check_batch(batch)
+            batch = []
+    yield from checker.check_batch(batch)
 
 
 def dry_run(path, name, options, *, progress=None):
