@@ -24,7 +24,8 @@ class RequestIdMiddleware:
 
 
 class RequestLimitsMiddleware:
-    """Refuse, before reading them, request bodies larger than ``MAX_REQUEST_BYTES`` (413),
+    """Refuse, before reading them, request bodies larger than ``MAX_REQUEST_BYTES`` (413;
+    ``MAX_UPLOAD_REQUEST_BYTES`` for the pages in ``LARGE_UPLOAD_PATHS``: imports),
     and query strings or forms with a NUL character (400): no field has a use for one, and
     PostgreSQL refuses to store or compare it."""
 
@@ -36,8 +37,11 @@ class RequestLimitsMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return bad_request(request)
-        if length > settings.MAX_REQUEST_BYTES:
-            megabytes = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+        limit = settings.MAX_REQUEST_BYTES
+        if request.path in settings.LARGE_UPLOAD_PATHS:
+            limit = settings.MAX_UPLOAD_REQUEST_BYTES
+        if length > limit:
+            megabytes = limit // (1024 * 1024)
             return HttpResponse(
                 f"The request is larger than {megabytes} MB and was refused.", status=413
             )

@@ -176,6 +176,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # A request body larger than this is refused before it is read (photos are at most 5 MB).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 10) * 1024 * 1024
+# Customer imports take files of up to 100 MB (imports.reading.MAX_BYTES), plus the form.
+MAX_UPLOAD_REQUEST_BYTES = 101 * 1024 * 1024
+LARGE_UPLOAD_PATHS = {"/customers/import/"}
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -141,3 +141,14 @@ def test_the_template_has_the_exports_columns_and_two_examples(manager_client):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["id", "customer_type", "first_name"]
     assert len(rows) == 3
+
+
+def test_a_file_over_the_other_pages_10_mb_limit_is_accepted_for_import(manager_client, downtown):
+    rows = "".join(f"First{n},Last,person{n}@example.com,DT01\n" for n in range(240_000))
+    content = "first_name,last_name,email,stores\n" + rows
+    assert len(content) > 10 * 1024 * 1024
+
+    response = upload(manager_client, content, name="big.csv")
+
+    assert response.status_code == 302
+    assert CustomerImport.objects.get().name == "big.csv"
