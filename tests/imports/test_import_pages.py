@@ -152,3 +152,16 @@ def test_a_file_over_the_other_pages_10_mb_limit_is_accepted_for_import(manager_
 
     assert response.status_code == 302
     assert CustomerImport.objects.get().name == "big.csv"
+
+
+def test_a_file_of_customers_all_here_says_there_is_nothing_to_import(manager_client, run_jobs):
+    from tests.factories import make_customer
+
+    make_customer(email="ada@example.com")
+    content = "first_name,last_name,email,stores\nAda,Lovelace,ADA@example.com,DT01\n"
+
+    run_jobs(lambda: upload(manager_client, content))
+    page = manager_client.get(CustomerImport.objects.get().get_absolute_url()).content.decode()
+
+    assert "Nothing to import: every customer in this file is already here" in page
+    assert "Import 0 customers" not in page
