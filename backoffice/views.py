@@ -333,6 +333,26 @@ class ObjectFormMixin:
         )
 
 
+class LedgerEntriesMixin:
+    """An account's detail view: its ledger's entries, newest first, ``entries_per_page``
+    at a time (``?entries_page=``), for ``generic/includes/entries.html``. Set
+    ``entries_table_class`` (a ``tables.MoneyEntryTable``)."""
+
+    entries_table_class = None
+    entries_per_page = 20
+
+    def get_context_data(self, **kwargs):
+        entries = Paginator(
+            self.entries_table_class.list_queryset(self.object.entries.all()),
+            self.entries_per_page,
+        ).get_page(self.request.GET.get("entries_page"))
+        return super().get_context_data(
+            entries=entries,
+            entries_table=self.entries_table_class(list(entries.object_list)),
+            **kwargs,
+        )
+
+
 class ObjectHistoryMixin:
     """A detail view's "History" card: the object's audit events, newest first, paged."""
 

@@ -2,7 +2,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,7 +14,13 @@ from django.views.generic import CreateView, DetailView, FormView, TemplateView
 from backoffice.filters import start_of_day
 from backoffice.money import format_money
 from backoffice.tables import Echo, neutralise
-from backoffice.views import BulkActionView, ObjectFormMixin, ObjectHistoryMixin, ObjectListView
+from backoffice.views import (
+    BulkActionView,
+    LedgerEntriesMixin,
+    ObjectFormMixin,
+    ObjectHistoryMixin,
+    ObjectListView,
+)
 from stores.current import get_current_store
 
 from .filters import HouseAccountFilterSet
@@ -30,8 +35,6 @@ from .services import (
     statement,
 )
 from .tables import HouseAccountEntryTable, HouseAccountTable
-
-ENTRIES_PER_PAGE = 20
 
 
 class HouseAccountListView(ObjectListView):
@@ -104,19 +107,17 @@ class AccountMixin:
         return super().get_context_data(account=self.account, **kwargs)
 
 
-class HouseAccountDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView):
+class HouseAccountDetailView(
+    PermissionRequiredMixin, LedgerEntriesMixin, ObjectHistoryMixin, DetailView
+):
     permission_required = "house_accounts.view_houseaccount"
     queryset = HouseAccount.objects.select_related("customer")
     context_object_name = "account"
     template_name = "house_accounts/account_detail.html"
+    entries_table_class = HouseAccountEntryTable
 
     def get_context_data(self, **kwargs):
-        entries = Paginator(
-            self.object.entries.select_related("store", "created_by"), ENTRIES_PER_PAGE
-        ).get_page(self.request.GET.get("entries_page"))
         return super().get_context_data(
-            entries=entries,
-            entries_table=HouseAccountEntryTable(list(entries.object_list)),
             entry_form=EntryForm(current_store=get_current_store(self.request)),
             statement_form=StatementForm(),
             breadcrumbs=[("House Account", reverse("house_accounts:list"))],

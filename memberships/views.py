@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,7 +12,13 @@ from django.views.generic import CreateView, DetailView, FormView, UpdateView
 from backoffice.filters import start_of_day
 from backoffice.money import format_money
 from backoffice.services import delete_recorded
-from backoffice.views import BulkActionView, ObjectFormMixin, ObjectHistoryMixin, ObjectListView
+from backoffice.views import (
+    BulkActionView,
+    LedgerEntriesMixin,
+    ObjectFormMixin,
+    ObjectHistoryMixin,
+    ObjectListView,
+)
 from stores.current import get_current_store
 
 from .filters import MembershipAccountFilterSet
@@ -48,7 +53,6 @@ TABS = [
     ("Plan", "memberships:plans"),
     ("Account", "memberships:accounts"),
 ]
-ENTRIES_PER_PAGE = 20
 
 
 class MembershipListView(ObjectListView):
@@ -226,20 +230,18 @@ class AccountMixin:
         return super().get_context_data(account=self.account, **kwargs)
 
 
-class MembershipAccountDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView):
+class MembershipAccountDetailView(
+    PermissionRequiredMixin, LedgerEntriesMixin, ObjectHistoryMixin, DetailView
+):
     permission_required = "memberships.view_membershipaccount"
     queryset = MembershipAccount.objects.select_related("customer", "plan__membership_type")
     context_object_name = "account"
     template_name = "memberships/account_detail.html"
+    entries_table_class = MembershipEntryTable
 
     def get_context_data(self, **kwargs):
-        entries = Paginator(
-            MembershipEntryTable.list_queryset(self.object.entries.all()), ENTRIES_PER_PAGE
-        ).get_page(self.request.GET.get("entries_page"))
         return super().get_context_data(
             seats=self.object.seats.select_related("customer"),
-            entries=entries,
-            entries_table=MembershipEntryTable(list(entries.object_list)),
             charge_form=ChargeForm(current_store=get_current_store(self.request)),
             member_form=MemberForm(),
             breadcrumbs=[("Membership", reverse("memberships:accounts"))],
