@@ -7,6 +7,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
@@ -36,6 +38,23 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class PreparedChoices(BaseChoiceIterator):
+    """Choices already in the shape Django normalises them to, which it takes as they are.
+
+    A plain list is normalised again by the field and by its widget, and copied, for every
+    form; with 250 countries that was most of the time an import spends checking a row.
+    """
+
+    def __init__(self, choices):
+        self.choices = tuple(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __deepcopy__(self, memo):
+        return self  # never changed in place
+
+
 # Choices with their blank named, per (field, language): the country lists are long, and
 # an import builds the form once per row.
 named_choices = {}
@@ -45,10 +64,9 @@ def name_blank_choice(field, label, name):
     """Replace Django's "---------" with words that say what choosing nothing means."""
     key = (name, label, get_language())
     if key not in named_choices:
-        named_choices[key] = [
-            ("", label),
-            *((value, str(text)) for value, text in field.choices if value != ""),
-        ]
+        named_choices[key] = PreparedChoices(
+            [("", label), *((value, str(text)) for value, text in field.choices if value != "")]
+        )
     field.choices = named_choices[key]
 
 
@@ -170,7 +188,11 @@ class GeneralForm(forms.ModelForm):
             # What does not apply to the submitted type is hidden on the page and ignored.
             for name in self.submitted_type_probe.fields_not_applying():
                 self.fields[name].disabled = True
-        self.helper = section_helper(
+
+    @cached_property
+    def helper(self):
+        """Built when the form is rendered (an import checks rows with it and never does)."""
+        return section_helper(
             "version",
             Field("customer_type", wrapper_class="customer-type-choice"),
             Row(
@@ -326,7 +348,10 @@ class AddressForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         name_blank_choice(self.fields["country"], "Choose a country", "country")
-        self.helper = section_helper(
+
+    @cached_property
+    def helper(self):
+        return section_helper(
             Row(
                 Column("address_line1", css_class="col-md-8"),
                 Column("address_line2", css_class="col-md-4"),

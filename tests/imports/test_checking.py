@@ -99,3 +99,30 @@ def test_the_apostrophe_our_export_puts_before_a_formula_is_removed(tmp_path, do
     rows = checked(tmp_path, f"{HEADER}\n'=Ada,'-Lovelace,ada@example.com,,,,,DT01,,,\n")
 
     assert (rows[0].values["first_name"], rows[0].values["last_name"]) == ("=Ada", "-Lovelace")
+
+
+def test_each_row_is_checked_afresh_whatever_the_rows_before_it(tmp_path, downtown):
+    """A business row ignores the personal fields; the personal row after it keeps them,
+    and an unknown country is an error on its own row only."""
+    header = (
+        "first_name,last_name,email,customer_type,company_name,gender,nationality,country,stores"
+    )
+    rows = checked(tmp_path, "\n".join([
+        header,
+        "Bo,Corp,bo@example.com,business,Bo Ltd,male,FR,GB,DT01",
+        "Ada,Lovelace,ada@example.com,personal,,female,GB,GB,DT01",
+        "Cy,Nowhere,cy@example.com,personal,,,XX,ZZ,DT01",
+        "Di,Paris,di@example.com,personal,,,FR,FR,DT01",
+    ]) + "\n")  # fmt: skip
+
+    business, personal, unknown, last = rows
+    assert (business.values["customer"].gender, business.values["customer"].nationality) == ("", "")
+    assert (personal.values["customer"].gender, personal.values["customer"].nationality) == (
+        "female",
+        "GB",
+    )
+    assert [(error.column, error.value) for error in unknown.errors] == [
+        ("nationality", "XX"),
+        ("country", "ZZ"),
+    ]
+    assert (last.action, last.values["customer"].country) == ("create", "FR")
