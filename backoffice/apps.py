@@ -16,8 +16,11 @@ class BackofficeConfig(AppConfig):
     verbose_name = "Back office"
 
     def ready(self):
+        from . import expiry
         from .roles import ensure_roles
+        from .services import remove_expired_exports
 
+        expiry.register("exports", remove_expired_exports)
         # Every app's permissions exist only after its own post_migrate, so the roles are
         # brought up to date after each app's, adding what exists by then.
         post_migrate.connect(ensure_roles, dispatch_uid="backoffice.ensure_roles")

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from .money import MoneyField
@@ -119,3 +121,68 @@ class TablePreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.table}"
+
+
+class Export(models.Model):
+    """A list's rows written to a CSV file by a background job, for the person who asked
+    and no one else: exports too long to stream, or any export when the person chooses.
+
+    The job rebuilds the list as that person had it: the list view (``list_view``, a
+    dotted path), its query string and the session values it reads (the top bar's
+    store). The file is in the media storage until ``expires_at``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Writing"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Stopped"
+        EXPIRED = "expired", "Removed"
+
+    title = models.CharField("list", max_length=100)
+    list_view = models.CharField(max_length=200)
+    query = models.CharField(max_length=2000, blank=True)
+    session = models.JSONField(default=dict, blank=True)
+    filename = models.CharField(max_length=100)
+    file = models.FileField(upload_to="exports/", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    problem = models.CharField(max_length=500, blank=True)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="who", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField("when", default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self):
+        return f"Export of {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("export_detail", args=[self.pk])
+
+    @property
+    def expires_at(self):
+        return self.created_at + settings.JOB_FILES_KEPT_FOR
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_ready(self):
+        return self.status == self.Status.DONE and timezone.now() < self.expires_at
+
+    def rebuilt_request(self):
+        """A request as the person's list had it: their user, query string and session."""
+        request = HttpRequest()
+        request.method = "GET"
+        request.GET = QueryDict(self.query)
+        request.user = self.created_by
+        request.session = dict(self.session)
+        return request

@@ -39,10 +39,12 @@ class ResultCount:
         return self.exact and self.value == 1
 
 
-def bounded_count(queryset):
-    """The rows of ``queryset``, counted by the database up to ``COUNT_LIMIT + 1``."""
-    found = queryset.order_by()[: COUNT_LIMIT + 1].count()
-    return ResultCount(min(found, COUNT_LIMIT), exact=found <= COUNT_LIMIT)
+def bounded_count(queryset, limit=None):
+    """The rows of ``queryset``, counted by the database up to ``limit + 1`` (by default,
+    ``COUNT_LIMIT + 1``)."""
+    limit = COUNT_LIMIT if limit is None else limit
+    found = queryset.order_by()[: limit + 1].count()
+    return ResultCount(min(found, limit), exact=found <= limit)
 
 
 def narrowed(queryset):

@@ -36,6 +36,7 @@ ROLES = {
         "customers.delete_customer",
         "customers.restore_customer",
         "customers.export_customer",
+        "backoffice.view_export",  # their own exports written in the background
         "backoffice.view_auditevent",
         "loyalty.view_loyaltycardbatch",  # listing and printing loyalty card codes
         "loyalty.add_loyaltycardbatch",  # generating them

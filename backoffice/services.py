@@ -1,10 +1,13 @@
 """Writes of the simple models every app has (types, plans, settings-like rows): saved or
 deleted with an audit event, in one transaction. Models with rules of their own have
-their own services."""
+their own services. And the removal of export files past their time."""
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from . import audit
+from .models import Export
 
 
 def editable_fields(model):
@@ -50,3 +53,15 @@ def save_recorded(*, instance, user):
 def delete_recorded(*, instance, user):
     audit.record(user=user, action=audit.Action.DELETE, obj=instance, summary="Deleted")
     instance.delete()
+
+
+def remove_expired_exports():
+    """Remove the files of exports older than ``JOB_FILES_KEPT_FOR``; their rows stay, marked
+    removed, so that their pages say so. Returns how many files were removed."""
+    expired = Export.objects.filter(
+        created_at__lt=timezone.now() - settings.JOB_FILES_KEPT_FOR
+    ).exclude(file="")
+    for export in expired:
+        export.file.delete(save=False)
+        Export.objects.filter(pk=export.pk).update(file="", status=Export.Status.EXPIRED)
+    return len(expired)

@@ -253,6 +253,12 @@ PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_REGION") or None
 # Background jobs (imports): stored in the database, run by `manage.py db_worker`; any
 # number of workers on any machines share them through the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Exports of more rows than this are written by a job to a file; smaller ones stream
+# straight to the browser.
+EXPORT_STREAM_LIMIT = 100_000
+# Files of background jobs (exports written, imports uploaded) are removed this long after
+# the job was asked for: by the next job of their kind, or `manage.py remove_expired_files`.
+JOB_FILES_KEPT_FOR = timedelta(hours=24)
 
 # The one currency of every amount of money (memberships, house accounts): ISO 4217.
 CURRENCY = os.environ.get("CURRENCY", "USD")

@@ -462,3 +462,29 @@ class MoneyEntryTable(ObjectTable):
 
     def render_created_by(self, record):
         return person(record.created_by)
+
+
+class ExportTable(ObjectTable):
+    preference_key = "exports"
+    default_columns = ("title", "created_at", "status", "rows")
+    fixed_columns = ("title",)
+    phone_columns = ("title", "status")
+
+    title = tables.Column("List")
+    created_at = tables.Column("When", attrs={"td": {"class": "text-nowrap"}})
+    status = tables.Column("Status")
+    rows = tables.Column("Rows", accessor="pk", empty_values=())
+
+    class Meta(ObjectTable.Meta):
+        empty_text = "No exports yet."
+
+    def render_created_at(self, value):
+        return format_date(value, "Y-m-d H:i")
+
+    def render_status(self, record):
+        return record.get_status_display()
+
+    def render_rows(self, record):
+        if record.rows_total is None:
+            return "—"
+        return f"{record.rows_done:,} of {record.rows_total:,}"

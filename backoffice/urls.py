@@ -3,7 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .views import AuditEventListView, PasswordChangeView, TableColumnsView
+from .views import (
+    AuditEventListView,
+    ExportDetailView,
+    ExportDownloadView,
+    ExportListView,
+    ExportProgressView,
+    PasswordChangeView,
+    TableColumnsView,
+)
 
 handler500 = "backoffice.views.server_error"
 
@@ -25,6 +33,10 @@ urlpatterns = [
     path("memberships/", include("memberships.urls")),
     path("house-accounts/", include("house_accounts.urls")),
     path("audit/", AuditEventListView.as_view(), name="audit"),
+    path("exports/", ExportListView.as_view(), name="export_list"),
+    path("exports/<int:pk>/", ExportDetailView.as_view(), name="export_detail"),
+    path("exports/<int:pk>/progress/", ExportProgressView.as_view(), name="export_progress"),
+    path("exports/<int:pk>/download/", ExportDownloadView.as_view(), name="export_download"),
     path("tables/<slug:table>/columns/", TableColumnsView.as_view(), name="table_columns"),
     path("admin/", admin.site.urls),
 ]

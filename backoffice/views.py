@@ -7,32 +7,39 @@ streams the same rows as CSV, and ``BulkActionView`` is one bulk action: ticked 
 confirmation page naming them, one service call, a message, and back to the list as it was.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.http import (
+    FileResponse,
+    Http404,
     HttpResponseBadRequest,
     HttpResponseRedirect,
     HttpResponseServerError,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect
 from django.template import loader
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
+from django.views.generic.detail import BaseDetailView
 
 from . import audit
 from .filters import AuditEventFilterSet
 from .forms import ThrottledPasswordChangeForm
-from .models import AuditEvent, TablePreference
-from .paging import KeysetPaginator, narrowed
+from .models import AuditEvent, Export, TablePreference
+from .paging import KeysetPaginator, bounded_count, narrowed
 from .services import save_recorded
-from .tables import AuditEventTable, ObjectTable
+from .tables import AuditEventTable, ExportTable, ObjectTable
+from .tasks import enqueue_on_commit, task_waits_for_worker, write_export
 
 
 def list_url_to_return_to(request, list_url_name):
@@ -180,22 +187,62 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
 
 
 class ObjectExportView(PermissionRequiredMixin, View):
-    """The rows of ``list_view`` as CSV: the same search, filters and sort, all pages,
-    streamed, with the columns of the list's table."""
+    """The rows of ``list_view`` as CSV: the same search, filters and sort, all pages, with
+    the columns of the list's table.
+
+    Up to ``EXPORT_STREAM_LIMIT`` rows stream straight to the browser. Beyond that, a page
+    offers to write the file in the background (and back to ``list_url_name``); a POST
+    (from there, or from the list's "Export in the background") starts the job and goes to
+    the export's page.
+    """
 
     list_view = None
+    list_url_name = None
     filename = "export-%Y%m%d-%H%M.csv"
 
-    def get(self, request, *args, **kwargs):
+    def lister(self):
         lister = self.list_view()
-        lister.setup(request, *args, **kwargs)
-        _, queryset = narrowed(lister.get_filtered_queryset())
-        filename = timezone.localtime().strftime(self.filename)
+        lister.setup(self.request, *self.args, **self.kwargs)
+        return lister
+
+    def get(self, request, *args, **kwargs):
+        lister = self.lister()
+        queryset = lister.get_filtered_queryset()
+        if not bounded_count(queryset, limit=settings.EXPORT_STREAM_LIMIT).exact:
+            list_url = f"{reverse(self.list_url_name)}?{request.GET.urlencode()}"
+            return TemplateResponse(
+                request,
+                "generic/export_confirm.html",
+                {
+                    "title": lister.title,
+                    "limit": f"{settings.EXPORT_STREAM_LIMIT:,}",
+                    "list_url": list_url,
+                },
+            )
+        _, queryset = narrowed(queryset)
         return StreamingHttpResponse(
             in_blocks(lister.table_class.csv_lines(queryset)),
             content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            headers={"Content-Disposition": f'attachment; filename="{self.get_filename()}"'},
         )
+
+    def post(self, request, *args, **kwargs):
+        lister = self.lister()
+        export = Export.objects.create(
+            title=lister.title,
+            list_view=f"{self.list_view.__module__}.{self.list_view.__qualname__}",
+            query=request.GET.urlencode(),
+            session={
+                key: value for key, value in request.session.items() if not key.startswith("_")
+            },
+            filename=self.get_filename(),
+            created_by=request.user,
+        )
+        enqueue_on_commit(write_export, export)
+        return redirect(export)
+
+    def get_filename(self):
+        return timezone.localtime().strftime(self.filename)
 
 
 def in_blocks(lines, size=64 * 1024):
@@ -415,3 +462,65 @@ class AuditEventListView(ObjectListView):
     table_class = AuditEventTable
     title = "Audit trail"
     context_object_name = "events"
+
+
+class OwnExportMixin(PermissionRequiredMixin):
+    """An export is its requester's alone: anyone else is told it does not exist."""
+
+    permission_required = "backoffice.view_export"
+
+    def get_queryset(self):
+        return Export.objects.filter(created_by=self.request.user)
+
+
+def waits_for_worker(export):
+    return export.status == Export.Status.QUEUED and task_waits_for_worker(export.task_id)
+
+
+class ExportListView(OwnExportMixin, ObjectListView):
+    table_class = ExportTable
+    title = "Your exports"
+    context_object_name = "exports"
+
+
+class ExportDetailView(OwnExportMixin, DetailView):
+    """An export's page: its progress while the job runs, then the download link."""
+
+    context_object_name = "export"
+    template_name = "generic/export_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            waiting_for_worker=waits_for_worker(self.object),
+            breadcrumbs=[("Your exports", reverse("export_list"))],
+            **kwargs,
+        )
+
+
+def job_progress_response(job, *, waiting_for_worker):
+    """A background job's state (an import, an export) as JSON, for its page to show
+    without a reload (static/js/job_progress.js)."""
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "rows_done": job.rows_done,
+            "rows_total": job.rows_total,
+            "running": job.is_running,
+            "waiting_for_worker": waiting_for_worker,
+        }
+    )
+
+
+class ExportProgressView(OwnExportMixin, BaseDetailView):
+    def render_to_response(self, context):
+        return job_progress_response(self.object, waiting_for_worker=waits_for_worker(self.object))
+
+
+class ExportDownloadView(OwnExportMixin, BaseDetailView):
+    def render_to_response(self, context):
+        if not self.object.is_ready:
+            raise Http404("This export is not ready, or its file was removed.")
+        return FileResponse(
+            self.object.file.open("rb"), as_attachment=True, filename=self.object.filename
+        )

@@ -239,10 +239,12 @@ class CustomerLookupView(PermissionRequiredMixin, View):
 
 
 class CustomerExportView(ObjectExportView):
-    """The list as CSV: the same search, filters and sort, all pages, streamed."""
+    """The list as CSV: the same search, filters and sort, all pages; streamed, or written
+    in the background beyond 100,000 customers."""
 
     permission_required = "customers.export_customer"
     list_view = CustomerListView
+    list_url_name = "customers:list"
     filename = "customers-%Y%m%d-%H%M.csv"
 
 

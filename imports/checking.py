@@ -38,9 +38,12 @@ class LentFields(dict):
         return dict(self)
 
 
-class ImportSection:
-    """A section of the customer form as an import checks rows with it, one row at a time.
+class ImportRowForm(GeneralForm, AddressForm):
+    """A row of a file as the customer form checks it: its General and Address sections
+    (fields, clean methods and all) as one form, one row after another, fast:
 
+    - Who holds an email comes from one lookup for a batch of rows (``email_holders``, by
+      lower-case email), not a query per row.
     - ``lent_fields()`` sets the fields up once; each row's form borrows them
       (``fields=``). Which fields a row's customer type disables is the only state a form
       leaves on them, and it is reset for each row.
@@ -50,7 +53,11 @@ class ImportSection:
       checking together; a phone number would be parsed a second time.
     """
 
-    def __init__(self, *args, fields=None, **kwargs):
+    class Meta(GeneralForm.Meta):
+        fields = [*GeneralForm.Meta.fields, *AddressForm.Meta.fields]
+
+    def __init__(self, *args, email_holders=None, fields=None, **kwargs):
+        self.email_holders = email_holders or {}
         if fields is not None:
             for name, field in fields.items():
                 field.disabled = self.base_fields[name].disabled
@@ -61,39 +68,21 @@ class ImportSection:
     def lent_fields(cls):
         return LentFields(copy.deepcopy(cls.base_fields))
 
-    def _get_validation_exclusions(self):
-        model = self._meta.model._meta
-        checked_by_form = {
-            name
-            for name in self._meta.fields
-            if isinstance(model.get_field(name), CountryField | PhoneNumberField)
-        }
-        return super()._get_validation_exclusions() | checked_by_form
-
-
-class ImportRowForm(ImportSection, GeneralForm):
-    """The General section: who holds an email comes from one lookup for a batch of rows
-    (``email_holders``, by lower-case email), not a query per row."""
-
-    def __init__(self, *args, email_holders=None, **kwargs):
-        self.email_holders = email_holders or {}
-        super().__init__(*args, **kwargs)
-
     def email_holder(self, email):
         holder = self.email_holders.get(email.lower())
         return holder if holder is not None and holder.pk != self.instance.pk else None
 
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | CHECKED_BY_FORM_FIELDS
 
-class ImportAddressForm(ImportSection, AddressForm):
-    pass
 
-
-# The customer form's sections that hold a customer's own fields, and the file's fields
-# each one checks.
-SECTIONS = [
-    (ImportRowForm, [name for name in FIELDS if name in GeneralForm.base_fields]),
-    (ImportAddressForm, [name for name in FIELDS if name in AddressForm.base_fields]),
-]
+CHECKED_BY_FORM_FIELDS = {
+    name
+    for name in ImportRowForm._meta.fields
+    if isinstance(Customer._meta.get_field(name), CountryField | PhoneNumberField)
+}
+# The file's fields that the form checks.
+FORM_FIELDS = [name for name in FIELDS if name in ImportRowForm.base_fields]
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 TRUE = {"true", "yes", "1", "y", "enrolled"}
 FALSE = {"false", "no", "0", "n", "", "not enrolled"}
@@ -114,6 +103,7 @@ class CheckedRow:
     values: dict = field(default_factory=dict)
     customer: Customer | None = None
     errors: list = field(default_factory=list)
+    cells: list = field(default_factory=list)
 
 
 def column_mapping(header, chosen=None):
@@ -142,14 +132,18 @@ class RowChecker:
     """Checks rows one after another, remembering what earlier rows claimed (an email or
     customer ID number twice in one file is an error on the later row)."""
 
-    def __init__(self, header, *, match="email", update=True, mapping=None, date_format=None):
+    def __init__(
+        self, header, *, match="email", update=True, mapping=None, date_format=None,
+        phone_region=None,
+    ):  # fmt: skip
         if match not in MATCH_KEYS:
             raise ValueError(f"Unknown match key {match!r}.")
         self.header = header
         self.match, self.update = match, update
         self.mapping, self.unknown_columns = column_mapping(header, mapping)
         self.date_format = date_format or DEFAULT_DATE_FORMAT
-        self.fields = {section: self.adapted(section.lent_fields()) for section, _ in SECTIONS}
+        self.phone_region = phone_region
+        self.fields = self.adapted(ImportRowForm.lent_fields())
         self.stores = {code.upper(): pk for pk, code in Store.objects.values_list("pk", "code")}
         self.seen = {"email": {}, "id_number": {}}
 
@@ -170,7 +164,7 @@ class RowChecker:
         return [row if row.errors else self.check_row(row, found, holders) for row in prepared]
 
     def prepare(self, line, cells):
-        row = CheckedRow(line=line, action="error")
+        row = CheckedRow(line=line, action="error", cells=cells)
         if len(cells) > len(self.header):
             message = f"This row has {len(cells)} fields; the header has {len(self.header)}."
             row.errors.append(RowError(line, "", "", message))
@@ -183,6 +177,12 @@ class RowChecker:
         if self.match == "id" and key and not (key.isascii() and key.isdigit()):
             row.errors.append(RowError(line, "id", key, "An ID is a whole number."))
         return row
+
+    def finds_any(self, keys, emails):
+        """Whether any of these match keys finds a customer, or any email is someone's."""
+        if self.lookup(self.match, keys):
+            return True
+        return self.match != "email" and bool(self.lookup("email", emails))
 
     @staticmethod
     def lookup(key, wanted):
@@ -219,22 +219,20 @@ class RowChecker:
         # form's own checks too, which run here without a query per row; the database
         # still enforces them when the rows are written.
         customer.validate_constraints = lambda exclude=None: None
-        valid = True
-        for section, names in SECTIONS:
-            data = {name: values[name] for name in names if name in values}
-            fields = self.fields[section]
-            if existing is not None:  # columns the file leaves out keep their stored values
-                kept = section(instance=existing, fields=fields).initial
-                data = {**{name: kept.get(name) or "" for name in names}, **data}
-            extra = {"email_holders": holders} if section is ImportRowForm else {}
-            form = section(data=data, instance=customer, fields=fields, **extra)
-            if not form.is_valid():
-                valid = False
-                for name, messages in form.errors.items():
-                    for message in messages:
-                        row.errors.append(
-                            RowError(row.line, name, values.get(name, ""), strip_tags(str(message)))
-                        )
+        data = {name: values[name] for name in FORM_FIELDS if name in values}
+        if existing is not None:  # columns the file leaves out keep their stored values
+            kept = ImportRowForm(instance=existing, fields=self.fields).initial
+            data = {**{name: kept.get(name) or "" for name in FORM_FIELDS}, **data}
+        form = ImportRowForm(
+            data=data, instance=customer, fields=self.fields, email_holders=holders,
+            phone_region=self.phone_region,
+        )  # fmt: skip
+        valid = form.is_valid()
+        for name, messages in form.errors.items():
+            for message in messages:
+                row.errors.append(
+                    RowError(row.line, name, values.get(name, ""), strip_tags(str(message)))
+                )
         if "stores" in values or existing is None:
             values["stores"] = self.store_ids(values.get("stores", ""), row)
         else:  # a file without the column keeps the customer's stores

@@ -27,7 +27,7 @@ class UploadForm(forms.ModelForm):
 
     class Meta:
         model = CustomerImport
-        fields = ["upload", "match", "update", "encoding", "date_format"]
+        fields = ["upload", "match", "update", "encoding", "date_format", "phone_region"]
         widgets = {"match": forms.RadioSelect}
         labels = {"match": "A row is the same customer as one we have when it has the same"}
 

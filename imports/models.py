@@ -1,7 +1,10 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django_countries.fields import CountryField
 
 from .checking import MATCH_KEYS
 
@@ -25,7 +28,7 @@ class CustomerImport(models.Model):
         UTF8 = "utf-8", "UTF-8 (most files)"
         LATIN1 = "latin-1", "Latin-1 (older Windows and Excel CSV files)"
 
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     name = models.CharField("file", max_length=255)
     match = models.CharField(
         "match key", max_length=10, choices=list(MATCH_KEYS.items()), default="email"
@@ -36,6 +39,10 @@ class CustomerImport(models.Model):
     )  # fmt: skip
     encoding = models.CharField(max_length=10, choices=Encoding.choices, default=Encoding.UTF8)
     date_format = models.CharField(max_length=20, default="%Y-%m-%d")
+    phone_region = CountryField(
+        "phone numbers without a country code are from", blank=True,
+        blank_label="Nowhere: they all start with + and the country code",
+    )  # fmt: skip
     mapping = models.JSONField(default=dict, blank=True, help_text="{file column: field}")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
     problem = models.CharField(max_length=500, blank=True)
@@ -63,6 +70,8 @@ class CustomerImport(models.Model):
     created_at = models.DateTimeField("when", default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    RUNNING = (Status.CHECKING, Status.QUEUED, Status.IMPORTING)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "customer import"
@@ -74,5 +83,17 @@ class CustomerImport(models.Model):
         return reverse("imports:detail", args=[self.pk])
 
     @property
+    def checked_path(self):
+        """Where the dry run keeps the rows as it checked them, beside the file."""
+        return Path(f"{self.file.path}.checked.gz")
+
+    @property
     def is_running(self):
-        return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.IMPORTING)
+        return self.status in self.RUNNING
+
+    def remove_file(self):
+        """Remove the uploaded file and the rows the dry run kept; the findings stay."""
+        if self.file:
+            self.checked_path.unlink(missing_ok=True)
+            self.file.delete(save=False)
+            CustomerImport.objects.filter(pk=self.pk).update(file="")

@@ -1,19 +1,36 @@
 """An import from end to end, the same from the shell and from a background job: the dry
-run (every row checked, nothing written) and the writing (the file read and checked again,
-then written a batch at a time)."""
+run (every row checked, nothing written) and the writing, a batch at a time.
 
+The dry run may keep the rows as it checked them (``keep``: a gzipped file of JSON lines).
+Writing then takes the new customers from there, once one lookup per batch shows that
+their match keys and emails are still no one's, instead of running the customer form on
+every row again, which is most of an import's time. Updates, and any batch where
+something changed since, are checked again.
+"""
+
+import contextlib
+import gzip
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
+
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 
 from backoffice.tables import neutralise
 
-from .checking import RowChecker
+from .checking import CheckedRow, ImportRowForm, RowChecker
 from .reading import open_table
 from .services import BATCH_SIZE, write_batch
 
 KEPT_ERRORS = 200  # the errors a dry run keeps to show; the report has them all
 KEPT_SAMPLES = 5  # the first rows to create, to update and to skip, to show
 CHECK_BATCH_SIZE = 500  # rows checked with one lookup of the customers they name
+# A new customer's fields as the dry run keeps them: those the customer form checked.
+KEPT_FIELDS = [name for name in ImportRowForm._meta.fields if name != "photo"]
+# What else writing a new customer takes from its checked row.
+KEPT_VALUES = ("stores", "loyalty_enrolled", "loyalty_balance")
 
 
 @dataclass
@@ -23,6 +40,7 @@ class Options:
     encoding: str = "utf-8"
     date_format: str | None = None
     mapping: dict = field(default_factory=dict)
+    phone_region: str | None = None  # where national phone numbers are from
 
 
 @dataclass
@@ -58,44 +76,95 @@ class ChangedSinceChecked(Exception):
         self.written = written
 
 
-def checked_rows(path, name, options, findings=None):
+def batched(items, size):
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def opened(path, name, options):
+    """The file's table, and a checker for its rows with the import's options."""
     table = open_table(path, name=name, encoding=options.encoding)
     checker = RowChecker(
-        table.header, match=options.match, update=options.update,
-        mapping=options.mapping, date_format=options.date_format,
+        table.header, match=options.match, update=options.update, mapping=options.mapping,
+        date_format=options.date_format, phone_region=options.phone_region,
     )  # fmt: skip
+    return table, checker
+
+
+def checked_rows(path, name, options, findings=None):
+    table, checker = opened(path, name, options)
     if findings is not None:
         findings.unknown_columns = checker.unknown_columns
-    batch = []
-    for numbered in table.rows:
-        batch.append(numbered)
-        if len(batch) == CHECK_BATCH_SIZE:
-            yield from checker.check_batch(batch)
-            batch = []
-    yield from checker.check_batch(batch)
+    for batch in batched(table.rows, CHECK_BATCH_SIZE):
+        yield from checker.check_batch(batch)
 
 
-def dry_run(path, name, options, *, progress=None):
-    """Check every row; ``progress(rows checked)`` is called every BATCH_SIZE rows."""
+def dry_run(path, name, options, *, progress=None, keep=None):
+    """Check every row; ``progress(rows checked)`` is called every BATCH_SIZE rows. With
+    ``keep`` (a path), the rows as checked are kept there for ``write``."""
     findings = Findings()
-    for number, row in enumerate(checked_rows(path, name, options, findings), 1):
-        findings.counts[row.action] += 1
-        findings.error_count += len(row.errors)
-        kept = findings.samples.setdefault(row.action, [])
-        if row.action != "error" and len(kept) < KEPT_SAMPLES:
-            name = f"{row.values.get('first_name', '')} {row.values.get('last_name', '')}"
-            kept.append([row.line, name.strip(), row.values.get("email", "")])
-        findings.errors.extend(row.errors[: KEPT_ERRORS - len(findings.errors)])
-        if progress and number % BATCH_SIZE == 0:
-            progress(number)
+    with contextlib.ExitStack() as stack:
+        kept = stack.enter_context(gzip.open(keep, "wt", encoding="utf-8")) if keep else None
+        for number, row in enumerate(checked_rows(path, name, options, findings), 1):
+            findings.counts[row.action] += 1
+            findings.error_count += len(row.errors)
+            samples = findings.samples.setdefault(row.action, [])
+            if row.action != "error" and len(samples) < KEPT_SAMPLES:
+                name = f"{row.values.get('first_name', '')} {row.values.get('last_name', '')}"
+                samples.append([row.line, name.strip(), row.values.get("email", "")])
+            findings.errors.extend(row.errors[: KEPT_ERRORS - len(findings.errors)])
+            if kept:
+                kept.write(kept_line(row, options.match))
+            if progress and number % BATCH_SIZE == 0:
+                progress(number)
     return findings
 
 
-def write(path, name, options, *, user, progress=None, should_stop=None):
-    """Check the rows again and write them a batch at a time, each batch all or nothing.
-    ``should_stop()`` is asked between batches; ``progress(written)`` told after each."""
+def kept_line(row, match):
+    """A checked row as the dry run keeps it: its line and cells, what it would do, and a
+    new customer's checked fields and values."""
+    entry = {"line": row.line, "cells": row.cells, "action": row.action}
+    if row.action == "create":
+        customer = row.values["customer"]
+        (serialized,) = serializers.serialize("python", [customer], fields=KEPT_FIELDS)
+        entry |= {
+            "key": row.values.get(match, ""),
+            "fields": serialized["fields"],
+            **{name: row.values[name] for name in KEPT_VALUES},
+        }
+    return json.dumps(entry, cls=DjangoJSONEncoder) + "\n"
+
+
+def rows_as_kept(path, name, options, kept):
+    """The rows the dry run kept, ready to write: new customers as it checked them while
+    nothing has taken their match keys or emails since, else checked again."""
+    _, checker = opened(path, name, options)
+    with gzip.open(kept, "rt", encoding="utf-8") as lines:
+        for batch in batched(map(json.loads, lines), CHECK_BATCH_SIZE):
+            new = [entry for entry in batch if entry["action"] == "create"]
+            keys = [entry["key"] for entry in new if entry["key"]]
+            emails = [entry["fields"]["email"] for entry in new]
+            if len(new) == len(batch) and not checker.finds_any(keys, emails):
+                yield from map(as_checked, batch)
+            else:
+                yield from checker.check_batch([(entry["line"], entry["cells"]) for entry in batch])
+
+
+def as_checked(entry):
+    serialized = {"model": "customers.customer", "fields": entry["fields"]}
+    (deserialized,) = serializers.deserialize("python", [serialized])
+    values = {"customer": deserialized.object, **{name: entry[name] for name in KEPT_VALUES}}
+    return CheckedRow(line=entry["line"], action="create", values=values, cells=entry["cells"])
+
+
+def write(path, name, options, *, user, progress=None, should_stop=None, kept=None):
+    """Write the rows a batch at a time, each batch all or nothing: checked again, or as
+    the dry run ``kept`` them. ``should_stop()`` is asked between batches;
+    ``progress(written)`` told after each."""
     written, batch = Written(), []
-    for row in checked_rows(path, name, options):
+    rows = rows_as_kept(path, name, options, kept) if kept else checked_rows(path, name, options)
+    for row in rows:
         if row.errors:
             raise ChangedSinceChecked(row, written)
         batch.append(row)

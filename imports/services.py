@@ -1,6 +1,7 @@
 """Writing checked rows: new customers in bulk, a batch at a time, all or nothing per
 batch; matched customers through the customer form's own service."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,6 +11,8 @@ from customers.services import customer_save
 from customers.tallies import recounted
 from loyalty.models import Reason
 from loyalty.services import open_accounts
+
+from .models import CustomerImport
 
 BATCH_SIZE = 1000
 
@@ -61,3 +64,17 @@ def write_batch(rows, *, user, source):
             loyalty_reason=Reason.IMPORT,
         )
     return len(customers), len(updating)
+
+
+def remove_expired_uploads():
+    """Remove the files of imports asked for more than ``JOB_FILES_KEPT_FOR`` ago and not
+    running (a day to fetch an error report, or to press Import); the findings stay.
+    Returns how many were removed."""
+    expired = (
+        CustomerImport.objects.filter(created_at__lt=timezone.now() - settings.JOB_FILES_KEPT_FOR)
+        .exclude(file="")
+        .exclude(status__in=CustomerImport.RUNNING)
+    )
+    for job in expired:
+        job.remove_file()
+    return len(expired)

@@ -7,14 +7,15 @@ from django_tasks import task
 from . import pipeline
 from .models import CustomerImport
 from .reading import FileProblem
+from .services import remove_expired_uploads
 
 Status = CustomerImport.Status
 
 
 def options_of(job):
     return pipeline.Options(
-        match=job.match, update=job.update, encoding=job.encoding,
-        date_format=job.date_format, mapping=job.mapping,
+        match=job.match, update=job.update, encoding=job.encoding, date_format=job.date_format,
+        mapping=job.mapping, phone_region=job.phone_region.code or None,
     )  # fmt: skip
 
 
@@ -24,12 +25,13 @@ def progress(job, **fields):
 
 @task()
 def check_import(import_id):
+    remove_expired_uploads()
     job = CustomerImport.objects.get(pk=import_id)
     progress(job, status=Status.CHECKING, rows_done=0)
     try:
         findings = pipeline.dry_run(
             job.file.path, job.name, options_of(job),
-            progress=lambda rows: progress(job, rows_done=rows),
+            progress=lambda rows: progress(job, rows_done=rows), keep=job.checked_path,
         )  # fmt: skip
     except (FileProblem, OSError) as problem:
         progress(job, status=Status.FAILED, problem=str(problem)[:500], finished_at=timezone.now())
@@ -67,9 +69,10 @@ def run_import(import_id):
         return CustomerImport.objects.filter(pk=job.pk, cancel_requested=True).exists()
 
     try:
+        kept = job.checked_path if job.checked_path.exists() else None
         written = pipeline.write(
             job.file.path, job.name, options_of(job), user=job.created_by,
-            progress=advanced, should_stop=cancelled,
+            progress=advanced, should_stop=cancelled, kept=kept,
         )  # fmt: skip
     except (pipeline.ChangedSinceChecked, FileProblem, OSError) as problem:
         progress(job, status=Status.FAILED, problem=str(problem)[:500], finished_at=timezone.now())
@@ -79,3 +82,5 @@ def run_import(import_id):
         status=Status.CANCELLED if written.stopped else Status.DONE,
         finished_at=timezone.now(),
     )
+    if not written.stopped:  # all is written: the file is not needed any more
+        job.remove_file()

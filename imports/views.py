@@ -1,20 +1,19 @@
 import csv
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, FormView
 
 from backoffice.tables import Echo
-from backoffice.views import ObjectListView
+from backoffice.tasks import enqueue_on_commit, task_waits_for_worker
+from backoffice.views import ObjectListView, job_progress_response
 from customers.tables import CustomerTable
+from stores.current import get_current_store
 
 from . import pipeline, tasks
 from .checking import RowChecker
@@ -24,20 +23,8 @@ from .reading import FileProblem, open_table
 from .tables import CustomerImportTable
 
 Status = CustomerImport.Status
-# Without a worker, a queued job's task stays "ready": after this, the page says so.
-WORKER_WAIT = datetime.timedelta(seconds=10)
 # Without these columns (named or mapped), a new customer cannot pass the form.
 REQUIRED_COLUMNS = ("first_name", "last_name", "email", "stores")
-
-
-def enqueue(job, task):
-    """Start ``task`` for ``job`` once the job is saved for good."""
-
-    def start():
-        result = task.enqueue(job.pk)
-        CustomerImport.objects.filter(pk=job.pk).update(task_id=str(result.id))
-
-    transaction.on_commit(start)
 
 
 class ImportUploadView(PermissionRequiredMixin, FormView):
@@ -46,6 +33,12 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
     permission_required = "imports.add_customerimport"
     form_class = UploadForm
     template_name = "imports/upload.html"
+
+    def get_initial(self):
+        """National phone numbers are those of the top bar's store's country, as on the
+        customer form."""
+        store = get_current_store(self.request)
+        return {"phone_region": store.country.code if store and store.country else ""}
 
     def form_valid(self, form):
         job = form.save(commit=False)
@@ -63,7 +56,7 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
         named = set(checker.mapping.values())
         if checker.unknown_columns or not named.issuperset(REQUIRED_COLUMNS):
             return redirect("imports:mapping", job.pk)
-        enqueue(job, tasks.check_import)
+        enqueue_on_commit(tasks.check_import, job)
         return redirect(job)
 
     def get_context_data(self, **kwargs):
@@ -78,7 +71,18 @@ class JobMixin:
         return get_object_or_404(CustomerImport, pk=self.kwargs["pk"])
 
 
-class ImportMappingView(PermissionRequiredMixin, JobMixin, FormView):
+class FileNeededMixin(JobMixin):
+    """Pages that read the uploaded file, which is removed a day after the upload."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.job.file:  # after PermissionRequiredMixin's check
+            messages.error(request, "This import's file was removed a day after it was "
+                           "uploaded: upload it again.")  # fmt: skip
+            return redirect(self.job)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ImportMappingView(PermissionRequiredMixin, FileNeededMixin, FormView):
     """Which field each column fills, for a file whose columns are not all our export's."""
 
     permission_required = "imports.add_customerimport"
@@ -94,7 +98,7 @@ class ImportMappingView(PermissionRequiredMixin, JobMixin, FormView):
     def form_valid(self, form):
         self.job.mapping = form.mapping()
         self.job.save(update_fields=["mapping"])
-        enqueue(self.job, tasks.check_import)
+        enqueue_on_commit(tasks.check_import, self.job)
         return redirect(self.job)
 
     def get_context_data(self, **kwargs):
@@ -128,24 +132,19 @@ class ImportDetailView(PermissionRequiredMixin, DetailView):
     template_name = "imports/detail.html"
 
     def get_context_data(self, **kwargs):
+        importing = self.object.status == Status.IMPORTING
         return super().get_context_data(
             waiting_for_worker=waiting_for_worker(self.object),
+            rows_label="rows written" if importing else "rows checked",
             breadcrumbs=[("Imports", reverse("imports:list"))],
             **kwargs,
         )
 
 
 def waiting_for_worker(job):
-    """Whether the job's task has waited for a worker longer than a worker takes."""
-    if job.status not in (Status.CHECKING, Status.QUEUED) or not job.task_id:
-        return False
-    from django_tasks import default_task_backend
-
-    try:
-        result = default_task_backend.get_result(job.task_id)
-    except Exception:  # noqa: BLE001 - an immediate backend keeps no results
-        return False
-    return result.status == "READY" and timezone.now() - result.enqueued_at > WORKER_WAIT
+    """Whether the job waits for a worker to start it (a job running has one)."""
+    waiting = job.status in (Status.CHECKING, Status.QUEUED)
+    return waiting and task_waits_for_worker(job.task_id)
 
 
 class ImportProgressView(PermissionRequiredMixin, JobMixin, View):
@@ -154,20 +153,10 @@ class ImportProgressView(PermissionRequiredMixin, JobMixin, View):
     permission_required = "imports.view_customerimport"
 
     def get(self, request, *args, **kwargs):
-        job = self.job
-        return JsonResponse(
-            {
-                "status": job.status,
-                "status_display": job.get_status_display(),
-                "rows_done": job.rows_done,
-                "rows_total": job.rows_total,
-                "running": job.is_running,
-                "waiting_for_worker": waiting_for_worker(job),
-            }
-        )
+        return job_progress_response(self.job, waiting_for_worker=waiting_for_worker(self.job))
 
 
-class ImportCommitView(PermissionRequiredMixin, JobMixin, View):
+class ImportCommitView(PermissionRequiredMixin, FileNeededMixin, View):
     permission_required = "imports.add_customerimport"
 
     def post(self, request, *args, **kwargs):
@@ -175,7 +164,7 @@ class ImportCommitView(PermissionRequiredMixin, JobMixin, View):
             status=Status.QUEUED, rows_done=0
         )
         if updated:
-            enqueue(self.job, tasks.run_import)
+            enqueue_on_commit(tasks.run_import, self.job)
             messages.success(request, "Customer import is processing now.")
         else:
             messages.error(request, "This import is not ready to run: see its state below.")
@@ -191,7 +180,7 @@ class ImportCancelView(PermissionRequiredMixin, JobMixin, View):
         return redirect(self.job)
 
 
-class ImportErrorReportView(PermissionRequiredMixin, JobMixin, View):
+class ImportErrorReportView(PermissionRequiredMixin, FileNeededMixin, View):
     """The rows with errors as they were in the file, with an ``errors`` column, to fix
     in a spreadsheet and upload again."""
 

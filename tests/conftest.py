@@ -18,6 +18,17 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """Jobs are enqueued once the request's transaction commits; tests run them then."""
+
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run
+
+
+@pytest.fixture
 def downtown(db):
     return make_store("Downtown", code="DT01")
 

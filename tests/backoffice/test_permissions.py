@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from backoffice.models import Export
 from customers.models import Customer
 from imports.models import CustomerImport
 from loyalty.services import card_batch_generate
@@ -32,7 +33,7 @@ ACCESS = {
     "customers:deleted": ("get", "customers.view_customer"),
     "customers:restore": ("post", "customers.restore_customer"),
     "customers:purge": ("post", "customers.purge_customer"),
-    "customers:export": ("get", "customers.export_customer"),
+    "customers:export": ("post", "customers.export_customer"),
     "stores:choose": ("post", SIGNED_IN),
     "audit": ("get", "backoffice.view_auditevent"),
     "table_columns": ("post", SIGNED_IN),
@@ -75,10 +76,15 @@ ACCESS = {
     "imports:commit": ("post", "imports.add_customerimport"),
     "imports:cancel": ("post", "imports.add_customerimport"),
     "imports:errors": ("get", "imports.view_customerimport"),
+    "export_list": ("get", "backoffice.view_export"),
+    "export_detail": ("get", "backoffice.view_export"),
+    "export_progress": ("get", "backoffice.view_export"),
+    "export_download": ("get", "backoffice.view_export"),
 }
 # POSTs that must go through (a redirect after saving), not come back with form errors.
 SAVES = {
     "customers:create",
+    "customers:export",
     "customers:edit",
     "loyalty:adjust",
     "loyalty:assign_card",
@@ -183,6 +189,17 @@ def customer_import(downtown, manager):
 
 
 @pytest.fixture
+def own_export(persona, manager):
+    """A finished export of the persona's own: no one else may see an export."""
+    export = Export(
+        title="Customers", list_view="customers.views.CustomerListView",
+        filename="customers.csv", created_by=persona or manager, status=Export.Status.DONE,
+    )  # fmt: skip
+    export.file.save("customers.csv", ContentFile(b"id\n"))
+    return export
+
+
+@pytest.fixture
 def house_account(downtown):
     return make_house_account(make_customer(stores=[downtown]), opening_balance="5.00")
 
@@ -265,10 +282,10 @@ def cases():
 @pytest.mark.parametrize(("name", "method", "who"), list(cases()), ids=lambda v: str(v))
 def test_access(
     client, persona, customer, deleted_customer, downtown, batch, membership, house_account,
-    customer_import, persona_name, name, method, who,
+    customer_import, own_export, persona_name, name, method, who,
 ):  # fmt: skip
     url = reverse(name, kwargs=url_kwargs(name, customer, batch, membership, house_account,
-                                          customer_import))  # fmt: skip
+                                          customer_import, own_export))  # fmt: skip
 
     if method == "get":
         response = client.get(url)
@@ -291,7 +308,7 @@ def test_access(
         assert response.status_code == 403
 
 
-def url_kwargs(name, customer, batch, membership, house_account, customer_import):
+def url_kwargs(name, customer, batch, membership, house_account, customer_import, own_export):
     if name in ("customers:detail", "customers:photo", "customers:edit"):
         return {"pk": customer.pk}
     if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card"):
@@ -312,6 +329,8 @@ def url_kwargs(name, customer, batch, membership, house_account, customer_import
     if name.startswith("imports:") and name not in ("imports:upload", "imports:template",
                                                     "imports:list"):  # fmt: skip
         return {"pk": customer_import.pk}
+    if name in ("export_detail", "export_progress", "export_download"):
+        return {"pk": own_export.pk}
     if name == "table_columns":
         return {"table": "customers"}
     return {}

@@ -30,14 +30,14 @@ def test_a_manager_maps_checks_and_imports_a_file(signed_in, stores, shoot, tmp_
     shoot("mapping")
     page.get_by_role("button", name="Check the rows").click()
 
-    expect(page.locator("#import-status")).to_have_text("Ready to import")
+    expect(page.locator("#job-status")).to_have_text("Ready to import")
     expect(page.locator("#import-counts")).to_contain_text("To create")
     assert_no_page_scroll(page)
     assert serious_accessibility_violations(page) == []
     shoot("checked")
     page.get_by_role("button", name="Import 2 customers").click()
 
-    expect(page.locator("#import-status")).to_have_text("Imported")
+    expect(page.locator("#job-status")).to_have_text("Imported")
     assert sorted(Customer.objects.values_list("email", flat=True)) == [
         "ada@example.com", "grace@example.com",
     ]  # fmt: skip
@@ -59,7 +59,7 @@ def test_errors_are_shown_by_row_with_the_report_to_download(signed_in, stores, 
     page.get_by_label("File").set_input_files(str(path))
     page.get_by_role("button", name="Upload and check").click()
 
-    expect(page.locator("#import-status")).to_have_text("Has errors")
+    expect(page.locator("#job-status")).to_have_text("Has errors")
     errors = page.get_by_role("region", name="Errors table")
     expect(errors).to_contain_text("This field is required.")
     expect(errors).to_contain_text("No store has the code ZZ.")

@@ -126,3 +126,15 @@ def test_each_row_is_checked_afresh_whatever_the_rows_before_it(tmp_path, downto
         ("country", "ZZ"),
     ]
     assert (last.action, last.values["customer"].country) == ("create", "FR")
+
+
+def test_national_phone_numbers_are_read_in_the_chosen_country(tmp_path, downtown):
+    text = "first_name,last_name,email,phone,stores\nAda,L,ada@example.com,(512) 555-0199,DT01\n"
+
+    (american,) = checked(tmp_path, text, phone_region="US")
+    (nowhere,) = checked(tmp_path, text)
+
+    assert american.values["customer"].phone.as_e164 == "+15125550199"
+    assert [(error.column, error.value) for error in nowhere.errors] == [
+        ("phone", "(512) 555-0199")
+    ]

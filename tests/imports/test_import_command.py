@@ -12,6 +12,8 @@ from customers.models import Customer, CustomerTally
 from customers.tables import CustomerTable
 from imports import pipeline
 from loyalty.models import LoyaltyLedgerEntry
+from stores.models import Store
+from tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
 SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
@@ -127,3 +129,46 @@ def test_an_interrupted_import_keeps_whole_batches_and_says_which_rows(demo_expo
     assert Customer.objects.count() == 20
     monkeypatch.undo()
     assert run(str(path), "--match", "email") == "Imported: 30 created, 0 updated, 20 skipped.\n"
+
+
+def test_rows_the_dry_run_kept_write_the_same_customers_as_rows_checked_again(
+    demo_export, tmp_path
+):
+    path, exported = demo_export
+    kept = tmp_path / "checked.gz"
+    options = pipeline.Options(match="email")
+    pipeline.dry_run(path, path.name, options, keep=kept)
+
+    pipeline.write(path, path.name, options, user=None, kept=kept)
+    as_kept = by_email(export())
+    Customer.all_objects.all().delete()
+    pipeline.write(path, path.name, options, user=None)
+
+    assert as_kept == by_email(export()) == by_email(exported)
+
+
+def test_a_customer_added_since_the_dry_run_is_matched_not_duplicated(demo_export, tmp_path):
+    path, exported = demo_export
+    kept = tmp_path / "checked.gz"
+    options = pipeline.Options(match="email")
+    pipeline.dry_run(path, path.name, options, keep=kept)
+    first_email = next(iter(by_email(exported)))
+    make_customer(email=first_email.upper(), stores=[Store.objects.first()])
+
+    written = pipeline.write(path, path.name, options, user=None, kept=kept)
+
+    assert (written.created, written.skipped) == (49, 1)
+    assert Customer.objects.filter(email__iexact=first_email).count() == 1
+
+
+def test_a_phone_region_reads_national_numbers(tmp_path, downtown):
+    path = tmp_path / "phones.csv"
+    path.write_text(
+        "first_name,last_name,email,phone,stores\nAda,L,a@example.com,(512) 555-0199,DT01\n"
+    )
+
+    run(str(path), "--phone-region", "us")
+
+    assert Customer.objects.get().phone.as_e164 == "+15125550199"
+    with pytest.raises(CommandError, match="--phone-region: XX is not a country code"):
+        run(str(path), "--phone-region", "XX")

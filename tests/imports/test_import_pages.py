@@ -2,6 +2,7 @@
 the import as a background job, the Imports list."""
 
 import csv
+import datetime
 import io
 from io import StringIO
 
@@ -9,10 +10,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Customer, CustomerTally
 from customers.tables import CustomerTable
 from imports.models import CustomerImport
+from tests.factories import make_store
 from tests.forms import field_errors
 
 pytestmark = pytest.mark.django_db
@@ -26,17 +29,6 @@ def upload(client, content, name="customers.csv", **options):
         name, content.encode() if isinstance(content, str) else content
     )
     return client.post(UPLOAD, data)
-
-
-@pytest.fixture
-def run_jobs(django_capture_on_commit_callbacks):
-    """Jobs are enqueued once the request's transaction commits; tests run them then."""
-
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
 
 
 def test_a_manager_uploads_checks_and_imports_a_file(manager_client, downtown, run_jobs):
@@ -61,6 +53,39 @@ def test_a_manager_uploads_checks_and_imports_a_file(manager_client, downtown, r
     assert sorted(Customer.objects.values_list("loyalty_points", flat=True)) == [0, 1, 2]
     page = manager_client.get(reverse("imports:list")).content.decode()
     assert "customers.csv" in page and "3 created, 0 updated" in page
+
+
+def test_an_imported_file_is_removed_once_written(manager_client, downtown, run_jobs, media_root):
+    run_jobs(
+        lambda: upload(manager_client, "first_name,last_name,email,stores\nA,B,a@b.org,DT01\n")
+    )
+    job = CustomerImport.objects.get()
+    assert len(list(media_root.glob("imports/*/*/*"))) == 2  # the upload and the checked rows
+
+    run_jobs(lambda: manager_client.post(reverse("imports:commit", args=[job.pk])))
+
+    job.refresh_from_db()
+    assert (job.status, job.created, job.file.name) == ("done", 1, "")
+    assert not list(media_root.glob("imports/*/*/*"))
+
+
+def test_a_file_left_a_day_is_removed_and_the_page_says_so(
+    manager_client, downtown, run_jobs, media_root
+):
+    run_jobs(lambda: upload(manager_client, "first_name,last_name,email,stores\nA,B,bad,DT01\n"))
+    job = CustomerImport.objects.get()
+    CustomerImport.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    out = StringIO()
+
+    call_command("remove_expired_files", stdout=out)
+
+    assert "imports: removed 1 file.\n" in out.getvalue()
+    assert not list(media_root.glob("imports/*/*/*"))
+    page = manager_client.get(job.get_absolute_url()).content.decode()
+    assert "file was removed a day after it was uploaded" in page
+    assert "Enter a valid email address." in page  # the findings stay
+    report = manager_client.get(reverse("imports:errors", args=[job.pk]), follow=True)
+    assert "upload it again" in report.content.decode()
 
 
 def test_errors_are_listed_by_row_and_downloadable_and_nothing_can_be_imported(
@@ -165,3 +190,20 @@ def test_a_file_of_customers_all_here_says_there_is_nothing_to_import(manager_cl
 
     assert "Nothing to import: every customer in this file is already here" in page
     assert "Import 0 customers" not in page
+
+
+def test_phone_numbers_are_read_in_the_top_bar_stores_country_unless_chosen(
+    manager_client, run_jobs
+):
+    london = make_store("London", code="LN01", country="GB")
+    manager_client.post(reverse("stores:choose"), {"store": london.pk})
+
+    form = manager_client.get(UPLOAD).context["form"]
+    run_jobs(lambda: upload(manager_client, "first_name,last_name,email,phone,stores\n"
+                                            "Ada,L,ada@example.com,020 7946 0958,LN01\n",
+                            phone_region="GB"))  # fmt: skip
+    job = CustomerImport.objects.get()
+    run_jobs(lambda: manager_client.post(reverse("imports:commit", args=[job.pk])))
+
+    assert form["phone_region"].value() == "GB"
+    assert Customer.objects.get().phone.as_e164 == "+442079460958"

@@ -1,7 +1,10 @@
 import csv
+import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django_countries import countries
 from tqdm import tqdm
 
 from imports import pipeline
@@ -34,16 +37,33 @@ class Command(BaseCommand):
             "--date-format", default=None, help="How dates are written, e.g. %%m/%%d/%%Y."
         )
         parser.add_argument(
+            "--phone-region", type=str.upper, default=settings.PHONENUMBER_DEFAULT_REGION,
+            help="The country (e.g. US) of phone numbers without + and a country code.",
+        )  # fmt: skip
+        parser.add_argument(
             "--errors", type=Path, help="Write the rows with errors, and an errors column, here."
         )
 
-    def handle(self, *args, file, match, update, dry_run, encoding, date_format, errors, **opts):
+    def handle(
+        self, *args, file, match, update, dry_run, encoding, date_format, phone_region, errors,
+        **opts,
+    ):  # fmt: skip
+        if phone_region and phone_region not in countries:
+            raise CommandError(f"--phone-region: {phone_region} is not a country code, e.g. US.")
         options = pipeline.Options(
-            match=match, update=update, encoding=encoding, date_format=date_format
-        )
+            match=match, update=update, encoding=encoding, date_format=date_format,
+            phone_region=phone_region,
+        )  # fmt: skip
+        with tempfile.TemporaryDirectory() as scratch:
+            kept = None if dry_run else Path(scratch) / "checked.gz"
+            self.run(file, options, dry_run=dry_run, errors=errors, kept=kept)
+
+    def run(self, file, options, *, dry_run, errors, kept):
         try:
             with self.progress_bar("Checking") as bar:
-                findings = pipeline.dry_run(file, file.name, options, progress=bar.moved_to)
+                findings = pipeline.dry_run(
+                    file, file.name, options, progress=bar.moved_to, keep=kept
+                )
         except (FileProblem, OSError) as problem:
             raise CommandError(str(problem)) from None
         counts = findings.counts
@@ -70,7 +90,9 @@ class Command(BaseCommand):
 
         try:
             with self.progress_bar("Importing") as bar:
-                written = pipeline.write(file, file.name, options, user=None, progress=advanced)
+                written = pipeline.write(
+                    file, file.name, options, user=None, progress=advanced, kept=kept
+                )
         except pipeline.ChangedSinceChecked as changed:
             raise CommandError(str(changed)) from None
         except KeyboardInterrupt:

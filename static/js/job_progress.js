@@ -1,7 +1,8 @@
-// An import's page while its job runs: the rows done and the state, every second; the page
-// reloads once the job has finished, to show the result.
+// A background job's page while the job runs (templates/generic/includes/job_progress.html):
+// the rows done and the state, every second; the page reloads once the job has finished, to
+// show the result.
 (() => {
-  const box = document.getElementById("import-progress");
+  const box = document.getElementById("job-progress");
   if (!box || box.dataset.running !== "true") return;
   const poll = async () => {
     const response = await fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" } });
@@ -12,10 +13,12 @@
       return;
     }
     document.getElementById("rows-done").textContent = state.rows_done;
-    document.getElementById("import-status").textContent = state.status_display;
+    document.getElementById("job-status").textContent = state.status_display;
     document.getElementById("waiting-for-worker").classList.toggle("d-none", !state.waiting_for_worker);
-    const bar = box.querySelector(".progress");
-    if (bar && state.rows_total) {
+    if (state.rows_total) {
+      document.getElementById("rows-total").textContent = ` of ${state.rows_total}`;
+      const bar = box.querySelector(".progress");
+      bar.setAttribute("aria-valuemax", state.rows_total);
       bar.setAttribute("aria-valuenow", state.rows_done);
       bar.querySelector(".progress-bar").style.width = `${(100 * state.rows_done) / state.rows_total}%`;
     }

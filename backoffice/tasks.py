@@ -1,0 +1,78 @@
+"""Background jobs every app uses (exports), and the bookkeeping of any job: starting it
+once its row is saved for good, and telling when no worker has picked it up."""
+
+import datetime
+import logging
+import tempfile
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import default_task_backend, task
+from django_tasks.exceptions import TaskResultDoesNotExist
+
+from .models import Export
+from .services import remove_expired_exports
+
+logger = logging.getLogger(__name__)
+# A worker picks a job up within a second or two; after this, a page says none is running.
+WORKER_WAIT = datetime.timedelta(seconds=10)
+PROGRESS_EVERY = 10_000  # rows written between two updates of an export's progress
+
+
+def enqueue_on_commit(task, job):
+    """Start ``task`` for ``job`` (a model instance with a ``task_id``) once the job's row
+    is saved for good, and remember which task runs it."""
+
+    def start():
+        result = task.enqueue(job.pk)
+        type(job).objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(start)
+
+
+def task_waits_for_worker(task_id):
+    """Whether the task has waited for a worker longer than a running worker takes."""
+    if not task_id:
+        return False
+    try:
+        result = default_task_backend.get_result(task_id)
+    except (TaskResultDoesNotExist, NotImplementedError):  # the immediate backend keeps none
+        return False
+    return result.status == "READY" and timezone.now() - result.enqueued_at > WORKER_WAIT
+
+
+@task()
+def write_export(export_id):
+    """Write the export's rows to a scratch file, then put the whole file in the media
+    storage: a job stopped half way leaves no half-written file to download."""
+    remove_expired_exports()
+    export = Export.objects.select_related("created_by").get(pk=export_id)
+    progress(export, status=Export.Status.RUNNING)
+    try:
+        lister = import_string(export.list_view)()
+        lister.setup(export.rebuilt_request())
+        queryset = lister.get_filtered_queryset()
+        progress(export, rows_total=queryset.count())
+        with tempfile.TemporaryFile() as scratch:
+            for number, line in enumerate(lister.table_class.csv_lines(queryset)):
+                scratch.write(line.encode())
+                if number and number % PROGRESS_EVERY == 0:
+                    progress(export, rows_done=number)
+            export.file.save(export.filename, File(scratch), save=False)
+    except Exception as error:  # noqa: BLE001 - the page must say the job stopped, not spin
+        logger.exception("Export %s stopped", export.pk)
+        progress(export, status=Export.Status.FAILED, problem=str(error)[:500])
+        return
+    progress(
+        export,
+        status=Export.Status.DONE,
+        file=export.file.name,
+        rows_done=number,
+        finished_at=timezone.now(),
+    )
+
+
+def progress(export, **fields):
+    Export.objects.filter(pk=export.pk).update(**fields)

@@ -1,0 +1,156 @@
+"""Exports too long to stream (or any, when asked) are written by a background job to a
+file that only the person who asked may download, for 24 hours."""
+
+import csv
+import datetime
+import io
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from backoffice.models import Export
+from tests.factories import make_customer, make_user
+
+EXPORT_URL = reverse("customers:export")
+
+
+@pytest.fixture(autouse=True)
+def short_stream_limit(settings):
+    """Lists of more than three rows count as long."""
+    settings.EXPORT_STREAM_LIMIT = 3
+
+
+@pytest.fixture
+def customers(downtown, riverside):
+    made = [make_customer(first_name=f"Ada{n}", stores=[downtown]) for n in range(3)]
+    made.append(make_customer(first_name="Bo", stores=[downtown], notes="=HYPERLINK(1)"))
+    made.append(make_customer(first_name="Cy", stores=[riverside]))
+    return made
+
+
+def downloaded_rows(response):
+    content = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+def test_a_short_list_still_downloads_at_once(manager_client, customers):
+    response = manager_client.get(EXPORT_URL, {"store": "all", "q": "Ada1"})
+
+    assert response["Content-Disposition"].startswith('attachment; filename="customers-')
+    assert [row["first_name"] for row in downloaded_rows(response)] == ["Ada1"]
+    assert not Export.objects.exists()
+
+
+def test_a_long_list_is_written_in_the_background_for_the_person_who_asked(
+    manager_client, manager, customers, run_jobs
+):
+    offer = manager_client.get(EXPORT_URL, {"store": "DT01"})
+    assert offer.status_code == 200
+    assert "more than 3 rows" in offer.content.decode()
+    assert not Export.objects.exists()
+
+    started = run_jobs(lambda: manager_client.post(f"{EXPORT_URL}?store=DT01"))
+
+    export = Export.objects.get()
+    assert (export.created_by, export.title, export.status) == (manager, "Customers", "done")
+    assert started.url == export.get_absolute_url()
+    assert "Download customers-" in manager_client.get(started.url).content.decode()
+    download = manager_client.get(reverse("export_download", args=[export.pk]))
+    assert download["Content-Disposition"].startswith('attachment; filename="customers-')
+    rows = downloaded_rows(download)
+    assert sorted(row["first_name"] for row in rows) == ["Ada0", "Ada1", "Ada2", "Bo"]
+    assert [row["notes"] for row in rows if row["first_name"] == "Bo"] == ["'=HYPERLINK(1)"]
+
+
+def test_the_job_exports_the_list_of_the_top_bar_store(
+    manager_client, customers, riverside, run_jobs
+):
+    manager_client.post(reverse("stores:choose"), {"store": riverside.pk})
+
+    run_jobs(lambda: manager_client.post(EXPORT_URL))
+
+    export = Export.objects.get()
+    download = manager_client.get(reverse("export_download", args=[export.pk]))
+    assert [row["first_name"] for row in downloaded_rows(download)] == ["Cy"]
+
+
+def test_any_export_may_be_written_in_the_background(manager_client, customers, run_jobs):
+    run_jobs(lambda: manager_client.post(f"{EXPORT_URL}?store=all&q=Bo"))
+
+    export = Export.objects.get()
+    assert (export.rows_total, export.rows_done) == (1, 1)
+    progress = manager_client.get(reverse("export_progress", args=[export.pk])).json()
+    assert progress | {"status_display": ""} == {
+        "status": "done",
+        "status_display": "",
+        "rows_done": 1,
+        "rows_total": 1,
+        "running": False,
+        "waiting_for_worker": False,
+    }
+
+
+@pytest.mark.parametrize("who", ["another_manager", "superuser"])
+def test_no_one_else_sees_or_downloads_an_export(
+    client, manager_client, customers, run_jobs, who, request
+):
+    run_jobs(lambda: manager_client.post(EXPORT_URL))
+    export = Export.objects.get()
+    other = (
+        make_user("mo", groups=["Managers"])
+        if who == "another_manager"
+        else request.getfixturevalue("superuser")
+    )
+    client.force_login(other)
+
+    for name in ("export_detail", "export_progress", "export_download"):
+        assert client.get(reverse(name, args=[export.pk])).status_code == 404
+    assert "Export of Customers" not in client.get(reverse("export_list")).content.decode()
+
+
+def test_the_exports_list_shows_ones_own(manager_client, customers, run_jobs):
+    run_jobs(lambda: manager_client.post(EXPORT_URL))
+
+    page = manager_client.get(reverse("export_list")).content.decode()
+
+    assert "Your exports" in page
+    assert "Customers" in page
+    assert "5 of 5" in page
+
+
+def test_files_are_removed_after_24_hours(manager_client, customers, run_jobs, media_root):
+    run_jobs(lambda: manager_client.post(EXPORT_URL))
+    export = Export.objects.get()
+    stored = media_root / export.file.name
+    assert stored.exists()
+    Export.objects.update(created_at=timezone.now() - datetime.timedelta(hours=24, minutes=1))
+    out = io.StringIO()
+
+    call_command("remove_expired_files", stdout=out)
+
+    assert "exports: removed 1 file.\n" in out.getvalue()
+    assert not stored.exists()
+    assert Export.objects.get().status == "expired"
+    assert manager_client.get(reverse("export_download", args=[export.pk])).status_code == 404
+    page = manager_client.get(export.get_absolute_url()).content.decode()
+    assert "This file was removed 24 hours after it was asked for." in page
+
+
+def test_an_export_that_stops_half_way_leaves_no_file(
+    manager_client, customers, run_jobs, media_root
+):
+    def failing(queryset):
+        yield "id,first_name\n"
+        raise OSError("disk full")
+
+    with mock.patch("customers.tables.CustomerTable.csv_lines", side_effect=failing):
+        run_jobs(lambda: manager_client.post(EXPORT_URL))
+
+    export = Export.objects.get()
+    assert (export.status, export.file.name) == ("failed", "")
+    assert not list(media_root.glob("exports/*"))
+    page = manager_client.get(export.get_absolute_url()).content.decode()
+    assert "The export stopped: disk full" in page
