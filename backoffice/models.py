@@ -141,7 +141,7 @@ class Export(models.Model):
 
     title = models.CharField("list", max_length=100)
     list_view = models.CharField(max_length=200)
-    query = models.CharField(max_length=2000, blank=True)
+    query = models.TextField(blank=True)
     session = models.JSONField(default=dict, blank=True)
     filename = models.CharField(max_length=100)
     file = models.FileField(upload_to="exports/", blank=True)

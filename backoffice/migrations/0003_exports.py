@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=100, verbose_name='list')),
                 ('list_view', models.CharField(max_length=200)),
-                ('query', models.CharField(blank=True, max_length=2000)),
+                ('query', models.TextField(blank=True)),
                 ('session', models.JSONField(blank=True, default=dict)),
                 ('filename', models.CharField(max_length=100)),
                 ('file', models.FileField(blank=True, upload_to='exports/')),

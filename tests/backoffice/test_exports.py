@@ -154,3 +154,12 @@ def test_an_export_that_stops_half_way_leaves_no_file(
     assert not list(media_root.glob("exports/*"))
     page = manager_client.get(export.get_absolute_url()).content.decode()
     assert "The export stopped: disk full" in page
+
+
+def test_a_very_long_query_string_is_kept_whole(manager_client, customers, run_jobs):
+    long_search = "x" * 5000
+
+    started = run_jobs(lambda: manager_client.post(f"{EXPORT_URL}?store=all&notes={long_search}"))
+
+    assert started.status_code == 302
+    assert Export.objects.get().query.endswith(long_search)
