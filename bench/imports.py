@@ -35,7 +35,7 @@ try:
     # writing when Import is pressed.
     if sys.argv[1] in ("check", "write"):
         step, source, kept = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-        options = pipeline.Options(match="email")
+        options = pipeline.Options(match="email", max_bytes=None)
         if step == "check":
             findings = pipeline.dry_run(source, source.name, options, keep=kept)
             assert findings.counts["error"] == 0, findings.errors[:5]

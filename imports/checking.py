@@ -1,9 +1,9 @@
 """Checking an import's rows by the customer form's own rules: the dry run.
 
 Each row is mapped to the customer form's fields (a column named as in our export, or
-mapped by the person), found or not by the match key, and validated by ``GeneralForm``
-(the General section of the customer form) with the row's stores and loyalty checked as
-the form's other sections check them. The result says, row by row, whether it would be
+mapped by the person), found or not by the match key, and validated by the customer
+form's General and Address sections (``ImportRowForm``), with the row's stores and loyalty
+checked as the form's other sections check them. The result says, row by row, whether it would be
 created, updated or skipped, or every error: row, column, value and message.
 """
 

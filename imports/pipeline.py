@@ -21,7 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from backoffice.tables import neutralise
 
 from .checking import CheckedRow, ImportRowForm, RowChecker
-from .reading import open_table
+from .reading import MAX_BYTES, open_table
 from .services import BATCH_SIZE, write_batch
 
 KEPT_ERRORS = 200  # the errors a dry run keeps to show; the report has them all
@@ -41,6 +41,7 @@ class Options:
     date_format: str | None = None
     mapping: dict = field(default_factory=dict)
     phone_region: str | None = None  # where national phone numbers are from
+    max_bytes: int | None = MAX_BYTES  # None: any size (the shell's files)
 
 
 @dataclass
@@ -84,7 +85,7 @@ def batched(items, size):
 
 def opened(path, name, options):
     """The file's table, and a checker for its rows with the import's options."""
-    table = open_table(path, name=name, encoding=options.encoding)
+    table = open_table(path, name=name, encoding=options.encoding, max_bytes=options.max_bytes)
     checker = RowChecker(
         table.header, match=options.match, update=options.update, mapping=options.mapping,
         date_format=options.date_format, phone_region=options.phone_region,
@@ -195,7 +196,7 @@ def error_report(path, name, options):
     "errors" one, header first: to fix in a spreadsheet and upload again. Cells a
     spreadsheet would run as formulas are neutralised."""
     failed = {row.line: row for row in checked_rows(path, name, options) if row.errors}
-    table = open_table(path, name=name, encoding=options.encoding)
+    table = open_table(path, name=name, encoding=options.encoding, max_bytes=options.max_bytes)
     yield ["row", *table.header, "errors"]
     for line, cells in table.rows:
         if line in failed:

@@ -5,6 +5,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from customers.models import Customer
+from imports import tasks
+from imports.models import CustomerImport
 from tests.e2e.conftest import assert_no_page_scroll, serious_accessibility_violations
 
 
@@ -68,3 +70,41 @@ def test_errors_are_shown_by_row_with_the_report_to_download(signed_in, stores, 
     assert download.value.suggested_filename.endswith("-errors.csv")
     assert_no_page_scroll(page)
     shoot("errors")
+
+
+def test_the_import_page_follows_its_jobs_without_a_reload(
+    signed_in, stores, shoot, tmp_path, settings
+):
+    """The jobs wait in the database; the test does the worker's part, and the page keeps up
+    by itself."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    page = signed_in
+    path = tmp_path / "two.csv"
+    path.write_text(
+        "first_name,last_name,email,stores\nAda,L,ada@example.com,DT01\nBo,M,bo@example.com,DT01\n"
+    )
+
+    page.goto(reverse("imports:upload"))
+    page.get_by_label("File").set_input_files(str(path))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.locator("#job-status")).to_have_text("Checking")
+    job = CustomerImport.objects.get()
+    CustomerImport.objects.filter(pk=job.pk).update(rows_done=1)  # a worker half way
+    expect(page.locator("#rows-done")).to_have_text("1")
+    shoot("checking")
+    tasks.check_import.call(job.pk)
+
+    expect(page.locator("#job-status")).to_have_text("Ready to import")
+    page.get_by_role("button", name="Import 2 customers").click()
+    expect(page.locator("#job-status")).to_have_text("Waiting for a worker")
+    CustomerImport.objects.filter(pk=job.pk).update(status="importing", rows_total=2, rows_done=1)
+    expect(page.locator("#job-status")).to_have_text("Importing")
+    expect(page.get_by_role("progressbar", name="Rows done")).to_have_attribute(
+        "aria-valuenow", "1"
+    )
+    assert serious_accessibility_violations(page) == []
+    shoot("importing")
+    tasks.run_import.call(job.pk)
+
+    expect(page.locator("#job-status")).to_have_text("Imported")
+    assert Customer.objects.count() == 2

@@ -11,6 +11,7 @@ from backoffice.models import AuditEvent
 from customers.models import Customer, CustomerTally
 from customers.tables import CustomerTable
 from imports import pipeline
+from imports.reading import MAX_BYTES
 from loyalty.models import LoyaltyLedgerEntry
 from stores.models import Store
 from tests.factories import make_customer
@@ -172,3 +173,14 @@ def test_a_phone_region_reads_national_numbers(tmp_path, downtown):
     assert Customer.objects.get().phone.as_e164 == "+15125550199"
     with pytest.raises(CommandError, match="--phone-region: XX is not a country code"):
         run(str(path), "--phone-region", "XX")
+
+
+def test_the_shell_reads_files_over_the_upload_limit(tmp_path, downtown):
+    """A million customers are over 200 MB of CSV: more than an upload may be."""
+    path = tmp_path / "big.csv"
+    with path.open("wb") as file:
+        file.write(b"first_name,last_name,email,stores\nAda,L,ada@example.com,DT01\n")
+        file.truncate(MAX_BYTES + 1)  # the rest is NUL bytes
+
+    with pytest.raises(CommandError, match="Line 3 contains a NUL byte"):
+        run(str(path))

@@ -52,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError(f"--phone-region: {phone_region} is not a country code, e.g. US.")
         options = pipeline.Options(
             match=match, update=update, encoding=encoding, date_format=date_format,
-            phone_region=phone_region,
+            phone_region=phone_region, max_bytes=None,  # the upload limit is the web's
         )  # fmt: skip
         with tempfile.TemporaryDirectory() as scratch:
             kept = None if dry_run else Path(scratch) / "checked.gz"
