@@ -9,6 +9,7 @@ created, updated or skipped, or every error: row, column, value and message.
 
 import copy
 import datetime
+import sqlite3
 from dataclasses import dataclass, field
 
 from django import forms
@@ -145,7 +146,7 @@ class RowChecker:
         self.phone_region = phone_region
         self.fields = self.adapted(ImportRowForm.lent_fields())
         self.stores = {code.upper(): pk for pk, code in Store.objects.values_list("pk", "code")}
-        self.seen = {"email": {}, "id_number": {}}
+        self.seen = FirstSeen()
 
     def check(self, line, cells):
         """One row, checked on its own (a batch of one)."""
@@ -161,7 +162,14 @@ class RowChecker:
         holders = found if self.match == "email" else self.lookup(
             "email", [row["email"] for row in values if row.get("email")]
         )  # fmt: skip
-        return [row if row.errors else self.check_row(row, found, holders) for row in prepared]
+        readable = [row for row in prepared if not row.errors]
+        for row in readable:
+            self.check_row(row, found, holders)
+        self.check_repeats([row for row in readable if row.action != "skip"])
+        for row in readable:
+            if row.errors:
+                row.action, row.customer = "error", None
+        return prepared
 
     def prepare(self, line, cells):
         row = CheckedRow(line=line, action="error", cells=cells)
@@ -205,13 +213,10 @@ class RowChecker:
         existing = found.get(key.lower() if self.match == "email" else key) if key else None
         if existing is not None and not self.update:
             row.action, row.customer = "skip", existing
-            return row
+            return
         self.check_fields(values, existing, row, holders)
-        self.check_repeats(values, row)
-        if not row.errors:
-            row.action = "update" if existing else "create"
-            row.customer = existing
-        return row
+        row.action = "update" if existing else "create"
+        row.customer = existing
 
     def check_fields(self, values, existing, row, holders):
         customer = existing or Customer()
@@ -265,7 +270,7 @@ class RowChecker:
         if not found and not row.errors:
             message = "Give at least one store code, e.g. DT01;RV02."
             row.errors.append(RowError(row.line, "stores", codes, message))
-        return found
+        return list(dict.fromkeys(found))  # a store named twice is one store
 
     def check_loyalty(self, values, row):
         """Enrolment and balance; both None (left as they are) when the file has no
@@ -288,12 +293,44 @@ class RowChecker:
             return
         values["loyalty_balance"] = points
 
-    def check_repeats(self, values, row):
+    def check_repeats(self, rows):
+        """An email or customer ID number that an earlier row of the file has (in any
+        case) is an error on the later row."""
         for name, label in (("email", "email address"), ("id_number", "customer ID number")):
-            value = values.get(name, "").lower()
-            if not value:
-                continue
-            first = self.seen[name].setdefault(value, row.line)
-            if first != row.line:
-                message = f"The same {label} as row {first}."
-                row.errors.append(RowError(row.line, name, values[name], message))
+            claims = [(row.values[name].lower(), row) for row in rows if row.values.get(name)]
+            firsts = self.seen.first_lines(name, [(value, row.line) for value, row in claims])
+            for value, row in claims:
+                if firsts[value] != row.line:
+                    message = f"The same {label} as row {firsts[value]}."
+                    row.errors.append(RowError(row.line, name, row.values[name], message))
+
+
+class FirstSeen:
+    """The row each value of a kind (emails, ID numbers) was first seen on, kept in a
+    scratch SQLite table on disk (deleted when closed): a million rows' values held in
+    memory took 200 MB."""
+
+    def __init__(self):
+        self.database = sqlite3.connect("")  # "": a private temporary database on disk
+        self.database.execute(
+            "CREATE TABLE seen (kind TEXT, value TEXT, line INTEGER, PRIMARY KEY (kind, value))"
+        )
+
+    def first_lines(self, kind, claims):
+        """{value: the line it was first seen on} for ``claims``, (value, line) pairs in
+        the file's order; the new ones are remembered."""
+        values = list(dict.fromkeys(value for value, _ in claims))
+        if not values:
+            return {}
+        placeholders = ", ".join("?" * len(values))
+        firsts = dict(
+            self.database.execute(
+                f"SELECT value, line FROM seen WHERE kind = ? AND value IN ({placeholders})",
+                [kind, *values],
+            )
+        )
+        new = [
+            (kind, value, line) for value, line in claims if firsts.setdefault(value, line) == line
+        ]
+        self.database.executemany("INSERT INTO seen VALUES (?, ?, ?)", new)
+        return firsts

@@ -184,3 +184,13 @@ def test_the_shell_reads_files_over_the_upload_limit(tmp_path, downtown):
 
     with pytest.raises(CommandError, match="Line 3 contains a NUL byte"):
         run(str(path))
+
+
+def test_a_store_named_twice_is_one_store_and_counted_once(tmp_path, downtown):
+    path = tmp_path / "twice.csv"
+    path.write_text("first_name,last_name,email,stores\nAda,L,ada@example.com,DT01;dt01\n")
+
+    run(str(path))
+
+    assert list(Customer.objects.get().stores.all()) == [downtown]
+    call_command("check_customer_tallies", stdout=StringIO())
