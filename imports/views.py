@@ -132,7 +132,7 @@ class ImportDetailView(PermissionRequiredMixin, DetailView):
     template_name = "imports/detail.html"
 
     def get_context_data(self, **kwargs):
-        importing = self.object.status == Status.IMPORTING
+        importing = self.object.status in (Status.QUEUED, Status.IMPORTING)
         return super().get_context_data(
             waiting_for_worker=waiting_for_worker(self.object),
             rows_label="rows written" if importing else "rows checked",
