@@ -105,6 +105,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--customers", type=int, required=True)
+    parser.add_argument(
+        "--steps", default="check,write",
+        help="check,write (default), or write alone, from the rows a check run kept",
+    )  # fmt: skip
     args = parser.parse_args()
     (BENCH / "data").mkdir(exist_ok=True)
     source = BENCH / "data" / f"import-{args.customers}.csv"
@@ -128,6 +132,8 @@ def main():
         ("commit (the Import button's job)", "write"),
     )
     for label, step in steps:
+        if step not in args.steps.split(","):
+            continue
         started = time.perf_counter()
         result = in_child(target, step, str(source), str(kept))
         seconds = time.perf_counter() - started

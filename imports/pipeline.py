@@ -22,7 +22,7 @@ from backoffice.tables import neutralise
 
 from .checking import CheckedRow, ImportRowForm, RowChecker
 from .reading import MAX_BYTES, open_table
-from .services import BATCH_SIZE, write_batch
+from .services import BATCH_SIZE, refresh_statistics, write_batch
 
 KEPT_ERRORS = 200  # the errors a dry run keeps to show; the report has them all
 KEPT_SAMPLES = 5  # the first rows to create, to update and to skip, to show
@@ -64,6 +64,7 @@ class Written:
     skipped: int = 0
     through: int | None = None  # the file's last row written
     stopped: bool = False
+    analyzed_at: int = 0  # rows created when the planner's statistics were last refreshed
 
 
 class ChangedSinceChecked(Exception):
@@ -187,6 +188,9 @@ def flush(batch, name, user, written, progress):
     written.updated += updated
     written.skipped += sum(row.action == "skip" for row in batch)
     written.through = batch[-1].line
+    if written.created > 2 * written.analyzed_at:  # twice as many new customers as then
+        refresh_statistics()
+        written.analyzed_at = written.created
     if progress:
         progress(written)
 
