@@ -72,12 +72,13 @@ class JobMixin:
 
 
 class FileNeededMixin(JobMixin):
-    """Pages that read the uploaded file, which is removed a day after the upload."""
+    """Pages that read the uploaded file, which is removed once imported, or a day after
+    the upload."""
 
     def dispatch(self, request, *args, **kwargs):
         if not self.job.file:  # after PermissionRequiredMixin's check
-            messages.error(request, "This import's file was removed a day after it was "
-                           "uploaded: upload it again.")  # fmt: skip
+            messages.error(request, "This import's file was removed (once imported, or a day "
+                           "after the upload): upload it again.")  # fmt: skip
             return redirect(self.job)
         return super().dispatch(request, *args, **kwargs)
 
