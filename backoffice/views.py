@@ -522,5 +522,8 @@ class ExportDownloadView(OwnExportMixin, BaseDetailView):
         if not self.object.is_ready:
             raise Http404("This export is not ready, or its file was removed.")
         return FileResponse(
-            self.object.file.open("rb"), as_attachment=True, filename=self.object.filename
+            self.object.file.open("rb"),
+            as_attachment=True,
+            filename=self.object.filename,
+            content_type="text/csv; charset=utf-8",
         )

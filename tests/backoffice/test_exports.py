@@ -60,6 +60,7 @@ def test_a_long_list_is_written_in_the_background_for_the_person_who_asked(
     assert "Download customers-" in manager_client.get(started.url).content.decode()
     download = manager_client.get(reverse("export_download", args=[export.pk]))
     assert download["Content-Disposition"].startswith('attachment; filename="customers-')
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
     rows = downloaded_rows(download)
     assert sorted(row["first_name"] for row in rows) == ["Ada0", "Ada1", "Ada2", "Bo"]
     assert [row["notes"] for row in rows if row["first_name"] == "Bo"] == ["'=HYPERLINK(1)"]
