@@ -12,11 +12,10 @@ from django.views.generic import DetailView, FormView
 from backoffice.tables import Echo
 from backoffice.tasks import enqueue_on_commit, task_waits_for_worker
 from backoffice.views import ObjectListView, job_progress_response
-from customers.tables import CustomerTable
 from stores.current import get_current_store
 
 from . import pipeline, tasks
-from .checking import RowChecker
+from .checking import FIELDS, RowChecker
 from .forms import MappingForm, UploadForm
 from .models import CustomerImport
 from .reading import FileProblem, open_table
@@ -204,9 +203,7 @@ class ImportTemplateView(PermissionRequiredMixin, View):
     permission_required = "imports.add_customerimport"
 
     def get(self, request, *args, **kwargs):
-        header = [
-            name for name in CustomerTable.csv_header() if name not in ("created_at", "updated_at")
-        ]
+        header = FIELDS
         examples = [
             {"customer_type": "personal", "first_name": "Ada", "last_name": "Lovelace",
              "email": "ada@example.com", "phone": "+442079460958", "date_of_birth": "1990-12-10",
