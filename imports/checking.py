@@ -84,6 +84,8 @@ CHECKED_BY_FORM_FIELDS = {
 }
 # The file's fields that the form checks.
 FORM_FIELDS = [name for name in FIELDS if name in ImportRowForm.base_fields]
+# Without these columns (named or mapped), a new customer cannot pass the form.
+REQUIRED_COLUMNS = ("first_name", "last_name", "email", "stores")
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 TRUE = {"true", "yes", "1", "y", "enrolled"}
 FALSE = {"false", "no", "0", "n", "", "not enrolled"}
@@ -120,6 +122,13 @@ def column_mapping(header, chosen=None):
         elif name.strip() and target not in ("created_at", "updated_at", "", "-"):
             unknown.append(name)
     return mapping, unknown
+
+
+def needs_mapping(header, chosen=None):
+    """Whether someone must choose what the file's columns fill: some are unknown, or a
+    new customer's required fields are not all there."""
+    mapping, unknown = column_mapping(header, chosen)
+    return bool(unknown) or not set(mapping.values()).issuperset(REQUIRED_COLUMNS)
 
 
 def unneutralised(value):

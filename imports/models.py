@@ -15,6 +15,7 @@ class CustomerImport(models.Model):
     the progress from here."""
 
     class Status(models.TextChoices):
+        MAPPING = "mapping", "Columns to choose"
         CHECKING = "checking", "Checking"
         CHECKED = "checked", "Ready to import"
         REFUSED = "refused", "Has errors"
@@ -43,6 +44,7 @@ class CustomerImport(models.Model):
         "phone numbers without a country code are from", blank=True,
         blank_label="Nowhere: they all start with + and the country code",
     )  # fmt: skip
+    header = models.JSONField(default=list, blank=True, help_text="The file's column names.")
     mapping = models.JSONField(default=dict, blank=True, help_text="{file column: field}")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
     problem = models.CharField(max_length=500, blank=True)
@@ -68,9 +70,16 @@ class CustomerImport(models.Model):
         related_name="+",
     )  # fmt: skip
     created_at = models.DateTimeField("when", default=timezone.now)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="imported by", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text="Who pressed Import: the customers written are recorded as theirs.",
+    )  # fmt: skip
     finished_at = models.DateTimeField(null=True, blank=True)
 
     RUNNING = (Status.CHECKING, Status.QUEUED, Status.IMPORTING)
+    # The states from which the columns may be chosen again (and the file checked again).
+    MAPPABLE = (Status.MAPPING, Status.CHECKED, Status.REFUSED)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -88,12 +97,29 @@ class CustomerImport(models.Model):
         return Path(f"{self.file.path}.checked.gz")
 
     @property
+    def error_report_path(self):
+        """Where the dry run writes the rows with errors, as a CSV to download."""
+        return Path(f"{self.file.path}.errors.csv")
+
+    @property
     def is_running(self):
         return self.status in self.RUNNING
+
+    def move(self, *, source, **fields):
+        """Move the import from one of the ``source`` states to ``fields["status"]`` (with
+        the other ``fields``), if it is still in one of them: a compare-and-set, so that of
+        two people (or a person and a job) acting at once, only one moves it. Returns
+        whether this one did."""
+        moved = CustomerImport.objects.filter(pk=self.pk, status__in=source).update(**fields)
+        if moved:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return bool(moved)
 
     def remove_file(self):
         """Remove the uploaded file and the rows the dry run kept; the findings stay."""
         if self.file:
             self.checked_path.unlink(missing_ok=True)
+            self.error_report_path.unlink(missing_ok=True)
             self.file.delete(save=False)
             CustomerImport.objects.filter(pk=self.pk).update(file="")

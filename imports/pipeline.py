@@ -9,11 +9,13 @@ something changed since, are checked again.
 """
 
 import contextlib
+import csv
 import gzip
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
@@ -94,21 +96,22 @@ def opened(path, name, options):
     return table, checker
 
 
-def checked_rows(path, name, options, findings=None):
-    table, checker = opened(path, name, options)
-    if findings is not None:
-        findings.unknown_columns = checker.unknown_columns
+def checked(table, checker):
     for batch in batched(table.rows, CHECK_BATCH_SIZE):
         yield from checker.check_batch(batch)
 
 
-def dry_run(path, name, options, *, progress=None, keep=None):
+def dry_run(path, name, options, *, progress=None, keep=None, report=None):
     """Check every row; ``progress(rows checked)`` is called every BATCH_SIZE rows. With
-    ``keep`` (a path), the rows as checked are kept there for ``write``."""
+    ``keep`` (a path), the rows as checked are kept there for ``write``; with ``report``
+    (a path), the rows with errors are written there as CSV (``ErrorReport``)."""
     findings = Findings()
+    table, checker = opened(path, name, options)
+    findings.unknown_columns = checker.unknown_columns
     with contextlib.ExitStack() as stack:
         kept = stack.enter_context(gzip.open(keep, "wt", encoding="utf-8")) if keep else None
-        for number, row in enumerate(checked_rows(path, name, options, findings), 1):
+        errors = stack.enter_context(ErrorReport(report, table.header)) if report else None
+        for number, row in enumerate(checked(table, checker), 1):
             findings.counts[row.action] += 1
             findings.error_count += len(row.errors)
             samples = findings.samples.setdefault(row.action, [])
@@ -118,9 +121,41 @@ def dry_run(path, name, options, *, progress=None, keep=None):
             findings.errors.extend(row.errors[: KEPT_ERRORS - len(findings.errors)])
             if kept:
                 kept.write(kept_line(row, options.match))
+            if errors and row.errors:
+                errors.add(row)
             if progress and number % BATCH_SIZE == 0:
                 progress(number)
     return findings
+
+
+class ErrorReport:
+    """The rows with errors as they are in the file, after a "row" column and before an
+    "errors" one, header first: to fix in a spreadsheet and upload again. Cells a
+    spreadsheet would run as formulas are neutralised. Written as the dry run finds them
+    (never by checking the file again), and only once a row has an error."""
+
+    def __init__(self, path, header):
+        self.path, self.header = Path(path), header
+        self.path.unlink(missing_ok=True)  # an earlier check's
+        self.file = self.writer = None
+
+    def add(self, row):
+        if self.writer is None:
+            self.file = self.path.open("w", newline="", encoding="utf-8")
+            self.writer = csv.writer(self.file)
+            self.writer.writerow(["row", *self.header, "errors"])
+        errors = "; ".join(
+            f"{error.column}: {error.message}" if error.column else error.message
+            for error in row.errors
+        )
+        self.writer.writerow([row.line, *map(neutralise, row.cells), neutralise(errors)])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.file:
+            self.file.close()
 
 
 def kept_line(row, match):
@@ -160,30 +195,38 @@ def as_checked(entry):
     return CheckedRow(line=entry["line"], action="create", values=values, cells=entry["cells"])
 
 
-def write(path, name, options, *, user, progress=None, should_stop=None, kept=None):
+class Stop(Exception):
+    """Raised by a write's ``guard`` before a batch: that batch and the rest are not written."""
+
+
+def write(path, name, options, *, user, progress=None, guard=None, kept=None):
     """Write the rows a batch at a time, each batch all or nothing: checked again, or as
-    the dry run ``kept`` them. ``should_stop()`` is asked between batches;
-    ``progress(written)`` told after each."""
+    the dry run ``kept`` them. ``guard()`` is called inside each batch's transaction before
+    it writes, and stops the writing by raising ``Stop``; ``progress(written)`` is told
+    after each batch."""
     written, batch = Written(), []
-    rows = rows_as_kept(path, name, options, kept) if kept else checked_rows(path, name, options)
-    for row in rows:
-        if row.errors:
-            raise ChangedSinceChecked(row, written)
-        batch.append(row)
-        if len(batch) == BATCH_SIZE:
-            flush(batch, name, user, written, progress)
-            batch = []
-            if should_stop and should_stop():
-                written.stopped = True
-                return written
-    flush(batch, name, user, written, progress)
+    if kept:
+        rows = rows_as_kept(path, name, options, kept)
+    else:
+        rows = checked(*opened(path, name, options))
+    try:
+        for row in rows:
+            if row.errors:
+                raise ChangedSinceChecked(row, written)
+            batch.append(row)
+            if len(batch) == BATCH_SIZE:
+                flush(batch, name, user, written, progress, guard)
+                batch = []
+        flush(batch, name, user, written, progress, guard)
+    except Stop:
+        written.stopped = True
     return written
 
 
-def flush(batch, name, user, written, progress):
+def flush(batch, name, user, written, progress, guard):
     if not batch:
         return
-    created, updated = write_batch(batch, user=user, source=name)
+    created, updated = write_batch(batch, user=user, source=name, guard=guard)
     written.created += created
     written.updated += updated
     written.skipped += sum(row.action == "skip" for row in batch)
@@ -193,19 +236,3 @@ def flush(batch, name, user, written, progress):
         written.analyzed_at = written.created
     if progress:
         progress(written)
-
-
-def error_report(path, name, options):
-    """The rows with errors as they are in the file, after a "row" column and before an
-    "errors" one, header first: to fix in a spreadsheet and upload again. Cells a
-    spreadsheet would run as formulas are neutralised."""
-    failed = {row.line: row for row in checked_rows(path, name, options) if row.errors}
-    table = open_table(path, name=name, encoding=options.encoding, max_bytes=options.max_bytes)
-    yield ["row", *table.header, "errors"]
-    for line, cells in table.rows:
-        if line in failed:
-            errors = "; ".join(
-                f"{error.column}: {error.message}" if error.column else error.message
-                for error in failed[line].errors
-            )
-            yield [line, *map(neutralise, cells), neutralise(errors)]

@@ -1,7 +1,9 @@
 """Reading an uploaded file as a table: a header and rows of text, whatever the format.
 
-CSV (UTF-8 with or without a BOM, comma or semicolon, detected), .xlsx, .xls and .ods
-(read by python-calamine: cell values as saved, formulas never evaluated). What the file
+CSV (UTF-8 with or without a BOM, comma or semicolon, detected), .xlsx and .ods (read as
+a stream of rows by ``workbooks``) and .xls (read by python-calamine in a child process,
+``xls``): cell values as
+saved, formulas never evaluated. What the file
 is comes from its first bytes, not its name, and a name that says otherwise is refused.
 Anything that makes the file unreadable as a whole raises ``FileProblem`` with a message
 for the person who uploaded it; a row's own problems (more fields than the header) are
@@ -14,7 +16,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineWorkbook
+from . import workbooks
+from .workbooks import SheetProblem
+from .xls import XlsProblem, xls_rows
 
 MAX_BYTES = 100 * 1024 * 1024
 MAX_COLUMNS = 200
@@ -50,37 +54,8 @@ def open_table(path, *, name, encoding="utf-8", max_bytes=MAX_BYTES):
     """The table in the file at ``path``, uploaded as ``name``. ``encoding`` is a CSV's:
     UTF-8 (a BOM is skipped), or Latin-1 when the person chooses it. ``max_bytes`` is the
     upload limit; None reads a file of any size (the shell's: rows are read one at a time)."""
-    path = Path(path)
-    size = path.stat().st_size
-    if max_bytes is not None and size > max_bytes:
-        raise FileProblem(
-            f"This file is {size:,} bytes, over the limit of {max_bytes // 2**20} MB. Split it "
-            "into smaller files."
-        )
-    if size == 0:
-        raise FileProblem("This file is empty.")
-    with path.open("rb") as file:
-        start = file.read(8)
-    extension = Path(name).suffix.lower()
-    if start.startswith(ZIP_MAGIC) or start.startswith(OLE_MAGIC):
-        kind = extension if extension in WORKBOOKS else ""
-        if not kind:
-            raise FileProblem(
-                f"This file is named {name} but is a spreadsheet workbook: save it as CSV, "
-                "or upload it with its .xlsx, .xls or .ods name."
-            )
-        if start.startswith(ZIP_MAGIC) == (kind == ".xls"):
-            raise FileProblem(f"This file is named {name} but is not {WORKBOOKS[kind]}.")
-        if kind != ".xls":
-            refuse_zip_bomb(path)
-        table = workbook_table(path, kind)
-    else:
-        if extension in WORKBOOKS:
-            raise FileProblem(
-                f"This file is named {name} but is not {WORKBOOKS[extension]}: it looks like "
-                "text. If it is CSV, name it .csv."
-            )
-        table = csv_table(path, encoding)
+    kind = identify(path, name=name, max_bytes=max_bytes)
+    table = csv_table(Path(path), encoding) if kind == "csv" else workbook_table(path, kind)
     if not table.header or not any(cell.strip() for cell in table.header):
         raise FileProblem("The first row should name the columns, and it is empty.")
     if len(table.header) > MAX_COLUMNS:
@@ -93,6 +68,40 @@ def open_table(path, *, name, encoding="utf-8", max_bytes=MAX_BYTES):
         raise FileProblem("This file has a header row but no customers.")
     table.rows = prepend(first, table.rows)
     return table
+
+
+def identify(path, *, name, max_bytes=MAX_BYTES):
+    """What the file is ("csv", ".xlsx", ".xls" or ".ods"), from its size and first bytes,
+    without parsing it: a web request only identifies a workbook, and a job reads it."""
+    path = Path(path)
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise FileProblem(
+            f"This file is {size:,} bytes, over the limit of {max_bytes // 2**20} MB. Split it "
+            "into smaller files."
+        )
+    if size == 0:
+        raise FileProblem("This file is empty.")
+    with path.open("rb") as file:
+        start = file.read(8)
+    extension = Path(name).suffix.lower()
+    if not (start.startswith(ZIP_MAGIC) or start.startswith(OLE_MAGIC)):
+        if extension in WORKBOOKS:
+            raise FileProblem(
+                f"This file is named {name} but is not {WORKBOOKS[extension]}: it looks like "
+                "text. If it is CSV, name it .csv."
+            )
+        return "csv"
+    if extension not in WORKBOOKS:
+        raise FileProblem(
+            f"This file is named {name} but is a spreadsheet workbook: save it as CSV, "
+            "or upload it with its .xlsx, .xls or .ods name."
+        )
+    if start.startswith(ZIP_MAGIC) == (extension == ".xls"):
+        raise FileProblem(f"This file is named {name} but is not {WORKBOOKS[extension]}.")
+    if extension != ".xls":
+        refuse_zip_bomb(path)
+    return extension
 
 
 def prepend(first, rest):
@@ -191,26 +200,27 @@ def numbered_rows(reader):
 
 def workbook_table(path, kind):
     """The first sheet of a workbook, every cell as text (dates in ISO format, whole
-    numbers without a decimal point)."""
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-        header = [cell_text(cell).strip() for cell in next(rows, [])]
-    except CalamineError as error:
-        raise FileProblem(f"This workbook cannot be read: {error}.") from None
-    if sheet.width > MAX_COLUMNS:
-        raise FileProblem(
-            f"The sheet has {sheet.width:,} columns; a customer file has at most {MAX_COLUMNS}."
-        )
+    numbers without a decimal point), read a row at a time: .xlsx and .ods by
+    ``workbooks``, .xls by python-calamine in a child process with a memory limit."""
+    read = {".xlsx": workbooks.xlsx_rows, ".ods": workbooks.ods_rows, ".xls": xls_rows}[kind]
+    rows = readable_rows(read(path, max_columns=MAX_COLUMNS))
+    _, header = next(rows, (1, []))
+    return Table(header=[cell.strip() for cell in header], rows=rows, kind=kind.lstrip("."))
 
-    def numbered():
-        for number, cells in enumerate(rows, 2):
+
+def readable_rows(rows):
+    """The rows as text; what makes the sheet unreadable becomes a FileProblem."""
+    try:
+        for number, cells in rows:
             text = [cell_text(cell) for cell in cells]
+            if any(len(cell) > MAX_CELL_CHARACTERS for cell in text):
+                raise FileProblem(
+                    f"Row {number:,} has a cell of more than {MAX_CELL_CHARACTERS:,} characters."
+                )
             if any(cell.strip() for cell in text):
                 yield number, text
-
-    return Table(header=header, rows=numbered(), kind=kind.lstrip("."))
+    except (SheetProblem, XlsProblem, zipfile.BadZipFile, KeyError, ValueError) as problem:
+        raise FileProblem(f"This workbook cannot be read: {problem}") from None
 
 
 def cell_text(value):

@@ -20,10 +20,13 @@ BATCH_SIZE = 1000
 
 
 @transaction.atomic
-def write_batch(rows, *, user, source):
+def write_batch(rows, *, user, source, guard=None):
     """Create the batch's new customers with their stores, loyalty accounts (balances as
     "import" ledger entries) and audit events, in bulk; update the matched ones. Returns
-    (created, updated)."""
+    (created, updated). ``guard()``, called first in the same transaction, may refuse the
+    batch by raising."""
+    if guard:
+        guard()
     creating = [row for row in rows if row.action == "create"]
     updating = [row for row in rows if row.action == "update"]
     now = timezone.now()

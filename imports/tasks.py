@@ -1,15 +1,19 @@
 """The background jobs of an import: the dry run, then the writing. Each records its
 progress on the ``CustomerImport`` row, which the import's page polls."""
 
+import logging
+
 from django.utils import timezone
 from django_tasks import task
 
 from . import pipeline
+from .checking import needs_mapping
 from .models import CustomerImport
-from .reading import FileProblem
+from .reading import FileProblem, open_table
 from .services import remove_expired_uploads
 
 Status = CustomerImport.Status
+logger = logging.getLogger(__name__)
 
 
 def options_of(job):
@@ -23,22 +27,44 @@ def progress(job, **fields):
     CustomerImport.objects.filter(pk=job.pk).update(**fields)
 
 
+def failed(job, source, problem):
+    """The job stopped on ``problem``, which its page shows."""
+    job.move(
+        source=source, status=Status.FAILED, problem=str(problem)[:500], finished_at=timezone.now()
+    )
+
+
 @task()
 def check_import(import_id):
+    """The dry run. A workbook is opened here, never in a web request: its header is read
+    first, and a file whose columns must be chosen waits for them (``MAPPING``)."""
     remove_expired_uploads()
     job = CustomerImport.objects.get(pk=import_id)
-    progress(job, status=Status.CHECKING, rows_done=0)
+    if job.status != Status.CHECKING:  # cancelled, or moved on meanwhile
+        return
     try:
+        if not job.header:
+            header = open_table(job.file.path, name=job.name, encoding=job.encoding).header
+            if needs_mapping(header, job.mapping):
+                job.move(source=[Status.CHECKING], status=Status.MAPPING, header=header)
+                return
+            job.move(source=[Status.CHECKING], header=header)
         findings = pipeline.dry_run(
             job.file.path, job.name, options_of(job),
             progress=lambda rows: progress(job, rows_done=rows), keep=job.checked_path,
+            report=job.error_report_path,
         )  # fmt: skip
-    except (FileProblem, OSError) as problem:
-        progress(job, status=Status.FAILED, problem=str(problem)[:500], finished_at=timezone.now())
+    except (FileProblem, OSError) as problem:  # the file is not kept: it cannot be read
+        failed(job, [Status.CHECKING], problem)
+        job.remove_file()
+        return
+    except Exception as error:  # the page must say the job stopped, not spin for ever
+        logger.exception("The check of import %s stopped", job.pk)
+        failed(job, [Status.CHECKING], error)
         return
     counts = findings.counts
-    progress(
-        job,
+    job.move(
+        source=[Status.CHECKING],
         status=Status.REFUSED if counts["error"] else Status.CHECKED,
         rows_total=findings.rows,
         rows_done=findings.rows,
@@ -53,8 +79,12 @@ def check_import(import_id):
 
 @task()
 def run_import(import_id):
-    job = CustomerImport.objects.get(pk=import_id)
-    progress(job, status=Status.IMPORTING, rows_done=0)
+    """The writing, by whoever pressed Import. Before each batch, under a lock on the
+    import's row, the import must still be importing and not cancelled: a cancel, or
+    anything else that moved it, stops the writing before the next batch."""
+    job = CustomerImport.objects.select_related("committed_by").get(pk=import_id)
+    if not job.move(source=[Status.QUEUED], status=Status.IMPORTING, rows_done=0):
+        return
 
     def advanced(written):
         progress(
@@ -65,20 +95,26 @@ def run_import(import_id):
             written_through=written.through,
         )
 
-    def cancelled():
-        return CustomerImport.objects.filter(pk=job.pk, cancel_requested=True).exists()
+    def still_importing():
+        state = CustomerImport.objects.select_for_update().filter(pk=job.pk)
+        if state.values_list("status", "cancel_requested").get() != (Status.IMPORTING, False):
+            raise pipeline.Stop
 
     try:
         kept = job.checked_path if job.checked_path.exists() else None
         written = pipeline.write(
-            job.file.path, job.name, options_of(job), user=job.created_by,
-            progress=advanced, should_stop=cancelled, kept=kept,
+            job.file.path, job.name, options_of(job), user=job.committed_by,
+            progress=advanced, guard=still_importing, kept=kept,
         )  # fmt: skip
     except (pipeline.ChangedSinceChecked, FileProblem, OSError) as problem:
-        progress(job, status=Status.FAILED, problem=str(problem)[:500], finished_at=timezone.now())
+        failed(job, [Status.IMPORTING], problem)
         return
-    progress(
-        job,
+    except Exception as error:  # the page must say the job stopped, not spin for ever
+        logger.exception("Import %s stopped", job.pk)
+        failed(job, [Status.IMPORTING], error)
+        return
+    job.move(
+        source=[Status.IMPORTING],
         status=Status.CANCELLED if written.stopped else Status.DONE,
         finished_at=timezone.now(),
     )

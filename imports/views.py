@@ -2,9 +2,10 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, FormView
@@ -14,20 +15,20 @@ from backoffice.tasks import enqueue_on_commit, task_waits_for_worker
 from backoffice.views import ObjectListView, job_progress_response
 from stores.current import get_current_store
 
-from . import pipeline, tasks
-from .checking import FIELDS, RowChecker
+from . import tasks
+from .checking import FIELDS, REQUIRED_COLUMNS, needs_mapping
 from .forms import MappingForm, UploadForm
 from .models import CustomerImport
-from .reading import FileProblem, open_table
+from .reading import FileProblem, identify, open_table
 from .tables import CustomerImportTable
 
 Status = CustomerImport.Status
-# Without these columns (named or mapped), a new customer cannot pass the form.
-REQUIRED_COLUMNS = ("first_name", "last_name", "email", "stores")
 
 
 class ImportUploadView(PermissionRequiredMixin, FormView):
-    """Import Customers: upload a file; it is checked in the background (the dry run)."""
+    """Import Customers: upload a file; it is checked in the background (the dry run).
+    A CSV's header is read here, to choose its columns at once; a workbook is only
+    identified here, and opened by the job."""
 
     permission_required = "imports.add_customerimport"
     form_class = UploadForm
@@ -45,16 +46,17 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
         job.name, job.created_by = upload.name[:255], self.request.user
         job.file.save(upload.name, upload, save=False)
         try:
-            table = open_table(job.file.path, name=job.name, encoding=job.encoding)
+            if identify(job.file.path, name=job.name) == "csv":
+                job.header = open_table(job.file.path, name=job.name, encoding=job.encoding).header
         except FileProblem as problem:
             job.file.delete(save=False)
             form.add_error("upload", str(problem))
             return self.form_invalid(form)
-        job.save()
-        checker = RowChecker(table.header)
-        named = set(checker.mapping.values())
-        if checker.unknown_columns or not named.issuperset(REQUIRED_COLUMNS):
+        if job.header and needs_mapping(job.header):
+            job.status = Status.MAPPING
+            job.save()
             return redirect("imports:mapping", job.pk)
+        job.save()
         enqueue_on_commit(tasks.check_import, job)
         return redirect(job)
 
@@ -64,40 +66,67 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
         )
 
 
-class JobMixin:
+class OwnImportMixin(PermissionRequiredMixin):
+    """An import is its uploader's alone (its rows may hold anything): anyone else is told
+    it does not exist."""
+
+    permission_required = "imports.view_customerimport"
+
+    def get_queryset(self):
+        return CustomerImport.objects.filter(created_by=self.request.user)
+
     @cached_property
     def job(self):
-        return get_object_or_404(CustomerImport, pk=self.kwargs["pk"])
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
 
-class FileNeededMixin(JobMixin):
+class FileNeededMixin(OwnImportMixin):
     """Pages that read the uploaded file, which is removed once imported, or a day after
     the upload."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not self.job.file:  # after PermissionRequiredMixin's check
+        if not self.has_permission():
+            return self.handle_no_permission()
+        if not self.job.file:
             messages.error(request, "This import's file was removed (once imported, or a day "
                            "after the upload): upload it again.")  # fmt: skip
             return redirect(self.job)
         return super().dispatch(request, *args, **kwargs)
 
 
-class ImportMappingView(PermissionRequiredMixin, FileNeededMixin, FormView):
-    """Which field each column fills, for a file whose columns are not all our export's."""
+class ImportMappingView(FileNeededMixin, FormView):
+    """Which field each column fills, for a file whose columns are not all our export's.
+    Choosing them again checks the file again, which is refused once it is importing."""
 
     permission_required = "imports.add_customerimport"
     template_name = "imports/mapping.html"
 
-    @cached_property
-    def header(self):
-        return open_table(self.job.file.path, name=self.job.name, encoding=self.job.encoding).header
+    def dispatch(self, request, *args, **kwargs):
+        if self.has_permission() and self.job.status not in CustomerImport.MAPPABLE:
+            return self.refused()
+        return super().dispatch(request, *args, **kwargs)
+
+    def refused(self):
+        messages.error(
+            self.request,
+            f"This import is {self.job.get_status_display().lower()}: its columns can no "
+            "longer be changed.",
+        )
+        return redirect(self.job)
 
     def get_form(self, form_class=None):
-        return MappingForm(**self.get_form_kwargs(), header=self.header, mapping=self.job.mapping)
+        return MappingForm(
+            **self.get_form_kwargs(), header=self.job.header, mapping=self.job.mapping
+        )
 
     def form_valid(self, form):
-        self.job.mapping = form.mapping()
-        self.job.save(update_fields=["mapping"])
+        moved = self.job.move(
+            source=CustomerImport.MAPPABLE, status=Status.CHECKING, mapping=form.mapping(),
+            rows_done=0, rows_total=None, problem="",
+        )  # fmt: skip
+        if not moved:  # someone pressed Import, or chose the columns, meanwhile
+            self.job.refresh_from_db()
+            return self.refused()
         enqueue_on_commit(tasks.check_import, self.job)
         return redirect(self.job)
 
@@ -110,24 +139,23 @@ class ImportMappingView(PermissionRequiredMixin, FileNeededMixin, FormView):
         )
 
 
-class ImportListView(ObjectListView):
-    permission_required = "imports.view_customerimport"
-    queryset = CustomerImport.objects.select_related("created_by")
+class ImportListView(OwnImportMixin, ObjectListView):
     table_class = CustomerImportTable
-    title = "Imports"
+    title = "Your imports"
     context_object_name = "imports"
     create_url_name = "imports:upload"
     create_label = "Import Customers"
     create_permission = "imports.add_customerimport"
     breadcrumbs = [("Customers", "customers:list")]
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("created_by")
 
-class ImportDetailView(PermissionRequiredMixin, DetailView):
+
+class ImportDetailView(OwnImportMixin, DetailView):
     """An import's page: the dry run's counts and errors, then the writing's progress,
     updated without a reload while a job runs."""
 
-    permission_required = "imports.view_customerimport"
-    model = CustomerImport
     context_object_name = "job"
     template_name = "imports/detail.html"
 
@@ -136,6 +164,7 @@ class ImportDetailView(PermissionRequiredMixin, DetailView):
         return super().get_context_data(
             waiting_for_worker=waiting_for_worker(self.object),
             rows_label="rows written" if importing else "rows checked",
+            has_error_report=bool(self.object.file) and self.object.error_report_path.exists(),
             breadcrumbs=[("Imports", reverse("imports:list"))],
             **kwargs,
         )
@@ -147,23 +176,24 @@ def waiting_for_worker(job):
     return waiting and task_waits_for_worker(job.task_id)
 
 
-class ImportProgressView(PermissionRequiredMixin, JobMixin, View):
+class ImportProgressView(OwnImportMixin, View):
     """The import's state as JSON, for its page to show without a reload."""
-
-    permission_required = "imports.view_customerimport"
 
     def get(self, request, *args, **kwargs):
         return job_progress_response(self.job, waiting_for_worker=waiting_for_worker(self.job))
 
 
-class ImportCommitView(PermissionRequiredMixin, FileNeededMixin, View):
+class ImportCommitView(FileNeededMixin, View):
+    """Import: the checked file is written by a job, as the person who pressed it."""
+
     permission_required = "imports.add_customerimport"
 
     def post(self, request, *args, **kwargs):
-        updated = CustomerImport.objects.filter(pk=self.job.pk, status=Status.CHECKED).update(
-            status=Status.QUEUED, rows_done=0
-        )
-        if updated:
+        moved = self.job.move(
+            source=[Status.CHECKED], status=Status.QUEUED, rows_done=0,
+            cancel_requested=False, committed_by=request.user,
+        )  # fmt: skip
+        if moved:
             enqueue_on_commit(tasks.run_import, self.job)
             messages.success(request, "Customer import is processing now.")
         else:
@@ -171,30 +201,35 @@ class ImportCommitView(PermissionRequiredMixin, FileNeededMixin, View):
         return redirect(self.job)
 
 
-class ImportCancelView(PermissionRequiredMixin, JobMixin, View):
+class ImportCancelView(OwnImportMixin, View):
     permission_required = "imports.add_customerimport"
 
     def post(self, request, *args, **kwargs):
-        CustomerImport.objects.filter(pk=self.job.pk).update(cancel_requested=True)
-        messages.info(request, "The import stops after the batch it is writing.")
-        return redirect(self.job)
+        job = self.job
+        if job.move(source=[Status.QUEUED], status=Status.CANCELLED, finished_at=timezone.now()):
+            messages.info(request, "The import was cancelled before it wrote anything.")
+        elif job.move(source=[Status.IMPORTING], cancel_requested=True):
+            messages.info(request, "The import stops after the batch it is writing.")
+        else:
+            messages.error(request, "This import is not running: there is nothing to cancel.")
+        return redirect(job)
 
 
-class ImportErrorReportView(PermissionRequiredMixin, FileNeededMixin, View):
+class ImportErrorReportView(FileNeededMixin, View):
     """The rows with errors as they were in the file, with an ``errors`` column, to fix
-    in a spreadsheet and upload again."""
-
-    permission_required = "imports.view_customerimport"
+    in a spreadsheet and upload again: written by the dry run, served as it is."""
 
     def get(self, request, *args, **kwargs):
-        job = self.job
-        writer = csv.writer(Echo())
-        rows = pipeline.error_report(job.file.path, job.name, tasks.options_of(job))
-        response = HttpResponse(
-            "".join(writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        path = self.job.error_report_path
+        if not path.exists():
+            messages.info(request, "This import's last check found no rows with errors.")
+            return redirect(self.job)
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"import-{self.job.pk}-errors.csv",
+            content_type="text/csv; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-        return response
 
 
 class ImportTemplateView(PermissionRequiredMixin, View):

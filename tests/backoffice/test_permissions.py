@@ -180,8 +180,12 @@ def batch(db):
 
 
 @pytest.fixture
-def customer_import(downtown, manager):
-    job = CustomerImport(name="customers.csv", created_by=manager)
+def customer_import(downtown, persona, manager):
+    """An import of the persona's own: no one else may see an import."""
+    job = CustomerImport(
+        name="customers.csv", created_by=persona or manager,
+        header=["first_name", "last_name", "email", "stores"],
+    )  # fmt: skip
     job.file.save(
         "customers.csv", ContentFile(b"first_name,last_name,email,stores\nA,B,a@b.org,DT01\n")
     )

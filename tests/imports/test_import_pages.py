@@ -17,6 +17,7 @@ from customers.tables import CustomerTable
 from imports.models import CustomerImport
 from tests.factories import make_store
 from tests.forms import field_errors
+from tests.imports.workbooks import write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_errors_are_listed_by_row_and_downloadable_and_nothing_can_be_imported(
     run_jobs(lambda: upload(manager_client, content))
     job = CustomerImport.objects.get()
     page = manager_client.get(job.get_absolute_url()).content.decode()
-    report = manager_client.get(reverse("imports:errors", args=[job.pk])).content.decode()
+    report = manager_client.get(reverse("imports:errors", args=[job.pk])).getvalue().decode()
     refused = manager_client.post(reverse("imports:commit", args=[job.pk]), follow=True)
 
     assert CustomerImport.objects.get().status == "refused"
@@ -141,6 +142,29 @@ def test_unknown_columns_are_mapped_first(manager_client, downtown, run_jobs):
     run_jobs(lambda: manager_client.post(response.url, {
         "column_0": "first_name", "column_1": "last_name", "column_2": "email",
         "column_3": "stores", "column_4": "",
+    }))  # fmt: skip
+    job.refresh_from_db()
+    assert (job.status, job.to_create) == ("checked", 1)
+
+
+def test_a_workbooks_columns_are_read_by_the_job_then_mapped(
+    manager_client, downtown, run_jobs, tmp_path
+):
+    path = write_xlsx(tmp_path / "customers.xlsx", [
+        ["Given name", "Surname", "E-mail", "Shop"], ["Ada", "Lovelace", "ada@example.com", "DT01"],
+    ])  # fmt: skip
+
+    response = run_jobs(lambda: upload(manager_client, path.read_bytes(), name="customers.xlsx"))
+    job = CustomerImport.objects.get()
+
+    assert (response.url, job.status) == (job.get_absolute_url(), "mapping")
+    page = manager_client.get(response.url).content.decode()
+    assert "Choose the columns" in page
+    form = manager_client.get(reverse("imports:mapping", args=[job.pk])).context["form"]
+    assert [field.label for field in form] == ["Given name", "Surname", "E-mail", "Shop"]
+    run_jobs(lambda: manager_client.post(reverse("imports:mapping", args=[job.pk]), {
+        "column_0": "first_name", "column_1": "last_name", "column_2": "email",
+        "column_3": "stores",
     }))  # fmt: skip
     job.refresh_from_db()
     assert (job.status, job.to_create) == ("checked", 1)

@@ -48,15 +48,20 @@ def column_name(index):
     return name
 
 
-def write_xlsx(path, rows, *, padding=0):
+def write_xlsx(path, rows, *, padding=0, stray=None):
     """An .xlsx at ``path`` with ``rows`` (lists of str, numbers, or (formula, value));
-    ``padding`` bytes of spaces in the sheet make it expand that much more when opened."""
+    ``padding`` bytes of spaces in the sheet make it expand that much more when opened;
+    ``stray`` is one more cell, far away: (reference such as "XFD1048576", value)."""
     sheet_rows = "".join(
         f'<row r="{number}">'
         + "".join(cell(f"{column_name(i)}{number}", value) for i, value in enumerate(row))
         + "</row>"
         for number, row in enumerate(rows, 1)
     )
+    if stray:
+        reference, value = stray
+        sheet_rows += f'<row r="{reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}">'
+        sheet_rows += cell(reference, value) + "</row>"
     sheet = (
         f'<worksheet xmlns="{MAIN}"><sheetData>{sheet_rows}</sheetData>{" " * padding}</worksheet>'
     )
@@ -66,4 +71,36 @@ def write_xlsx(path, rows, *, padding=0):
         archive.writestr("xl/workbook.xml", WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    return path
+
+
+ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def ods_row(values, *, repeated=1):
+    """A table row of text cells; ``repeated`` is its number-rows-repeated."""
+    cells = "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p>'
+        "</table:table-cell>"
+        for value in values
+    )
+    repeat = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    return f"<table:table-row{repeat}>{cells}</table:table-row>"
+
+
+def write_ods(path, rows_xml):
+    """An .ods at ``path`` whose first sheet is ``rows_xml`` (``ods_row``s)."""
+    content = (
+        f'<office:document-content {ODS_NAMESPACES} office:version="1.2"><office:body>'
+        f'<office:spreadsheet><table:table table:name="Customers">{rows_xml}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
     return path

@@ -1,4 +1,3 @@
-import csv
 import tempfile
 from pathlib import Path
 
@@ -62,7 +61,7 @@ class Command(BaseCommand):
         try:
             with self.progress_bar("Checking") as bar:
                 findings = pipeline.dry_run(
-                    file, file.name, options, progress=bar.moved_to, keep=kept
+                    file, file.name, options, progress=bar.moved_to, keep=kept, report=errors
                 )
         except (FileProblem, OSError) as problem:
             raise CommandError(str(problem)) from None
@@ -75,8 +74,6 @@ class Command(BaseCommand):
             for error in findings.errors[:SHOWN_ERRORS]:
                 column = f", {error.column}" if error.column else ""
                 self.stderr.write(f"row {error.line}{column}: {error.message} ({error.value!r})")
-            if errors:
-                write_error_report(file, options, errors)
             raise CommandError(f"Nothing was imported: {summary}")
         if dry_run:
             self.stdout.write(f"Dry run: {summary}")
@@ -113,8 +110,3 @@ class Command(BaseCommand):
 class Progress(tqdm):
     def moved_to(self, done):
         self.update(done - self.n)
-
-
-def write_error_report(file, options, path):
-    with path.open("w", newline="", encoding="utf-8") as report:
-        csv.writer(report).writerows(pipeline.error_report(file, file.name, options))
