@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.db.models.fields.files import FieldFile
 
 from .models import AuditEvent
@@ -19,19 +19,22 @@ from .money import format_money
 Action = AuditEvent.Action
 
 
-def record(*, user, action, obj, summary, changes=None):
-    """Write one event about ``obj``."""
+def record(*, user, action, obj, summary, changes=None, customer=None):
+    """Write one event about ``obj``; ``customer`` is the customer it names, when that is
+    not the object's own (``obj.customer_id``): a member added to someone's membership."""
     (event,) = record_many(
-        user=user, action=action, objects=[obj], summary=summary, changes=changes
-    )
+        user=user, action=action, objects=[obj], summary=summary, changes=changes,
+        customer=customer,
+    )  # fmt: skip
     return event
 
 
-def record_many(*, user, action, objects, summary, changes=None, anonymous=False):
+def record_many(*, user, action, objects, summary, changes=None, anonymous=False, customer=None):
     """Write the same event about each of ``objects`` (a bulk action), in one query.
 
     ``anonymous`` names each object by its type and id only, for an object whose personal
-    data is going away (a purge).
+    data is going away (a purge). Each event remembers the customer it is about, besides
+    its object (``customer``, else the object's ``customer_id``), so that a purge finds it.
     """
     events = [
         AuditEvent(
@@ -43,6 +46,7 @@ def record_many(*, user, action, objects, summary, changes=None, anonymous=False
             object_repr=anonymous_name(obj) if anonymous else str(obj)[:200],
             summary=summary[:300],
             changes=changes or {},
+            about_customer=customer.pk if customer else getattr(obj, "customer_id", None),
         )
         for obj in objects
     ]
@@ -110,19 +114,21 @@ def history_of(obj):
 
 
 def redact_history(*, model, pks):
-    """Remove the personal data from the events about purged objects, keeping the events.
+    """Remove the personal data from the events about purged objects (``model``'s, with
+    these ``pks``), and from the events that name them as their customer (an account they
+    held, a membership they joined), keeping the events.
 
     Who did what kind of change, and when, stays on record; the object's name, the values
     and free-text summaries go.
     """
+    own = Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
     events = list(
-        AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(model), object_id__in=pks
-        )
+        AuditEvent.objects.filter(own | Q(about_customer__in=pks)).select_related("content_type")
     )
     for event in events:
         changed = ", ".join(event.changes) if event.action == Action.UPDATE else ""
-        event.object_repr = anonymous_name(model(pk=event.object_id))
+        event_model = event.content_type.model_class() or model
+        event.object_repr = anonymous_name(event_model(pk=event.object_id))
         event.summary = f"{event.get_action_display()}{f' {changed}' if changed else ''} "
         event.summary += "(details removed when purged)"
         event.changes = {}

@@ -16,8 +16,24 @@ def object_type_label(content_type):
     return str(model._meta.verbose_name).capitalize() if model else content_type.model
 
 
+# The days whose start is a datetime in every time zone: 0001-01-01 and 9999-12-31, moved
+# to UTC, fall outside what a datetime holds. A date typed beyond them (date_to=9999-12-31)
+# means "from the beginning" or "to the end", not an error.
+FIRST_DAY = datetime.date(1, 1, 2)
+LAST_DAY = datetime.date(9999, 12, 30)
+
+
 def start_of_day(day):
+    """The first moment of ``day`` in the current time zone."""
+    day = min(max(day, FIRST_DAY), LAST_DAY)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def end_of_day(day):
+    """The first moment after ``day``: the start of the next one."""
+    return start_of_day(
+        min(day, LAST_DAY - datetime.timedelta(days=1)) + datetime.timedelta(days=1)
+    )
 
 
 class BootstrapFilterSet(django_filters.FilterSet):
@@ -69,4 +85,4 @@ class AuditEventFilterSet(BootstrapFilterSet):
         return queryset.filter(created_at__gte=start_of_day(value))
 
     def filter_date_to(self, queryset, name, value):
-        return queryset.filter(created_at__lt=start_of_day(value + datetime.timedelta(days=1)))
+        return queryset.filter(created_at__lt=end_of_day(value))

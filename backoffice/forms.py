@@ -1,8 +1,12 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
+
+from .money import MAX_DIGITS
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):
@@ -40,3 +44,42 @@ def section_helper(*layout):
     if layout:
         helper.layout = Layout(*layout)
     return helper
+
+
+PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
+class PlainIntegerField(forms.IntegerField):
+    """A whole number in the digits 0-9, as the README promises. Python's ``int()`` also
+    reads other scripts' digits ("٥", "５") and "1_000", which no one means as a number of
+    points."""
+
+    default_error_messages = {"invalid": "Enter a whole number, in the digits 0-9."}
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not PLAIN_INTEGER.fullmatch(value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class PlainDecimalField(forms.DecimalField):
+    """An amount in the digits 0-9 with at most one decimal point: ``Decimal()`` also reads
+    "١٢٣.٤٥", "1_000" and "1e2"."""
+
+    default_error_messages = {
+        "invalid": "Enter an amount in the digits 0-9, with a decimal point: e.g. 1250.50."
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not PLAIN_DECIMAL.fullmatch(value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class MoneyAmountField(PlainDecimalField):
+    """An amount of money as the ledgers keep it (``money.MoneyField``): two decimals, at
+    most 9,999,999,999.99."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{"max_digits": MAX_DIGITS, "decimal_places": 2, **kwargs})

@@ -27,7 +27,9 @@ class RequestLimitsMiddleware:
     """Refuse, before reading them, request bodies larger than ``MAX_REQUEST_BYTES`` (413;
     ``MAX_UPLOAD_REQUEST_BYTES`` for the pages in ``LARGE_UPLOAD_PATHS``: imports),
     and query strings or forms with a NUL character (400): no field has a use for one, and
-    PostgreSQL refuses to store or compare it."""
+    PostgreSQL refuses to store or compare it. Placed after the middleware that add the
+    security headers (CSP, X-Frame-Options, Cache-Control), so that its pages have them;
+    nothing before it reads the body."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,17 +43,21 @@ class RequestLimitsMiddleware:
         if request.path in settings.LARGE_UPLOAD_PATHS:
             limit = settings.MAX_UPLOAD_REQUEST_BYTES
         if length > limit:
-            megabytes = limit // (1024 * 1024)
-            return HttpResponse(
-                f"The request is larger than {megabytes} MB and was refused.", status=413
+            page = render_to_string(
+                "413.html", {"megabytes": limit // (1024 * 1024)}, request=request
             )
+            response = HttpResponse(page, status=413)
+            response["Cache-Control"] = "no-store"
+            return response
         if has_nul(request.GET) or (request.method == "POST" and has_nul(request.POST)):
             return bad_request(request)
         return self.get_response(request)
 
 
 def bad_request(request):
-    return HttpResponseBadRequest(render_to_string("400.html", request=request))
+    response = HttpResponseBadRequest(render_to_string("400.html", request=request))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def has_nul(query_dict):

@@ -91,12 +91,22 @@ class AuditEvent(WrittenOnce):
     changes = models.JSONField(
         default=dict, blank=True, help_text="Changed fields: {field: [old, new]}."
     )
+    about_customer = models.PositiveBigIntegerField(
+        null=True, blank=True,
+        help_text="The customer the event names when its object is another: an account "
+        "they hold, a membership they joined. A purge redacts these events too.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(
                 fields=["content_type", "object_id", "-created_at"], name="audit_object_history"
+            ),
+            models.Index(
+                fields=["about_customer"],
+                condition=models.Q(about_customer__isnull=False),
+                name="audit_about_customer",
             ),
         ]
 
@@ -121,6 +131,15 @@ class TablePreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.table}"
+
+
+class ExportQuerySet(models.QuerySet):
+    def running_for(self, user):
+        """The person's exports waiting for a worker or being written. One asked for more
+        than ``JOB_FILES_KEPT_FOR`` ago no longer counts: its worker is gone."""
+        since = timezone.now() - settings.JOB_FILES_KEPT_FOR
+        running = [Export.Status.QUEUED, Export.Status.RUNNING]
+        return self.filter(created_by=user, status__in=running, created_at__gte=since)
 
 
 class Export(models.Model):
@@ -155,6 +174,8 @@ class Export(models.Model):
     )
     created_at = models.DateTimeField("when", default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -10,6 +10,7 @@ from django.db import models
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_DIGITS = 12  # up to 9,999,999,999.99
+MAX_AMOUNT = Decimal("9999999999.99")  # the most a balance or an amount can be, either way
 
 
 class MoneyField(models.DecimalField):
@@ -17,6 +18,11 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("max_digits", MAX_DIGITS)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        from .forms import PlainDecimalField
+
+        return super().formfield(**{"form_class": PlainDecimalField, **kwargs})
 
 
 def positive_amount_validators():
@@ -33,3 +39,9 @@ def format_money(amount):
     if amount is None:
         return "—"
     return f"{settings.CURRENCY} {cents(amount):,.2f}"
+
+
+def past_the_limit(balance):
+    """Whether a balance would be more than a MoneyField holds: refuse it with a message
+    before the database refuses it with an error."""
+    return abs(balance) > MAX_AMOUNT

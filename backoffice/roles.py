@@ -51,6 +51,7 @@ ROLES = {
         "house_accounts.add_houseaccount",
         "house_accounts.change_houseaccount",
         "house_accounts.delete_houseaccount",
+        "house_accounts.record_large_payment",  # over HOUSE_ACCOUNT_STAFF_MAXIMUM
         "imports.view_customerimport",
         "imports.add_customerimport",
     ],

@@ -8,6 +8,7 @@ missing or malformed value stops the process instead of being guessed.
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -93,7 +94,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "backoffice.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "backoffice.middleware.RequestLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,10 +103,12 @@ MIDDLEWARE = [
     "backoffice.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backoffice.middleware.RequestLimitsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
+CSRF_FAILURE_VIEW = "backoffice.views.csrf_failure"
 WSGI_APPLICATION = "backoffice.wsgi.application"
 
 TEMPLATES = [
@@ -185,9 +187,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Behind a proxy that terminates TLS, the client's address is read from X-Forwarded-For,
-# as written by the last TRUSTED_PROXY_COUNT proxies (backoffice.http.client_ip).
+# as written by the last TRUSTED_PROXY_COUNT proxies (backoffice.http.client_ip), when the
+# request comes from one of TRUSTED_PROXY_IPS (addresses or networks): a request reaching
+# the app's port directly is judged by its own address, whatever header it sends.
 BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1) if BEHIND_HTTPS_PROXY else 0
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", ["127.0.0.1", "::1"])
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -262,6 +267,9 @@ JOB_FILES_KEPT_FOR = timedelta(hours=24)
 
 # The one currency of every amount of money (memberships, house accounts): ISO 4217.
 CURRENCY = os.environ.get("CURRENCY", "USD")
+# A house account payment or refund over this is recorded by a manager
+# (house_accounts.record_large_payment), not by store staff.
+HOUSE_ACCOUNT_STAFF_MAXIMUM = Decimal(os.environ.get("HOUSE_ACCOUNT_STAFF_MAXIMUM", "500.00"))
 
 CUSTOMER_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 

@@ -9,10 +9,12 @@ confirmation page naming them, one service call, a message, and back to the list
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -22,7 +24,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -226,7 +228,19 @@ class ObjectExportView(PermissionRequiredMixin, View):
             headers={"Content-Disposition": f'attachment; filename="{self.get_filename()}"'},
         )
 
+    @transaction.atomic
     def post(self, request, *args, **kwargs):
+        """Start an export, unless this person has one being written: one at a time each,
+        so that a burst of clicks does not queue files ahead of everyone else's jobs. The
+        person's row is locked, so that two clicks at once are one after the other."""
+        get_user_model().objects.select_for_update().only("pk").get(pk=request.user.pk)
+        if running := Export.objects.running_for(request.user).first():
+            messages.info(
+                request,
+                f"Your export of {running.title} is still being written: ask for another once "
+                "it is ready.",
+            )
+            return redirect(running)
         lister = self.lister()
         export = Export.objects.create(
             title=lister.title,
@@ -304,7 +318,12 @@ class BulkActionView(PermissionRequiredMixin, TemplateView):
         elif self.needs_confirmation and "confirm" not in request.POST:
             return self.render_to_response(self.get_context_data(objects=objects))
         else:
-            self.perform(objects)
+            refusals = self.refuse(objects)
+            for obj in objects:
+                for reason in refusals.get(obj.pk, []):
+                    messages.error(request, f"{obj} was not {self.done}: {reason}")
+            if allowed := [obj for obj in objects if obj.pk not in refusals]:
+                self.perform(allowed)
         return HttpResponseRedirect(self.return_url())
 
     def perform(self, objects):
@@ -328,21 +347,51 @@ class BulkActionView(PermissionRequiredMixin, TemplateView):
         what deleting them leaves behind."""
         return {}
 
+    def refuse(self, objects):
+        """{primary key: [reasons]} for the objects the action must leave alone: shown on
+        the confirmation page, told in a message, never passed to ``perform``."""
+        return {}
+
+    @property
+    def done(self):
+        """The verb's past participle, for messages: "purged"."""
+        return f"{self.verb.lower().removesuffix('e')}ed"
+
     def get_context_data(self, **kwargs):
         objects = kwargs["objects"]
-        warnings = self.warn(objects)
+        warnings, refusals = self.warn(objects), self.refuse(objects)
         for obj in objects:
             obj.warnings = warnings.get(obj.pk, [])
+            obj.refusals = refusals.get(obj.pk, [])
+        allowed = [obj for obj in objects if not obj.refusals]
         model_meta = self.queryset.model._meta
         noun = model_meta.verbose_name if len(objects) == 1 else model_meta.verbose_name_plural
+        allowed_noun = (
+            model_meta.verbose_name if len(allowed) == 1 else model_meta.verbose_name_plural
+        )
         return super().get_context_data(
             action=self,
             rows=[(obj, self.describe(obj)) for obj in objects],
             heading=f"{self.verb} {len(objects)} {noun}?",
-            button=f"{self.verb} {len(objects)} {noun}",
+            button=f"{self.verb} {len(allowed)} {allowed_noun}" if allowed else "",
             next_url=self.return_url(),
             **kwargs,
         )
+
+
+def unless_taken_meanwhile(form, save):
+    """``save()``'s result; or None, with the form's own field error, when the database
+    refused a value that must be unique because another save took it meanwhile. (Two
+    people create the same membership type at once: both forms passed their uniqueness
+    check, and the second insert fails.)"""
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError:
+        form.validate_unique()  # sees the row the other save committed
+        if not form.errors:
+            raise
+        return None
 
 
 class ObjectFormMixin:
@@ -357,8 +406,15 @@ class ObjectFormMixin:
 
     def form_valid(self, form):
         created = not form.instance.pk
-        self.object = save_recorded(instance=form.save(commit=False), user=self.request.user)
-        form.save_m2m()
+
+        def save():
+            saved = save_recorded(instance=form.save(commit=False), user=self.request.user)
+            form.save_m2m()
+            return saved
+
+        self.object = unless_taken_meanwhile(form, save)
+        if self.object is None:
+            return self.form_invalid(form)
         noun = str(self.model._meta.verbose_name).capitalize()
         verb = "created" if created else "saved"
         messages.success(self.request, f"{noun} “{self.object}” was {verb}.")
@@ -443,6 +499,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF refusal (a form sent without its token, or from another site) in the
+    app's look, instead of Django's plain page."""
+    return render(request, "403_csrf.html", status=403)
 
 
 def server_error(request):

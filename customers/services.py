@@ -5,6 +5,7 @@ from django.utils import timezone
 from backoffice import audit
 from loyalty.services import card_assign, loyalty_update
 
+from . import extensions
 from .models import Customer
 from .tallies import recounted
 
@@ -147,16 +148,29 @@ def customer_restore(*, customer, user):
     )
 
 
+class PurgeRefused(Exception):
+    """Some of the customers hold or owe money: ``reasons`` is {customer pk: [why]}."""
+
+    def __init__(self, reasons):
+        super().__init__(" ".join(reason for found in reasons.values() for reason in found))
+        self.reasons = reasons
+
+
 @transaction.atomic
 def customers_purge(*, customers, user):
-    """Destroy deleted customers for good, with their loyalty history and photos.
+    """Destroy deleted customers for good, with their loyalty history, memberships and
+    house accounts (each app removes its own, ledgers included) and photos. Refused, for
+    all of them, while any of their accounts holds or owes money (``PurgeRefused``).
 
     Their audit events stay, without the personal data, and a "purge" event is added.
     """
     deleted = Customer.all_objects.deleted().filter(pk__in=[c.pk for c in customers])
-    purged = list(deleted.only("pk", "photo"))
+    purged = list(deleted.select_for_update())
+    if reasons := extensions.warnings_for(purged):
+        raise PurgeRefused(reasons)
     photos = [customer.photo.name for customer in purged if customer.photo]
     audit.redact_history(model=Customer, pks=[customer.pk for customer in purged])
+    extensions.purge_related(purged)
     _, deleted_per_model = deleted.delete()
     audit.record_many(
         user=user,

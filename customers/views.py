@@ -35,6 +35,7 @@ from .forms import CustomerForms
 from .models import EMAIL_CONSTRAINT, Customer
 from .services import (
     ConcurrentEditError,
+    PurgeRefused,
     RestoreConflictError,
     customer_restore,
     customer_save,
@@ -124,14 +125,25 @@ class CustomerPurgeView(CustomerBulkActionView):
     label = "Purge selected for good"
     verb = "Purge"
     explanation = (
-        "These customers, their store links, loyalty account, ledger and photos will be "
-        "destroyed for good. This cannot be undone. The audit trail keeps that they existed, "
-        "without their personal data."
+        "These customers, their store links, loyalty account, memberships, house accounts, "
+        "ledgers and photos will be destroyed for good. This cannot be undone. The audit trail "
+        "keeps that they existed, without their personal data. A customer whose account holds "
+        "or owes money is not purged."
     )
 
+    def refuse(self, customers):
+        return {
+            pk: [f"{warning} Settle it first." for warning in warnings]
+            for pk, warnings in extensions.warnings_for(customers).items()
+        }
+
     def perform(self, customers):
-        count = customers_purge(customers=customers, user=self.request.user)
-        messages.success(self.request, f"{customers_counted(count)} purged for good.")
+        try:
+            count = customers_purge(customers=customers, user=self.request.user)
+        except PurgeRefused as refused:  # money moved since the page was shown
+            messages.error(self.request, f"Nothing was purged: {refused} Settle it first.")
+        else:
+            messages.success(self.request, f"{customers_counted(count)} purged for good.")
 
 
 class CustomerListView(ObjectListView):

@@ -1,9 +1,11 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
-from backoffice.money import MAX_DIGITS, positive_amount_validators
+from backoffice.forms import MoneyAmountField
+from backoffice.money import format_money, positive_amount_validators
 from customers.picker import CustomerPickerField
 from stores.models import Store
 
@@ -20,22 +22,33 @@ SETTINGS = [
 ]
 
 
-def money_field(**kwargs):
-    return forms.DecimalField(max_digits=MAX_DIGITS, decimal_places=2, **kwargs)
-
-
 class HouseAccountForm(forms.ModelForm):
     """A new house account: the customer (a picker: the top bar's store's customers come
     first), its number, what they owe to start with, and its limits."""
 
     customer = CustomerPickerField(label="Customer")
-    opening_balance = money_field(
+    opening_balance = MoneyAmountField(
         label="Balance", initial="0.00", help_text="What the customer owes to start with."
     )
 
     class Meta:
         model = HouseAccount
         fields = ["customer", "account_number", "opening_balance", *SETTINGS]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        opening_balance = cleaned_data.get("opening_balance")
+        if (
+            opening_balance is not None
+            and opening_balance < 0
+            and not cleaned_data.get("allow_credit")
+        ):
+            self.add_error(
+                "opening_balance",
+                "Below zero is a credit: tick “Allow credit” to open the account in credit, "
+                "or enter what the customer owes.",
+            )
+        return cleaned_data
 
 
 class HouseAccountEditForm(forms.ModelForm):
@@ -57,15 +70,33 @@ class EntryForm(forms.Form):
         widget=forms.RadioSelect,
         initial="charge",
     )
-    amount = money_field(validators=positive_amount_validators())
+    amount = MoneyAmountField(validators=positive_amount_validators())
     store = forms.ModelChoiceField(queryset=Store.objects.active(), empty_label="Choose a store")
     reference = forms.CharField(max_length=50, required=False, help_text="e.g. the receipt number.")
     note = forms.CharField(max_length=300, required=False)
 
-    def __init__(self, *args, current_store=None, **kwargs):
+    def __init__(self, *args, current_store=None, large_payments=False, **kwargs):
         super().__init__(*args, **kwargs)
         if current_store is not None:
             self.fields["store"].initial = current_store.pk
+        self.large_payments = large_payments
+
+    def clean(self):
+        """A payment or refund over ``HOUSE_ACCOUNT_STAFF_MAXIMUM`` gives money back or
+        clears a debt: a manager records it."""
+        cleaned_data = super().clean()
+        amount, maximum = cleaned_data.get("amount"), settings.HOUSE_ACCOUNT_STAFF_MAXIMUM
+        if (
+            cleaned_data.get("kind") in ("payment", "refund")
+            and amount is not None
+            and amount > maximum
+            and not self.large_payments
+        ):
+            self.add_error(
+                "amount",
+                f"A payment or refund over {format_money(maximum)} is recorded by a manager.",
+            )
+        return cleaned_data
 
 
 class StatementForm(forms.Form):

@@ -32,7 +32,7 @@ class HouseAccount(models.Model):
     ``house_accounts.services.house_account_post`` only, with a ledger entry each time."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="house_accounts"
+        "customers.Customer", on_delete=models.PROTECT, related_name="house_accounts"
     )
     account_number = models.CharField(max_length=25, unique=True)
     balance = MoneyField(
@@ -63,7 +63,10 @@ class HouseAccount(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        permissions = [("record_house_account_charge", "Can record house account charges")]
+        permissions = [
+            ("record_house_account_charge", "Can record house account charges"),
+            ("record_large_payment", "Can record payments and refunds over the staff maximum"),
+        ]
 
     def __str__(self):
         return f"House account {self.account_number}"
@@ -110,7 +113,7 @@ class HouseAccountEntry(MoneyEntry):
         PAYMENT = "payment", "Payment"
         REFUND = "refund", "Refund"
 
-    account = models.ForeignKey(HouseAccount, on_delete=models.CASCADE, related_name="entries")
+    account = models.ForeignKey(HouseAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     reference = models.CharField(max_length=50, blank=True, help_text="e.g. the receipt number.")
 

@@ -6,15 +6,13 @@ that concurrent charges never go over a limit together; it writes the ledger ent
 audit event in the same transaction.
 """
 
-import datetime
-
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from backoffice import audit
-from backoffice.filters import start_of_day
-from backoffice.money import ZERO, cents, format_money
+from backoffice.filters import end_of_day, start_of_day
+from backoffice.money import MAX_AMOUNT, ZERO, cents, format_money, past_the_limit
 from backoffice.services import editable_fields
 
 from .models import HouseAccount, HouseAccountEntry
@@ -83,7 +81,16 @@ def house_account_delete(*, account, user):
             "Settle it first."
         )
     audit.record(user=user, action=audit.Action.DELETE, obj=account, summary="Deleted")
+    account.entries.all().delete()  # no ledger goes by a cascade: deleted here, at zero
     account.delete()
+
+
+def remove_for_purge(customers):
+    """The house accounts of customers being purged (all at zero: a balance refuses the
+    purge), with their ledgers."""
+    accounts = HouseAccount.objects.filter(customer__in=customers)
+    HouseAccountEntry.objects.filter(account__in=accounts).delete()
+    accounts.delete()
 
 
 def charged_since(account, day):
@@ -110,6 +117,11 @@ def house_account_post(*, account, kind, amount, store, reference, note, user):
         raise HouseAccountError(
             f"This {Kind(kind).label.lower()} of {format_money(amount)} is more than is owed "
             f"({format_money(account.balance)}), and this account does not allow credit."
+        )
+    if past_the_limit(balance):
+        raise HouseAccountError(
+            f"This would take the balance to {format_money(balance)}, past the most an "
+            f"account can hold ({format_money(MAX_AMOUNT)})."
         )
     HouseAccount.objects.filter(pk=account.pk).update(balance=balance, version=F("version") + 1)
     entry = HouseAccountEntry.objects.create(
@@ -162,7 +174,7 @@ def snapshot(account):
 def statement(account, first_day, last_day):
     """(opening balance, entries, closing balance) of ``account`` from ``first_day`` to
     ``last_day``, both included."""
-    start, end = start_of_day(first_day), start_of_day(last_day + datetime.timedelta(days=1))
+    start, end = start_of_day(first_day), end_of_day(last_day)
     before = account.entries.filter(created_at__lt=start).order_by("-created_at", "-pk")
     opening = before.values_list("balance_after", flat=True).first() or ZERO
     entries = list(

@@ -20,6 +20,7 @@ from backoffice.views import (
     ObjectFormMixin,
     ObjectHistoryMixin,
     ObjectListView,
+    unless_taken_meanwhile,
 )
 from stores.current import get_current_store
 
@@ -77,11 +78,17 @@ class HouseAccountCreateView(PermissionRequiredMixin, ObjectFormMixin, CreateVie
     breadcrumbs = [("House Account", "house_accounts:list")]
 
     def form_valid(self, form):
-        account = house_account_open(
-            account=form.save(commit=False),
-            opening_balance=form.cleaned_data["opening_balance"],
-            user=self.request.user,
-        )
+        try:
+            account = unless_taken_meanwhile(form, lambda: house_account_open(
+                account=form.save(commit=False),
+                opening_balance=form.cleaned_data["opening_balance"],
+                user=self.request.user,
+            ))  # fmt: skip
+        except HouseAccountError as error:  # the opening entry's own rules
+            form.add_error("opening_balance", str(error))
+            account = None
+        if account is None:
+            return self.form_invalid(form)
         messages.success(self.request, f"{account} was opened for {account.customer}.")
         return redirect(account)
 
@@ -184,7 +191,11 @@ class EntryView(PermissionRequiredMixin, AccountMixin, FormView):
     extra_context = {"submit_label": "Record", "form_id": "entry-form"}
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "current_store": get_current_store(self.request)}
+        return {
+            **super().get_form_kwargs(),
+            "current_store": get_current_store(self.request),
+            "large_payments": self.request.user.has_perm("house_accounts.record_large_payment"),
+        }
 
     def form_valid(self, form):
         try:

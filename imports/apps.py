@@ -7,7 +7,9 @@ class ImportsConfig(AppConfig):
 
     def ready(self):
         from backoffice import expiry
+        from customers import extensions
 
-        from .services import remove_expired_uploads
+        from .services import redact_for_purge, remove_expired_uploads
 
         expiry.register("imports", remove_expired_uploads)
+        extensions.register_purge(redact_for_purge)

@@ -19,10 +19,12 @@ from django.utils.html import strip_tags
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from backoffice.forms import PlainIntegerField
 from backoffice.tables import FORMULA_STARTS
 from customers.forms import AddressForm, GeneralForm
 from customers.models import Customer
 from customers.tables import CustomerTable
+from loyalty.models import MAX_POINTS
 from stores.models import Store
 
 MATCH_KEYS = {"id": "ID", "email": "email", "id_number": "customer ID number"}
@@ -295,9 +297,11 @@ class RowChecker:
         values["loyalty_enrolled"] = enrolled in TRUE
         balance = values.get("loyalty_balance", "")
         try:
-            points = forms.IntegerField(min_value=0, required=False).clean(balance)
+            points = PlainIntegerField(min_value=0, max_value=MAX_POINTS, required=False).clean(
+                balance
+            )
         except forms.ValidationError:
-            message = "The balance is a whole number of points, not negative."
+            message = f"The balance is a whole number of points, from 0 to {MAX_POINTS:,}."
             row.errors.append(RowError(row.line, "loyalty_balance", balance, message))
             return
         values["loyalty_balance"] = points

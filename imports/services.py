@@ -103,3 +103,40 @@ def remove_expired_uploads():
     for job in expired:
         job.remove_file()
     return len(expired)
+
+
+PURGED = "(purged)"
+
+
+def redact_for_purge(customers):
+    """The names, emails and phone numbers of purged customers, where imports' findings
+    keep them (the first rows to create, update and skip; the errors' values), replaced
+    by "(purged)". The uploaded files go within ``JOB_FILES_KEPT_FOR`` anyway."""
+    needles = {
+        text.lower()
+        for customer in customers
+        for text in (
+            customer.email, f"{customer.first_name} {customer.last_name}".strip(),
+            customer.company_name, str(customer.phone or ""),
+        )
+        if text
+    }  # fmt: skip
+
+    def mentions(value):
+        return any(needle in str(value).lower() for needle in needles)
+
+    redacted = []
+    for job in CustomerImport.objects.only("pk", "samples", "errors").iterator():
+        samples = {
+            action: [[line, PURGED, ""] if mentions(name) or mentions(email) else
+                     [line, name, email] for line, name, email in rows]
+            for action, rows in job.samples.items()
+        }  # fmt: skip
+        errors = [
+            [line, column, PURGED, message] if mentions(value) else [line, column, value, message]
+            for line, column, value, message in job.errors
+        ]
+        if (samples, errors) != (job.samples, job.errors):
+            job.samples, job.errors = samples, errors
+            redacted.append(job)
+    CustomerImport.objects.bulk_update(redacted, ["samples", "errors"])

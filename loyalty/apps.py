@@ -7,7 +7,9 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self):
         from backoffice import balances
+        from customers import extensions
 
-        from . import invariants
+        from . import invariants, services
 
         balances.register("loyalty", lambda limit: invariants.differences(limit=limit))
+        extensions.register_purge(services.remove_for_purge)

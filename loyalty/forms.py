@@ -2,11 +2,18 @@ from crispy_forms.layout import Column, Field, Row
 from django import forms
 from django.utils.html import format_html
 
-from backoffice.forms import ORIGINAL_PREFIX, section_helper
+from backoffice.forms import ORIGINAL_PREFIX, PlainIntegerField, section_helper
 
 from . import codes
 from .cards import LABEL_SIZES
-from .models import REASONS_NEEDING_A_NOTE, STAFF_REASONS, LoyaltyAccount, LoyaltyCard, Reason
+from .models import (
+    MAX_POINTS,
+    REASONS_NEEDING_A_NOTE,
+    STAFF_REASONS,
+    LoyaltyAccount,
+    LoyaltyCard,
+    Reason,
+)
 from .services import StaleBalance
 
 MAX_BATCH = 10_000
@@ -107,8 +114,14 @@ class LoyaltyForm(forms.ModelForm):
         model = LoyaltyAccount
         fields = ["enrolled", "balance"]
         labels = {"enrolled": "Enrolled in the loyalty programme", "balance": "Balance (points)"}
+        field_classes = {"balance": PlainIntegerField}
         help_texts = {"balance": ""}
-        error_messages = {"balance": {"min_value": "The balance cannot be negative."}}
+        error_messages = {
+            "balance": {
+                "min_value": "The balance cannot be negative.",
+                "max_value": f"A balance is at most {MAX_POINTS:,} points.",
+            }
+        }
 
     def __init__(self, *args, customer=None, **kwargs):
         kwargs.setdefault("prefix", "loyalty")
@@ -187,7 +200,7 @@ class LoyaltyForm(forms.ModelForm):
 class AdjustmentForm(forms.Form):
     """Add or take off points on the customer page, with a reason."""
 
-    delta = forms.IntegerField(
+    delta = PlainIntegerField(
         label="Change (points)",
         help_text="e.g. 50 adds 50 points; -20 takes 20 off.",
         min_value=-10_000_000,
@@ -218,6 +231,11 @@ class AdjustmentForm(forms.Form):
                 f"The balance is {self.account.balance} points: at most "
                 f"{self.account.balance} can be taken off."
             )
+        if self.account.balance + delta > MAX_POINTS:
+            raise forms.ValidationError(
+                f"The balance is {self.account.balance:,} points, and an account holds at most "
+                f"{MAX_POINTS:,}: at most {MAX_POINTS - self.account.balance:,} can be added."
+            )
         return delta
 
     def clean(self):
@@ -243,7 +261,7 @@ class CardAssignForm(forms.Form):
 
 
 class CardBatchForm(forms.Form):
-    size = forms.IntegerField(
+    size = PlainIntegerField(
         label="Number of codes",
         min_value=1,
         max_value=MAX_BATCH,

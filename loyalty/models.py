@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -34,6 +35,9 @@ STAFF_REASONS = [
     Reason.OTHER,
 ]
 REASONS_NEEDING_A_NOTE = {Reason.CORRECTION, Reason.OTHER}
+# A balance's ceiling, well inside the database's 32-bit integers (2,147,483,647): past it
+# a change is refused with a message, never a database error.
+MAX_POINTS = 1_000_000_000
 
 
 class LoyaltyAccount(models.Model):
@@ -47,10 +51,12 @@ class LoyaltyAccount(models.Model):
     """
 
     customer = models.OneToOneField(
-        "customers.Customer", on_delete=models.CASCADE, related_name="loyalty_account"
+        "customers.Customer", on_delete=models.PROTECT, related_name="loyalty_account"
     )
     enrolled = models.BooleanField(default=False)
-    balance = models.PositiveIntegerField(default=0, help_text="Points.")
+    balance = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_POINTS)], help_text="Points."
+    )
     version = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,7 +94,7 @@ class LoyaltyAccount(models.Model):
 class LoyaltyLedgerEntry(WrittenOnce):
     """One change of a loyalty balance (or of the enrolment, moving no points)."""
 
-    account = models.ForeignKey(LoyaltyAccount, on_delete=models.CASCADE, related_name="entries")
+    account = models.ForeignKey(LoyaltyAccount, on_delete=models.PROTECT, related_name="entries")
     delta = models.IntegerField(
         "change", help_text="Points added (positive) or removed (negative)."
     )

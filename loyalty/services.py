@@ -16,6 +16,7 @@ from customers.tallies import recounted
 
 from . import codes
 from .models import (
+    MAX_POINTS,
     REASONS_NEEDING_A_NOTE,
     LoyaltyAccount,
     LoyaltyCard,
@@ -36,6 +37,15 @@ class BalanceTooLow(LoyaltyError):
             f"most {account.balance} can be taken off (not {-delta})."
         )
         self.account = account
+
+
+class BalanceTooHigh(LoyaltyError):
+    def __init__(self, account, delta):
+        super().__init__(
+            f"This would take the balance past {MAX_POINTS:,} points, the most an account "
+            f"holds: it is {account.balance:,} points, so at most "
+            f"{MAX_POINTS - account.balance:,} can be added (not {delta:,})."
+        )
 
 
 class NotEnrolled(LoyaltyError):
@@ -90,6 +100,8 @@ def loyalty_adjust(*, account, delta, reason, note, user):
         return None
     if account.balance + delta < 0:
         raise BalanceTooLow(account, delta)
+    if account.balance + delta > MAX_POINTS:
+        raise BalanceTooHigh(account, delta)
     customer = Customer.all_objects.get(pk=account.customer_id)
     balance = account.balance + delta
     entry = write_entry(account, delta=delta, balance=balance, reason=reason, note=note, user=user)
@@ -230,7 +242,10 @@ def open_accounts(rows, *, reason, user=None):
 def card_assign(*, customer, code, user):
     """Give ``customer`` the loyalty card ``code`` (normalised and checked by the form):
     refused when no card has it or another customer has it. A card the customer had before
-    is freed. ``code`` "" takes the customer's card away."""
+    is freed. ``code`` "" takes the customer's card away. The customer's row is locked
+    first: cards given to one customer at once are given one after the other, each
+    replacing the one before."""
+    Customer.all_objects.select_for_update().only("pk").get(pk=customer.pk)
     current = LoyaltyCard.objects.select_for_update().filter(customer=customer).first()
     if (current.code if current else "") == code:
         return current
@@ -286,3 +301,11 @@ def card_batch_generate(*, size, user):
         summary=f"Generated {size} loyalty card codes",
     )
     return batch
+
+
+def remove_for_purge(customers):
+    """The loyalty accounts of customers being purged, with their ledgers; their cards
+    stay, given to no one."""
+    accounts = LoyaltyAccount.objects.filter(customer__in=customers)
+    LoyaltyLedgerEntry.objects.filter(account__in=accounts).delete()
+    accounts.delete()

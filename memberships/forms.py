@@ -1,10 +1,16 @@
-from django import forms
+import datetime
 
+from django import forms
+from django.utils import timezone
+
+from backoffice.forms import MoneyAmountField
 from backoffice.money import positive_amount_validators
 from customers.picker import CustomerPickerField
 from stores.models import Store
 
 from .models import MembershipAccount, MembershipPlan, MembershipType
+
+EARLIEST_ISSUE_DATE = datetime.date(1900, 1, 1)
 
 
 class MembershipTypeForm(forms.ModelForm):
@@ -41,6 +47,18 @@ class MembershipAccountForm(forms.ModelForm):
         widgets = {"issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {"card_number": "Letters and digits, as printed on the card."}
 
+    def clean_issue_date(self):
+        """A card issued now, or in the past: not a date whose periods run off the
+        calendar (9999-12-31 ended in an error)."""
+        issued = self.cleaned_data["issue_date"]
+        latest = timezone.localdate() + datetime.timedelta(days=366)
+        if not EARLIEST_ISSUE_DATE <= issued <= latest:
+            raise forms.ValidationError(
+                f"Enter an issue date from {EARLIEST_ISSUE_DATE:%Y-%m-%d} to {latest:%Y-%m-%d} "
+                "(a year from today)."
+            )
+        return issued
+
 
 class MembershipAccountEditForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -67,9 +85,7 @@ class ChargeForm(forms.Form):
         widget=forms.RadioSelect,
         initial="charge",
     )
-    amount = forms.DecimalField(
-        max_digits=12, decimal_places=2, validators=positive_amount_validators()
-    )
+    amount = MoneyAmountField(validators=positive_amount_validators())
     store = forms.ModelChoiceField(queryset=Store.objects.active(), empty_label="Choose a store")
     note = forms.CharField(max_length=300, required=False)
 

@@ -100,7 +100,7 @@ class MembershipAccount(models.Model):
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name="holder",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="membership_accounts",
     )
     plan = models.ForeignKey(
@@ -152,7 +152,7 @@ class MembershipSeat(models.Model):
     """Who may use an account: its holder and its members. A customer has at most one seat
     in an active account (the database refuses a second)."""
 
-    account = models.ForeignKey(MembershipAccount, on_delete=models.CASCADE, related_name="seats")
+    account = models.ForeignKey(MembershipAccount, on_delete=models.PROTECT, related_name="seats")
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="membership_seats"
     )
@@ -183,7 +183,7 @@ class MembershipEntry(MoneyEntry):
         REFUND = "refund", "Refund"
         RENEWAL = "renewal", "Renewal"
 
-    account = models.ForeignKey(MembershipAccount, on_delete=models.CASCADE, related_name="entries")
+    account = models.ForeignKey(MembershipAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=10, choices=Kind.choices)
 
     class Meta(MoneyEntry.Meta):

@@ -6,7 +6,7 @@ ledger entry and an audit event in the same transaction.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from backoffice import audit
@@ -111,8 +111,9 @@ def membership_add_member(*, account, customer, user):
     refuse_if_a_member(customer)
     seat(account, customer, is_holder=False)
     audit.record(
-        user=user, action=audit.Action.UPDATE, obj=account, summary=f"Added member {customer}"
-    )
+        user=user, action=audit.Action.UPDATE, obj=account, summary=f"Added member {customer}",
+        customer=customer,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -126,6 +127,7 @@ def membership_remove_member(*, account, customer, user):
             action=audit.Action.UPDATE,
             obj=account,
             summary=f"Removed member {customer}",
+            customer=customer,
         )
 
 
@@ -146,6 +148,12 @@ def membership_post(*, account, kind, amount, store, note, user):
             f"This charge of {format_money(-amount)} is more than the allowance left, "
             f"{format_money(account.balance)}."
         )
+    if kind == MembershipEntry.Kind.REFUND and balance > (allowance := period_allowance(account)):
+        raise MembershipError(
+            f"A refund gives back at most what was charged this period: "
+            f"{format_money(allowance - account.balance)} (the allowance is "
+            f"{format_money(allowance)}, {format_money(account.balance)} is left)."
+        )
     MembershipAccount.objects.filter(pk=account.pk).update(
         balance=balance, version=F("version") + 1
     )
@@ -162,6 +170,18 @@ def membership_post(*, account, kind, amount, store, note, user):
         entry=entry, user=user, balance_before=account.balance, detail=f": {note}" if note else ""
     )
     return entry
+
+
+def period_allowance(account):
+    """The balance the current period began with: its opening or renewal entry's."""
+    starts = [MembershipEntry.Kind.OPENING, MembershipEntry.Kind.RENEWAL]
+    start = (
+        account.entries.filter(kind__in=starts)
+        .order_by("-created_at", "-pk")
+        .values_list("balance_after", flat=True)
+        .first()
+    )
+    return start if start is not None else ZERO
 
 
 def membership_charge(*, account, amount, store, note, user):
@@ -239,3 +259,12 @@ def account_snapshot(account):
     return audit.snapshot(
         account, ["customer", "plan", "card_number", "description", "issue_date", "expiry_date"]
     )
+
+
+def remove_for_purge(customers):
+    """The seats of customers being purged, and the accounts they hold (none with money
+    left: that refuses the purge) with their members' seats and their ledgers."""
+    held = MembershipAccount.objects.filter(customer__in=customers)
+    MembershipSeat.objects.filter(Q(customer__in=customers) | Q(account__in=held)).delete()
+    MembershipEntry.objects.filter(account__in=held).delete()
+    held.delete()

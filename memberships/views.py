@@ -18,6 +18,7 @@ from backoffice.views import (
     ObjectFormMixin,
     ObjectHistoryMixin,
     ObjectListView,
+    unless_taken_meanwhile,
 )
 from stores.current import get_current_store
 
@@ -200,10 +201,15 @@ class MembershipAccountCreateView(PermissionRequiredMixin, ObjectFormMixin, Crea
     breadcrumbs = [("Membership", "memberships:accounts")]
 
     def form_valid(self, form):
+        user = self.request.user
         try:
-            account = membership_open(account=form.save(commit=False), user=self.request.user)
+            account = unless_taken_meanwhile(
+                form, lambda: membership_open(account=form.save(commit=False), user=user)
+            )
         except AlreadyAMember as refusal:
             form.add_error("customer", str(refusal))
+            account = None
+        if account is None:
             return self.form_invalid(form)
         messages.success(self.request, f"{account} was opened for {account.customer}.")
         return redirect(account)

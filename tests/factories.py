@@ -112,3 +112,19 @@ def make_house_account(customer=None, *, opening_balance="0.00", user=None, **fi
         **fields,
     )
     return house_account_open(account=account, opening_balance=Decimal(opening_balance), user=user)
+
+
+def remove_every_customer():
+    """No customers at all, as before the demo data: every ledger, account and customer
+    deleted, ledgers first (no foreign key into a ledger or an account cascades), and the
+    counts behind the tiles with them."""
+    from customers.models import Customer, CustomerTally
+    from house_accounts.models import HouseAccount, HouseAccountEntry
+    from loyalty.models import LoyaltyAccount, LoyaltyLedgerEntry
+    from memberships.models import MembershipAccount, MembershipEntry, MembershipSeat
+
+    for model in (HouseAccountEntry, HouseAccount, MembershipEntry, MembershipSeat,
+                  MembershipAccount, LoyaltyLedgerEntry, LoyaltyAccount):  # fmt: skip
+        model.objects.all().delete()
+    Customer.all_objects.all().delete()
+    CustomerTally.objects.all().delete()

@@ -173,11 +173,15 @@ class TestNoCaching:
 class TestThrottlingBehindAProxy:
     PROXY = "10.0.0.5"
 
-    def sign_in(self, client, client_address, password):
+    @pytest.fixture(autouse=True)
+    def proxy_network(self, settings):
+        settings.TRUSTED_PROXY_IPS = ["10.0.0.0/24"]
+
+    def sign_in(self, client, client_address, password, *, via=PROXY):
         return client.post(
             reverse("login"),
             {"username": "carla", "password": password},
-            REMOTE_ADDR=self.PROXY,
+            REMOTE_ADDR=via,
             HTTP_X_FORWARDED_FOR=client_address,
         )
 
@@ -195,6 +199,19 @@ class TestThrottlingBehindAProxy:
 
         assert (locked.status_code, forged.status_code) == (429, 429)
         assert allowed.status_code == 302
+
+    def test_reaching_the_apps_port_directly_the_header_is_not_believed(self, settings):
+        """The attacker's second visit, finding 16: a forged X-Forwarded-For on each try
+        got round the lockout when the app's port was reached without the proxy."""
+        settings.TRUSTED_PROXY_COUNT = 1
+        make_user("carla", password="Correct-Horse-42", groups=["Store staff"])
+        for number in range(settings.AXES_FAILURE_LIMIT):
+            self.sign_in(Client(), f"198.51.100.{number}", "wrong", via="203.0.113.66")
+
+        direct = self.sign_in(Client(), "198.51.100.99", "Correct-Horse-42", via="203.0.113.66")
+        through_the_proxy = self.sign_in(Client(), "198.51.100.7", "Correct-Horse-42")
+
+        assert (direct.status_code, through_the_proxy.status_code) == (429, 302)
 
     def test_without_a_proxy_the_header_is_not_believed(self, settings):
         settings.TRUSTED_PROXY_COUNT = 0
@@ -325,3 +342,42 @@ class TestUploadsAndExports:
 
     def test_ordinary_text_is_kept(self):
         assert [neutralise(v) for v in ["Ada", " Ada", 5, None]] == ["Ada", " Ada", 5, None]
+
+
+class TestEveryErrorPageLooksLikeTheApp:
+    """The attacker's second visit, finding 17: the CSRF refusal was Django's plain page,
+    the 413 plain text, and the 400 had no CSP, X-Frame-Options or Cache-Control."""
+
+    def assert_in_the_apps_look_with_headers(self, response, status, heading):
+        assert response.status_code == status
+        html = response.content.decode()
+        assert heading in html and "Back to the customer list" in html
+        assert response["X-Request-ID"] in html
+        assert response["X-Frame-Options"] == "DENY"
+        assert "default-src 'self'" in response["Content-Security-Policy"]
+        assert "no-store" in response["Cache-Control"]
+
+    def test_a_form_without_its_csrf_token(self, manager, db):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(manager)
+
+        response = client.post(reverse("customers:create"), {"first_name": "Ada"})
+
+        self.assert_in_the_apps_look_with_headers(response, 403, "This form could not be sent")
+
+    def test_a_body_too_large(self, clerk_client):
+        response = clerk_client.post(
+            reverse("customers:create"),
+            b"x" * (settings.MAX_REQUEST_BYTES + 1),
+            content_type="application/octet-stream",
+        )
+
+        self.assert_in_the_apps_look_with_headers(response, 413, "What you sent is too large")
+        assert "larger than 10 MB" in response.content.decode()
+
+    def test_a_nul_character(self, client, db):
+        response = client.get(reverse("login"), {"next": "/\x00"})
+
+        self.assert_in_the_apps_look_with_headers(
+            response, 400, "The page could not understand this request"
+        )

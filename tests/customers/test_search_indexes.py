@@ -9,7 +9,7 @@ from django.urls import reverse
 from customers.filters import CustomerFilterSet
 from customers.models import Customer
 from customers.search_index import TRIGGERS, ensure_sqlite_search_index
-from customers.services import customer_save
+from customers.services import customer_save, customers_delete, customers_purge
 from tests.factories import make_customer
 
 postgresql_only = pytest.mark.skipif(
@@ -83,7 +83,8 @@ def test_the_index_follows_creates_edits_and_purges(clerk_client, downtown):
     assert names_found(clerk_client, "lovel") == []
     assert names_found(clerk_client, "byro") == ["Byron"]
 
-    Customer.all_objects.filter(pk=ada.pk).delete()
+    customers_delete(customers=[ada], user=None)
+    customers_purge(customers=[ada], user=None)
     assert names_found(clerk_client, "byro") == []
 
 

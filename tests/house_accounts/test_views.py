@@ -194,3 +194,46 @@ def test_the_customer_page_shows_the_house_account_and_deleting_says_what_is_owe
 
     assert account.get_absolute_url() in page and "USD 8.00" in page
     assert "Has House account HA-5 with a balance of USD 8.00." in confirm.content.decode()
+
+
+class TestMoneyLimits:
+    """The attacker's second visit, finding 9: large payments and balances past what a
+    ledger holds."""
+
+    def entry(self, client, account, store, kind, amount):
+        return client.post(
+            reverse("house_accounts:entry", args=[account.pk]),
+            {"kind": kind, "amount": amount, "store": store.pk, "reference": "", "note": ""},
+        )
+
+    @pytest.mark.parametrize("kind", ["payment", "refund"])
+    def test_store_staff_record_a_large_payment_or_refund_through_a_manager(
+        self, clerk_client, ada, downtown, kind
+    ):
+        account = make_house_account(ada, opening_balance="900.00", allow_credit=True)
+
+        response = self.entry(clerk_client, account, downtown, kind, "500.01")
+
+        assert field_errors(response, "amount") == [
+            "A payment or refund over USD 500.00 is recorded by a manager."
+        ]
+        assert self.entry(clerk_client, account, downtown, kind, "500.00").status_code == 302
+
+    def test_a_manager_records_a_large_payment(self, manager_client, ada, downtown):
+        account = make_house_account(ada, opening_balance="900.00")
+
+        self.entry(manager_client, account, downtown, "payment", "900.00")
+
+        assert HouseAccount.objects.get(pk=account.pk).balance == Decimal("0.00")
+
+    def test_a_balance_past_what_a_ledger_holds_is_refused_with_a_message(
+        self, clerk_client, ada, downtown
+    ):
+        account = make_house_account(ada, opening_balance="9999999999.99")
+
+        response = self.entry(clerk_client, account, downtown, "charge", "0.01")
+
+        assert field_errors(response, "amount") == [
+            "This would take the balance to USD 10,000,000,000.00, past the most an account "
+            "can hold (USD 9,999,999,999.99)."
+        ]

@@ -3,14 +3,16 @@ column, and our own export read back as it was written."""
 
 import pytest
 from django.core.management import call_command
+from django.db.models import CharField
 
 from customers.models import Customer
 from customers.tables import CustomerTable
-from imports.checking import RowChecker
+from imports.checking import FIELDS, RowChecker
 from imports.reading import open_table
-from tests.factories import make_customer
+from tests.factories import make_customer, remove_every_customer
 
 pytestmark = pytest.mark.django_db
+MAX = 1_000_000_000  # points, a balance's ceiling
 
 HEADER = (
     "first_name,last_name,email,phone,customer_type,company_name,date_of_birth,stores,"
@@ -31,7 +33,7 @@ def test_our_own_export_reads_back_as_valid_rows(tmp_path, db):
 
     call_command("seed_demo", customers=50, stdout=StringIO())
     exported = "".join(CustomerTable.csv_lines(Customer.objects.order_by("pk")))
-    Customer.all_objects.all().delete()
+    remove_every_customer()
 
     rows = checked(tmp_path, exported, match="email")
 
@@ -66,7 +68,7 @@ def test_a_file_with_ten_kinds_of_error_reports_each_on_its_row(tmp_path, downto
         7: [("date_of_birth", "Enter a date as 1990-12-31 (the format %Y-%m-%d).")],
         8: [("company_name", "A business customer needs a company name.")],
         9: [("stores", "No store has the code XX99.")],
-        10: [("loyalty_balance", "The balance is a whole number of points, not negative.")],
+        10: [("loyalty_balance", f"The balance is a whole number of points, from 0 to {MAX:,}.")],
         11: [("email", "The same email address as row 2.")],
         12: [("", "This row has 13 fields; the header has 11.")],
     }  # fmt: skip
@@ -138,3 +140,37 @@ def test_national_phone_numbers_are_read_in_the_chosen_country(tmp_path, downtow
     assert [(error.column, error.value) for error in nowhere.errors] == [
         ("phone", "(512) 555-0199")
     ]
+
+
+def test_every_limit_of_the_database_is_checked_by_the_dry_run(tmp_path, downtown):
+    """A value past a column's limit is a row error, never a database error when written:
+    each text column one character too long, and a balance past MAX_POINTS."""
+    limited = {
+        name: Customer._meta.get_field(name).max_length
+        for name in FIELDS
+        if name in {field.name for field in Customer._meta.fields}
+        and isinstance(Customer._meta.get_field(name), CharField)
+        and not Customer._meta.get_field(name).choices
+    }
+    assert {"first_name", "email", "id_number", "zip_code"} <= set(limited)
+    good = {"first_name": "Ada", "last_name": "L", "email": "ada@example.com", "stores": "DT01",
+            "loyalty_enrolled": "true"}  # fmt: skip
+    header = [*good, "customer_type", *limited, "loyalty_balance"]
+    rows = []
+    for number, (name, length) in enumerate(limited.items()):
+        values = {**good, "email": f"ada{number}@example.com", name: "x" * (length + 1)}
+        if name in ("company_name", "website"):  # a business's fields
+            values["customer_type"] = "business"
+        if name == "email":
+            values[name] = "a" * (length - 11) + "@example.com"
+        rows.append([values.get(column, "") for column in header])
+    rows.append([*good.values(), "", *[""] * len(limited), "3000000000"])
+    text = "\n".join(",".join(row) for row in [header, *rows]) + "\n"
+
+    checked_rows = checked(tmp_path, text)
+
+    columns = [{error.column for error in row.errors} for row in checked_rows]
+    assert columns == [{name} for name in limited] + [{"loyalty_balance"}]
+    assert checked_rows[-1].errors[0].message == (
+        "The balance is a whole number of points, from 0 to 1,000,000,000."
+    )

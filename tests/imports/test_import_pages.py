@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Customer, CustomerTally
+from customers.models import Customer
 from customers.tables import CustomerTable
 from imports.models import CustomerImport
-from tests.factories import make_store
+from tests.factories import make_store, remove_every_customer
 from tests.forms import field_errors
 from tests.imports.workbooks import write_xlsx
 
@@ -173,8 +173,7 @@ def test_a_workbooks_columns_are_read_by_the_job_then_mapped(
 def test_our_export_round_trips_through_the_pages(manager_client, run_jobs):
     call_command("seed_demo", customers=50, stdout=StringIO())
     exported = "".join(CustomerTable.csv_lines(Customer.objects.order_by("pk")))
-    Customer.all_objects.all().delete()
-    CustomerTally.objects.all().delete()
+    remove_every_customer()
 
     run_jobs(lambda: upload(manager_client, exported, name="customers-20261126-0900.csv"))
     job = CustomerImport.objects.get()

@@ -24,9 +24,9 @@ pytestmark = [
 ]
 
 
-def at_once(work):
-    """Run ``work(thread_number)`` in ``THREADS`` threads started together; the errors."""
-    start = threading.Barrier(THREADS)
+def at_once(work, threads=THREADS):
+    """Run ``work(thread_number)`` in ``threads`` threads started together; the errors."""
+    start = threading.Barrier(threads)
     errors = []
 
     def thread(number):
@@ -38,10 +38,10 @@ def at_once(work):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=thread, args=(n,)) for n in range(THREADS)]
-    for each in threads:
+    started = [threading.Thread(target=thread, args=(n,)) for n in range(threads)]
+    for each in started:
         each.start()
-    for each in threads:
+    for each in started:
         each.join()
     return errors
 

@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from customers.models import Customer
 from loyalty.models import LoyaltyLedgerEntry
-from loyalty.services import card_assign, card_batch_generate, loyalty_adjust, loyalty_enrol
+from loyalty.services import (
+    LoyaltyError,
+    card_assign,
+    card_batch_generate,
+    loyalty_adjust,
+    loyalty_enrol,
+)
 from tests.factories import make_customer
 from tests.forms import field_errors, form_data
 
@@ -92,6 +98,31 @@ class TestAdjustingPoints:
 
         assert "it is 10 points" in field_errors(response, "delta")[0]
         assert balance_of(ada) == 10
+
+    def test_a_balance_past_the_ceiling_is_refused_not_a_500(self, clerk_client, ada):
+        """The 214th +10,000,000 once overflowed the database's integer; the ceiling is
+        MAX_POINTS (1,000,000,000)."""
+        for _ in range(99):
+            loyalty_adjust(
+                account=ada.loyalty_account, delta=10_000_000, reason="goodwill", note="",
+                user=None,
+            )  # fmt: skip
+        assert balance_of(ada) == 990_000_100
+
+        response = clerk_client.post(adjust_url(ada), {"delta": "10000000", "reason": "goodwill"})
+
+        assert field_errors(response, "delta") == [
+            "The balance is 990,000,100 points, and an account holds at most 1,000,000,000: "
+            "at most 9,999,900 can be added."
+        ]
+        assert balance_of(ada) == 990_000_100
+
+    def test_the_service_refuses_past_the_ceiling_under_its_lock(self, ada):
+        with pytest.raises(LoyaltyError, match="at most 999,999,900 can be added"):
+            loyalty_adjust(
+                account=ada.loyalty_account, delta=1_000_000_000, reason="goodwill", note="",
+                user=None,
+            )  # fmt: skip
 
     @pytest.mark.parametrize("reason", ["correction", "other"])
     def test_a_correction_or_other_needs_a_note(self, clerk_client, ada, reason):

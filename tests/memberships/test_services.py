@@ -156,3 +156,33 @@ class TestRenewal:
                 account=account, amount=Decimal("1"), store=downtown, note="", user=None
             )
         assert make_membership(ada).customer == ada  # free to join another
+
+
+class TestARefundGivesBackAtMostWhatWasCharged:
+    """MEM0005 (an allowance of 500.00) once went from 437.50 to 1,691.96 by refunds."""
+
+    @pytest.fixture
+    def mem0005(self, ada, downtown):
+        plan = make_plan(allowance="500.00")
+        account = make_membership(ada, plan=plan, card_number="MEM0005")
+        membership_charge(account=account, amount=Decimal("62.50"), store=downtown, note="",
+                          user=None)  # fmt: skip
+        return account
+
+    def test_a_refund_past_what_was_charged_is_refused(self, mem0005, downtown):
+        with pytest.raises(
+            MembershipError, match=r"at most what was charged this period: USD 62.50"
+        ):
+            membership_refund(account=mem0005, amount=Decimal("1254.46"), store=downtown,
+                              note="", user=None)  # fmt: skip
+
+        assert stored(mem0005).balance == Decimal("437.50")
+
+    def test_what_was_charged_can_be_refunded_in_full_once(self, mem0005, downtown):
+        membership_refund(account=mem0005, amount=Decimal("62.50"), store=downtown, note="",
+                          user=None)  # fmt: skip
+
+        with pytest.raises(MembershipError, match="USD 0.00"):
+            membership_refund(account=mem0005, amount=Decimal("0.01"), store=downtown, note="",
+                              user=None)  # fmt: skip
+        assert stored(mem0005).balance == Decimal("500.00")
