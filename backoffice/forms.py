@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
@@ -83,3 +84,13 @@ class MoneyAmountField(PlainDecimalField):
 
     def __init__(self, **kwargs):
         super().__init__(**{"max_digits": MAX_DIGITS, "decimal_places": 2, **kwargs})
+
+
+class OneTimeTokenField(forms.UUIDField):
+    """A hidden token, new each time the form is shown, that the entry it records keeps:
+    the same form sent twice records once (``models.MoneyEntry.token``)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**{"required": False, "initial": uuid.uuid4, **kwargs})

@@ -38,6 +38,11 @@ class MoneyEntry(WrittenOnce):
         "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(max_length=300, blank=True)
+    token = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False,
+        help_text="The one-time token of the form that recorded it: the same form sent again "
+        "(a double click, a resent page) finds this entry instead of writing another.",
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="who", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -50,6 +55,22 @@ class MoneyEntry(WrittenOnce):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+    @classmethod
+    def refuse_repeat(cls, token):
+        """Raise ``AlreadyRecorded`` when an entry has this form ``token``. Called under the
+        account's row lock, so that the same form sent twice at once is seen the second
+        time (the unique token is the database's backstop)."""
+        if token and (entry := cls.objects.filter(token=token).first()):
+            raise AlreadyRecorded(entry)
+
+
+class AlreadyRecorded(Exception):
+    """The form that would record an entry was sent before: ``entry`` is what it recorded."""
+
+    def __init__(self, entry):
+        super().__init__(f"This was already recorded: {entry}.")
+        self.entry = entry
 
 
 class AuditEvent(WrittenOnce):

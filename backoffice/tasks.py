@@ -9,8 +9,11 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_tasks import default_task_backend, task
+from django_tasks import default_task_backend, task, task_backends
+from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from .models import Export
 from .services import remove_expired_exports
@@ -41,6 +44,16 @@ def task_waits_for_worker(task_id):
     except (TaskResultDoesNotExist, NotImplementedError):  # the immediate backend keeps none
         return False
     return result.status == "READY" and timezone.now() - result.enqueued_at > WORKER_WAIT
+
+
+def waiting_state(waiting):
+    """What a job's page says of its wait: whether it waits for a worker and, if so, how
+    many jobs keep the workers busy meanwhile (0: no worker is running at all). A job
+    queued behind a long import waits for a busy worker, not for a missing one."""
+    busy = 0
+    if waiting and isinstance(task_backends["default"], DatabaseBackend):
+        busy = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count()
+    return {"waiting_for_worker": waiting, "workers_busy": busy}
 
 
 @task()

@@ -38,10 +38,11 @@ from . import audit
 from .filters import AuditEventFilterSet
 from .forms import ThrottledPasswordChangeForm
 from .models import AuditEvent, Export, TablePreference
+from .money import format_money
 from .paging import KeysetPaginator, bounded_count, narrowed
 from .services import save_recorded
 from .tables import AuditEventTable, ExportTable, ObjectTable
-from .tasks import enqueue_on_commit, task_waits_for_worker, write_export
+from .tasks import enqueue_on_commit, task_waits_for_worker, waiting_state, write_export
 
 
 def list_url_to_return_to(request, list_url_name):
@@ -436,6 +437,17 @@ class ObjectFormMixin:
         )
 
 
+def already_recorded(request, entry):
+    """The answer to a money form sent a second time (``models.AlreadyRecorded``): back to
+    the account, saying that the first sending recorded it."""
+    messages.info(
+        request,
+        f"This {entry.get_kind_display().lower()} of {format_money(abs(entry.amount))} was "
+        "already recorded (the form was sent twice): it is recorded once.",
+    )
+    return redirect(entry.account)
+
+
 class LedgerEntriesMixin:
     """An account's detail view: its ledger's entries, newest first, ``entries_per_page``
     at a time (``?entries_page=``), for ``generic/includes/entries.html``. Set
@@ -553,7 +565,7 @@ class ExportDetailView(OwnExportMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            waiting_for_worker=waits_for_worker(self.object),
+            **waiting_state(waits_for_worker(self.object)),
             breadcrumbs=[("Your exports", reverse("export_list"))],
             **kwargs,
         )
@@ -569,7 +581,7 @@ def job_progress_response(job, *, waiting_for_worker):
             "rows_done": job.rows_done,
             "rows_total": job.rows_total,
             "running": job.is_running,
-            "waiting_for_worker": waiting_for_worker,
+            **waiting_state(waiting_for_worker),
         }
     )
 

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from backoffice.forms import MoneyAmountField
+from backoffice.forms import MoneyAmountField, OneTimeTokenField
 from backoffice.money import format_money, positive_amount_validators
 from customers.picker import CustomerPickerField
 from stores.models import Store
@@ -74,6 +74,7 @@ class EntryForm(forms.Form):
     store = forms.ModelChoiceField(queryset=Store.objects.active(), empty_label="Choose a store")
     reference = forms.CharField(max_length=50, required=False, help_text="e.g. the receipt number.")
     note = forms.CharField(max_length=300, required=False)
+    token = OneTimeTokenField()
 
     def __init__(self, *args, current_store=None, large_payments=False, **kwargs):
         super().__init__(*args, **kwargs)

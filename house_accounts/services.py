@@ -99,15 +99,17 @@ def charged_since(account, day):
 
 
 @transaction.atomic
-def house_account_post(*, account, kind, amount, store, reference, note, user):
+def house_account_post(*, account, kind, amount, store, reference, note, user, token=None):
     """Record a charge (raising the balance), a payment or a refund (lowering it) of
     ``amount`` (positive); the one writer of a house account's balance.
 
     A charge over the account's max amount, or one that takes the charges of the current
     limit period over the limit, is refused with what is left; a payment or refund that
-    takes the balance below zero is refused unless the account allows credit.
+    takes the balance below zero is refused unless the account allows credit. A form
+    ``token`` seen before raises ``AlreadyRecorded``.
     """
     account = HouseAccount.objects.select_for_update().get(pk=account.pk)
+    HouseAccountEntry.refuse_repeat(token)
     amount = cents(amount)
     if kind == Kind.CHARGE:
         refuse_over_limits(account, amount)
@@ -132,6 +134,7 @@ def house_account_post(*, account, kind, amount, store, reference, note, user):
         store=store,
         reference=reference,
         note=note,
+        token=token,
         created_by=user if user and user.is_authenticated else None,
     )
     audit.record_money_entry(

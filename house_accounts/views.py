@@ -12,6 +12,7 @@ from django.utils.text import get_valid_filename
 from django.views.generic import CreateView, DetailView, FormView, TemplateView
 
 from backoffice.filters import start_of_day
+from backoffice.models import AlreadyRecorded
 from backoffice.money import format_money
 from backoffice.tables import Echo, neutralise
 from backoffice.views import (
@@ -20,6 +21,7 @@ from backoffice.views import (
     ObjectFormMixin,
     ObjectHistoryMixin,
     ObjectListView,
+    already_recorded,
     unless_taken_meanwhile,
 )
 from stores.current import get_current_store
@@ -205,6 +207,8 @@ class EntryView(PermissionRequiredMixin, AccountMixin, FormView):
         except HouseAccountError as refusal:
             form.add_error("amount", str(refusal))
             return self.form_invalid(form)
+        except AlreadyRecorded as repeat:
+            return already_recorded(self.request, repeat.entry)
         messages.success(
             self.request,
             f"{entry.get_kind_display()} of {format_money(abs(entry.amount))} recorded: the "

@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 
 from backoffice.tables import Echo
-from backoffice.tasks import enqueue_on_commit, task_waits_for_worker
+from backoffice.tasks import enqueue_on_commit, task_waits_for_worker, waiting_state
 from backoffice.views import ObjectListView, job_progress_response
 from stores.current import get_current_store
 
@@ -80,39 +80,41 @@ class OwnImportMixin(PermissionRequiredMixin):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
 
-class FileNeededMixin(OwnImportMixin):
+class FileNeededMixin:
     """Pages that read the uploaded file, which is removed once imported, or a day after
-    the upload."""
+    the upload. After ``OwnImportMixin`` in the bases: its checks come once the permission
+    is checked."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not self.has_permission():
-            return self.handle_no_permission()
-        if not self.job.file:
-            messages.error(request, "This import's file was removed (once imported, or a day "
-                           "after the upload): upload it again.")  # fmt: skip
+        if refusal := self.refusal():
+            messages.error(request, refusal)
             return redirect(self.job)
         return super().dispatch(request, *args, **kwargs)
 
+    def refusal(self):
+        """Why this page cannot be shown for this import now, or ""."""
+        if not self.job.file:
+            return (
+                "This import's file was removed (once imported, or a day after the upload): "
+                "upload it again."
+            )
+        return ""
 
-class ImportMappingView(FileNeededMixin, FormView):
+
+class ImportMappingView(OwnImportMixin, FileNeededMixin, FormView):
     """Which field each column fills, for a file whose columns are not all our export's.
     Choosing them again checks the file again, which is refused once it is importing."""
 
     permission_required = "imports.add_customerimport"
     template_name = "imports/mapping.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if self.has_permission() and self.job.status not in CustomerImport.MAPPABLE:
-            return self.refused()
-        return super().dispatch(request, *args, **kwargs)
-
-    def refused(self):
-        messages.error(
-            self.request,
-            f"This import is {self.job.get_status_display().lower()}: its columns can no "
-            "longer be changed.",
-        )
-        return redirect(self.job)
+    def refusal(self):
+        if self.job.status not in CustomerImport.MAPPABLE:
+            return (
+                f"This import is {self.job.get_status_display().lower()}: its columns can no "
+                "longer be changed."
+            )
+        return super().refusal()
 
     def get_form(self, form_class=None):
         return MappingForm(
@@ -126,7 +128,8 @@ class ImportMappingView(FileNeededMixin, FormView):
         )  # fmt: skip
         if not moved:  # someone pressed Import, or chose the columns, meanwhile
             self.job.refresh_from_db()
-            return self.refused()
+            messages.error(self.request, self.refusal())
+            return redirect(self.job)
         enqueue_on_commit(tasks.check_import, self.job)
         return redirect(self.job)
 
@@ -162,7 +165,7 @@ class ImportDetailView(OwnImportMixin, DetailView):
     def get_context_data(self, **kwargs):
         importing = self.object.status in (Status.QUEUED, Status.IMPORTING)
         return super().get_context_data(
-            waiting_for_worker=waiting_for_worker(self.object),
+            **waiting_state(waiting_for_worker(self.object)),
             rows_label="rows written" if importing else "rows checked",
             has_error_report=bool(self.object.file) and self.object.error_report_path.exists(),
             breadcrumbs=[("Imports", reverse("imports:list"))],
@@ -183,7 +186,7 @@ class ImportProgressView(OwnImportMixin, View):
         return job_progress_response(self.job, waiting_for_worker=waiting_for_worker(self.job))
 
 
-class ImportCommitView(FileNeededMixin, View):
+class ImportCommitView(OwnImportMixin, FileNeededMixin, View):
     """Import: the checked file is written by a job, as the person who pressed it."""
 
     permission_required = "imports.add_customerimport"
@@ -215,7 +218,7 @@ class ImportCancelView(OwnImportMixin, View):
         return redirect(job)
 
 
-class ImportErrorReportView(FileNeededMixin, View):
+class ImportErrorReportView(OwnImportMixin, FileNeededMixin, View):
     """The rows with errors as they were in the file, with an ``errors`` column, to fix
     in a spreadsheet and upload again: written by the dry run, served as it is."""
 

@@ -16,8 +16,10 @@ from .models import LoyaltyAccount, LoyaltyCard, LoyaltyCardBatch, LoyaltyLedger
 from .services import CardError, LoyaltyError, card_assign, card_batch_generate, loyalty_adjust
 from .tables import CardBatchTable, LedgerTable
 
-# Codes on one printable sheet or PDF: a bigger batch is printed a part at a time.
-SHEET_PART_SIZE = 1000
+# Codes on one printable sheet or PDF: a bigger batch is printed a part at a time. 1,000
+# codes were 5.8 s and 8.6 MB of page (4 s of PDF); 210 fill whole pages of every label
+# size (7 of Avery 5160, 10 of L7160, 21 of 5371), so no part leaves a sheet half used.
+SHEET_PART_SIZE = 210
 
 
 class CustomerLoyaltyMixin:
@@ -174,7 +176,7 @@ class CardBatchCreateView(PermissionRequiredMixin, FormView):
 
 class CardSheetView(PermissionRequiredMixin, DetailView):
     """A batch's codes laid out on labels of the chosen size, to print from the browser;
-    ``part`` picks the thousand codes of a bigger batch."""
+    ``part`` picks the SHEET_PART_SIZE codes of a bigger batch."""
 
     permission_required = "loyalty.view_loyaltycardbatch"
     model = LoyaltyCardBatch
@@ -204,6 +206,13 @@ class CardSheetView(PermissionRequiredMixin, DetailView):
         codes = self.object.cards.order_by("pk").values_list("code", flat=True)
         return list(codes[start : start + SHEET_PART_SIZE])
 
+    def part_ranges(self, parts):
+        """(part number, its first code's number, its last's) for the links to each part."""
+        return [
+            (n, (n - 1) * SHEET_PART_SIZE + 1, min(n * SHEET_PART_SIZE, self.object.size))
+            for n in range(1, parts + 1)
+        ]
+
     def get_context_data(self, **kwargs):
         key, size = self.label_size
         number, parts = self.part
@@ -223,7 +232,7 @@ class CardSheetView(PermissionRequiredMixin, DetailView):
             label_form=SheetForm(initial={"label": key}),
             label=key,
             part=number,
-            parts=range(1, parts + 1) if parts > 1 else None,
+            parts=self.part_ranges(parts) if parts > 1 else None,
             **kwargs,
         )
 

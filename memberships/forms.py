@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from backoffice.forms import MoneyAmountField
+from backoffice.forms import MoneyAmountField, OneTimeTokenField
 from backoffice.money import positive_amount_validators
 from customers.picker import CustomerPickerField
 from stores.models import Store
@@ -88,6 +88,7 @@ class ChargeForm(forms.Form):
     amount = MoneyAmountField(validators=positive_amount_validators())
     store = forms.ModelChoiceField(queryset=Store.objects.active(), empty_label="Choose a store")
     note = forms.CharField(max_length=300, required=False)
+    token = OneTimeTokenField()
 
     def __init__(self, *args, current_store=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -132,12 +132,14 @@ def membership_remove_member(*, account, customer, user):
 
 
 @transaction.atomic
-def membership_post(*, account, kind, amount, store, note, user):
+def membership_post(*, account, kind, amount, store, note, user, token=None):
     """Add ``amount`` to the balance of ``account`` (a charge is negative); the one writer
     of a membership balance. The row is locked and read again first, so concurrent charges
     apply one after the other: a charge beyond the balance left is refused, whatever else
-    was charged meanwhile. Charges and refunds need an active account."""
+    was charged meanwhile. Charges and refunds need an active account. A form ``token``
+    seen before raises ``AlreadyRecorded``."""
     account = MembershipAccount.objects.select_for_update().get(pk=account.pk)
+    MembershipEntry.refuse_repeat(token)
     amount = cents(amount)
     spending = kind in (MembershipEntry.Kind.CHARGE, MembershipEntry.Kind.REFUND)
     if spending and not account.is_active:
@@ -164,6 +166,7 @@ def membership_post(*, account, kind, amount, store, note, user):
         balance_after=balance,
         store=store,
         note=note,
+        token=token,
         created_by=user if user and user.is_authenticated else None,
     )
     audit.record_money_entry(
@@ -184,17 +187,17 @@ def period_allowance(account):
     return start if start is not None else ZERO
 
 
-def membership_charge(*, account, amount, store, note, user):
+def membership_charge(*, account, amount, store, note, user, token=None):
     return membership_post(
         account=account, kind=MembershipEntry.Kind.CHARGE, amount=-amount, store=store,
-        note=note, user=user,
+        note=note, user=user, token=token,
     )  # fmt: skip
 
 
-def membership_refund(*, account, amount, store, note, user):
+def membership_refund(*, account, amount, store, note, user, token=None):
     return membership_post(
         account=account, kind=MembershipEntry.Kind.REFUND, amount=amount, store=store,
-        note=note, user=user,
+        note=note, user=user, token=token,
     )  # fmt: skip
 
 

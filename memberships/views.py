@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
 from backoffice.filters import start_of_day
+from backoffice.models import AlreadyRecorded
 from backoffice.money import format_money
 from backoffice.services import delete_recorded
 from backoffice.views import (
@@ -18,6 +19,7 @@ from backoffice.views import (
     ObjectFormMixin,
     ObjectHistoryMixin,
     ObjectListView,
+    already_recorded,
     unless_taken_meanwhile,
 )
 from stores.current import get_current_store
@@ -301,10 +303,13 @@ class ChargeView(PermissionRequiredMixin, AccountMixin, FormView):
                 store=form.cleaned_data["store"],
                 note=form.cleaned_data["note"],
                 user=self.request.user,
+                token=form.cleaned_data["token"],
             )
         except MembershipError as refusal:
             form.add_error("amount", str(refusal))
             return self.form_invalid(form)
+        except AlreadyRecorded as repeat:
+            return already_recorded(self.request, repeat.entry)
         messages.success(
             self.request,
             f"{entry.get_kind_display()} of {format_money(abs(entry.amount))} recorded: the "

@@ -14,7 +14,10 @@
     }
     document.getElementById("rows-done").textContent = state.rows_done;
     document.getElementById("job-status").textContent = state.status_display;
-    document.getElementById("waiting-for-worker").classList.toggle("d-none", !state.waiting_for_worker);
+    const busy = state.waiting_for_worker && state.workers_busy > 0;
+    document.getElementById("waiting-for-worker").classList.toggle("d-none", !state.waiting_for_worker || busy);
+    document.getElementById("workers-busy").classList.toggle("d-none", !busy);
+    document.getElementById("jobs-running").textContent = state.workers_busy;
     if (state.rows_total) {
       document.getElementById("rows-total").textContent = ` of ${state.rows_total}`;
       const bar = box.querySelector(".progress");

@@ -4,12 +4,14 @@ file that only the person who asked may download, for 24 hours."""
 import csv
 import datetime
 import io
+import uuid
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from backoffice.models import Export
 from tests.factories import make_customer, make_user
@@ -91,6 +93,7 @@ def test_any_export_may_be_written_in_the_background(manager_client, customers, 
         "rows_total": 1,
         "running": False,
         "waiting_for_worker": False,
+        "workers_busy": 0,
     }
 
 
@@ -193,3 +196,41 @@ def test_an_export_stuck_for_a_day_no_longer_counts(manager_client, customers):
     manager_client.post(f"{EXPORT_URL}?store=all")
 
     assert Export.objects.count() == 2
+
+
+class TestWhatAJobWaitingForAWorkerSays:
+    """The attacker's second visit, finding 15: with one long job running, every other
+    job's page said that no worker was running."""
+
+    @pytest.fixture
+    def waiting_export(self, settings, manager_client, customers, run_jobs):
+        """Queued in the database a minute ago, and no worker has taken it."""
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        run_jobs(lambda: manager_client.post(f"{EXPORT_URL}?store=all"))
+        DBTaskResult.objects.update(enqueued_at=timezone.now() - datetime.timedelta(minutes=1))
+        return Export.objects.get()
+
+    def page_of(self, client, export):
+        return client.get(export.get_absolute_url()).content.decode()
+
+    def test_no_worker_at_all(self, manager_client, waiting_export):
+        page = self.page_of(manager_client, waiting_export)
+        progress = manager_client.get(reverse("export_progress", args=[waiting_export.pk]))
+
+        assert 'id="waiting-for-worker">' in page and "none is running" in page
+        assert progress.json()["waiting_for_worker"] is True
+        assert progress.json()["workers_busy"] == 0
+
+    def test_every_worker_busy_with_a_long_job(self, manager_client, waiting_export):
+        long_job = DBTaskResult.objects.get()
+        long_job.pk = None
+        long_job.id = uuid.uuid4()
+        long_job.status = "RUNNING"
+        long_job.save()  # another job, which a worker runs
+
+        page = self.page_of(manager_client, waiting_export)
+        progress = manager_client.get(reverse("export_progress", args=[waiting_export.pk]))
+
+        assert 'class="alert alert-warning d-none" id="waiting-for-worker"' in page
+        assert 'Every worker is busy with other jobs (<span id="jobs-running">1</span>' in page
+        assert progress.json()["workers_busy"] == 1
