@@ -8,10 +8,9 @@ def from_trusted_proxy(request):
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
-    return any(
-        address in ipaddress.ip_network(network, strict=False)
-        for network in settings.TRUSTED_PROXY_IPS
-    )
+    address = getattr(address, "ipv4_mapped", None) or address  # ::ffff:127.0.0.1
+    networks = [ipaddress.ip_network(item, strict=False) for item in settings.TRUSTED_PROXY_IPS]
+    return any(address in network for network in networks)
 
 
 def client_ip(request):

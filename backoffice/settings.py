@@ -6,6 +6,7 @@ secret key is used. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATAB
 missing or malformed value stops the process instead of being guessed.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -193,6 +194,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1) if BEHIND_HTTPS_PROXY else 0
 TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", ["127.0.0.1", "::1"])
+for network in TRUSTED_PROXY_IPS:  # refused at start-up, not at the first sign-in
+    try:
+        ipaddress.ip_network(network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_IPS: {error}.") from None
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -21,6 +21,9 @@ from .services import remove_expired_exports
 logger = logging.getLogger(__name__)
 # A worker picks a job up within a second or two; after this, a page says none is running.
 WORKER_WAIT = datetime.timedelta(seconds=10)
+# A job marked running for longer than this is taken for one whose worker died, not for a
+# busy worker (a million-row import's check and write take about 15 minutes each).
+LONGEST_JOB = datetime.timedelta(hours=1)
 PROGRESS_EVERY = 10_000  # rows written between two updates of an export's progress
 
 
@@ -52,7 +55,8 @@ def waiting_state(waiting):
     queued behind a long import waits for a busy worker, not for a missing one."""
     busy = 0
     if waiting and isinstance(task_backends["default"], DatabaseBackend):
-        busy = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count()
+        running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+        busy = running.filter(started_at__gte=timezone.now() - LONGEST_JOB).count()
     return {"waiting_for_worker": waiting, "workers_busy": busy}
 
 

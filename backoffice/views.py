@@ -238,8 +238,8 @@ class ObjectExportView(PermissionRequiredMixin, View):
         if running := Export.objects.running_for(request.user).first():
             messages.info(
                 request,
-                f"Your export of {running.title} is still being written: ask for another once "
-                "it is ready.",
+                f"Your export of {running.title} is still waiting for a worker or being "
+                "written: ask for another once it is ready.",
             )
             return redirect(running)
         lister = self.lister()

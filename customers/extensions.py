@@ -14,8 +14,9 @@ def register_panel(template_name, context):
 
 
 def register_deletion_warning(warnings):
-    """``warnings(customers)`` says which of them hold or owe money on the app's accounts:
-    deleting them is warned of, purging them is refused."""
+    """``warnings(customers, lock=False)`` says which of them hold or owe money on the app's
+    accounts: deleting them is warned of, purging them is refused (``lock``: with their
+    accounts locked until the purge's transaction ends)."""
     deletion_warnings.append(warnings)
 
 
@@ -35,11 +36,12 @@ def panels_for(customer):
     ]
 
 
-def warnings_for(customers):
-    """{customer pk: [warnings]} before deleting ``customers``: the money they hold."""
+def warnings_for(customers, *, lock=False):
+    """{customer pk: [warnings]} before deleting ``customers``: the money they hold.
+    ``lock``, in a purge's transaction, locks their accounts until it ends."""
     found = {}
     for warnings in deletion_warnings:
-        for pk, warning in warnings(customers).items():
+        for pk, warning in warnings(customers, lock=lock).items():
             found.setdefault(pk, []).append(warning)
     return found
 

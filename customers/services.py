@@ -166,7 +166,7 @@ def customers_purge(*, customers, user):
     """
     deleted = Customer.all_objects.deleted().filter(pk__in=[c.pk for c in customers])
     purged = list(deleted.select_for_update())
-    if reasons := extensions.warnings_for(purged):
+    if reasons := extensions.warnings_for(purged, lock=True):
         raise PurgeRefused(reasons)
     photos = [customer.photo.name for customer in purged if customer.photo]
     audit.redact_history(model=Customer, pks=[customer.pk for customer in purged])

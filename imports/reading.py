@@ -13,6 +13,7 @@ the validation's to report, row by row.
 import csv
 import datetime
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,7 +220,10 @@ def readable_rows(rows):
                 )
             if any(cell.strip() for cell in text):
                 yield number, text
-    except (SheetProblem, XlsProblem, zipfile.BadZipFile, KeyError, ValueError) as problem:
+    except (
+        SheetProblem, XlsProblem, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError,
+        TypeError, RecursionError,
+    ) as problem:  # fmt: skip
         raise FileProblem(f"This workbook cannot be read: {problem}") from None
 
 

@@ -40,7 +40,7 @@ def check_import(import_id):
     first, and a file whose columns must be chosen waits for them (``MAPPING``)."""
     remove_expired_uploads()
     job = CustomerImport.objects.get(pk=import_id)
-    if job.status != Status.CHECKING:  # cancelled, or moved on meanwhile
+    if job.status != Status.CHECKING:  # already checked by another run of this job
         return
     try:
         if not job.header:

@@ -124,7 +124,7 @@ class ImportMappingView(OwnImportMixin, FileNeededMixin, FormView):
     def form_valid(self, form):
         moved = self.job.move(
             source=CustomerImport.MAPPABLE, status=Status.CHECKING, mapping=form.mapping(),
-            rows_done=0, rows_total=None, problem="",
+            rows_done=0, rows_total=None, problem="", errors=[], error_count=0, samples={},
         )  # fmt: skip
         if not moved:  # someone pressed Import, or chose the columns, meanwhile
             self.job.refresh_from_db()

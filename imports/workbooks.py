@@ -22,6 +22,9 @@ from xml.etree.ElementTree import ParseError, iterparse
 
 MAX_ROWS = 1_048_576  # a spreadsheet's own limit
 MAX_REPEATED_ROWS = 1_000  # a customer file has no such run of identical rows
+# What one row (or shared string) may hold: 16,384 cells with their values and a little
+# text structure each.
+MAX_ROW_ELEMENTS = 100_000
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 OFFICE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -58,30 +61,48 @@ def too_wide(row, column, max_columns):
     )
 
 
-def rows_of(elements, row_tag, *, until=None):
-    """The ``row_tag`` elements of an iterparse stream, each complete, dropped from the
-    tree once the caller is done with it so that the tree never grows; the stream stops
-    at the end of the first ``until`` element."""
-    parents = []
-    for event, element in elements:
-        if event == "start":
-            parents.append(element)
-            continue
-        parents.pop()
-        if element.tag == row_tag:
-            yield element
-            if parents:
-                parents[-1].remove(element)
-        elif element.tag == until:
-            return
-
-
-def parsed(archive, member):
+def parsed(archive, member, *, keep=None):
+    """(event, element) of a part's XML, read as a stream. Each element is dropped from
+    the tree once its end has been yielded, so that memory holds the open elements alone,
+    except inside a ``keep`` element (a row), which stays whole until its own end: up to
+    MAX_ROW_ELEMENTS elements, since a few kB of zip can declare millions of cells in one
+    row."""
+    parents, kept_row, kept = [], None, 0
     try:
         with archive.open(member) as stream:
-            yield from iterparse(stream, events=("start", "end"))
+            for event, element in iterparse(stream, events=("start", "end")):
+                if event == "start":
+                    if kept_row is not None:
+                        kept += 1
+                        if kept > MAX_ROW_ELEMENTS:
+                            raise SheetProblem(
+                                f"a row of its {member} has more than {MAX_ROW_ELEMENTS:,} cells "
+                                "and parts of cells."
+                            )
+                    elif element.tag == keep:
+                        kept_row, kept = element, 0
+                    parents.append(element)
+                    yield event, element
+                    continue
+                parents.pop()
+                yield event, element
+                if element is kept_row:
+                    kept_row = None
+                if kept_row is None and parents:
+                    parents[-1].remove(element)
     except ParseError as error:
         raise SheetProblem(f"its {member} is not well-formed XML ({error}).") from None
+
+
+def rows_of(archive, member, row_tag, *, until=None):
+    """The ``row_tag`` elements of a part, each whole; the stream stops at the end of the
+    first ``until`` element."""
+    for event, element in parsed(archive, member, keep=row_tag):
+        if event == "end":
+            if element.tag == row_tag:
+                yield element
+            elif element.tag == until:
+                return
 
 
 # .xlsx
@@ -95,13 +116,12 @@ class SharedStrings:
         self.buffer, self.offsets = bytearray(), array("Q", [0])
         if member is None:
             return
-        for item in rows_of(parsed(archive, member), f"{MAIN}si"):
+        for item in rows_of(archive, member, f"{MAIN}si"):
             # Plain text, or rich text in runs; phonetic hints (<rPh>) are not the text.
             runs = [item, *item.findall(f"{MAIN}r")]
             text = "".join(run.findtext(f"{MAIN}t") or "" for run in runs)
             self.buffer += text.encode()
             self.offsets.append(len(self.buffer))
-            item.clear()
 
     def __getitem__(self, index):
         return self.buffer[self.offsets[index] : self.offsets[index + 1]].decode()
@@ -182,7 +202,7 @@ def xlsx_rows(path, *, max_columns):
         dates, times = date_styles(archive)
         epoch_1904 = workbook_uses_1904(archive)
         row_number = 0
-        for row in rows_of(parsed(archive, sheet), f"{MAIN}row"):
+        for row in rows_of(archive, sheet, f"{MAIN}row", until=f"{MAIN}sheetData"):
             row_number = int(row.get("r") or row_number + 1)
             values, column = {}, 0
             for cell in row.iter(f"{MAIN}c"):
@@ -248,7 +268,7 @@ def ods_rows(path, *, max_columns):
         if "content.xml" not in archive.namelist():
             raise SheetProblem("its part content.xml is missing.")
         row_number = 0
-        rows = rows_of(parsed(archive, "content.xml"), f"{TABLE}table-row", until=f"{TABLE}table")
+        rows = rows_of(archive, "content.xml", f"{TABLE}table-row", until=f"{TABLE}table")
         for row in rows:
             repeated = int(row.get(f"{TABLE}number-rows-repeated", 1))
             cells = ods_cells(row, row_number + 1, max_columns)

@@ -197,7 +197,7 @@ class CardSheetView(PermissionRequiredMixin, DetailView):
     def part(self):
         parts = max(1, -(-self.object.size // SHEET_PART_SIZE))
         number = self.request.GET.get("part", "1")
-        number = int(number) if number.isascii() and number.isdigit() else 1
+        number = int(number) if number.isascii() and number.isdigit() and len(number) < 7 else 1
         return min(max(number, 1), parts), parts
 
     def codes(self):

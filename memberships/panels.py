@@ -15,12 +15,15 @@ def customer_panel(customer):
     return {"account": seat.account, "holder": seat.is_holder} if seat else None
 
 
-def deletion_warnings(customers):
-    """Deleting a customer leaves the membership accounts they hold with their balance."""
-    held = MembershipAccount.objects.filter(
-        customer__in=customers, status=MembershipAccount.Status.ACTIVE
-    ).exclude(balance=ZERO)
+def deletion_warnings(customers, *, lock=False):
+    """Deleting a customer leaves the membership accounts they hold with their balance.
+    ``lock`` (a purge) locks every account they hold first, so that no refund lands between
+    this look at the balances and the accounts' removal."""
+    held = MembershipAccount.objects.filter(customer__in=customers)
+    if lock:
+        held = held.select_for_update()
     return {
         account.customer_id: f"Holds {account} with {format_money(account.balance)} left."
         for account in held
+        if account.is_active and account.balance != ZERO
     }

@@ -178,7 +178,9 @@ def test_one_export_at_a_time_each(manager_client, manager, customers):
 
     export = Export.objects.get()
     assert first.url == second.redirect_chain[0][0] == export.get_absolute_url()
-    assert "Your export of Customers is still being written" in second.content.decode()
+    assert "Your export of Customers is still waiting for a worker or being written" in (
+        second.content.decode()
+    )
 
 
 def test_another_export_once_the_first_is_ready(manager_client, customers, run_jobs):
@@ -226,7 +228,8 @@ class TestWhatAJobWaitingForAWorkerSays:
         long_job.pk = None
         long_job.id = uuid.uuid4()
         long_job.status = "RUNNING"
-        long_job.save()  # another job, which a worker runs
+        long_job.started_at = timezone.now() - datetime.timedelta(minutes=20)
+        long_job.save()  # another job, which a worker has run for 20 minutes
 
         page = self.page_of(manager_client, waiting_export)
         progress = manager_client.get(reverse("export_progress", args=[waiting_export.pk]))
@@ -234,3 +237,15 @@ class TestWhatAJobWaitingForAWorkerSays:
         assert 'class="alert alert-warning d-none" id="waiting-for-worker"' in page
         assert 'Every worker is busy with other jobs (<span id="jobs-running">1</span>' in page
         assert progress.json()["workers_busy"] == 1
+
+    def test_a_job_marked_running_for_hours_had_its_worker_die(
+        self, manager_client, waiting_export
+    ):
+        dead = DBTaskResult.objects.get()
+        dead.pk = None
+        dead.id = uuid.uuid4()
+        dead.status = "RUNNING"
+        dead.started_at = timezone.now() - datetime.timedelta(hours=3)
+        dead.save()
+
+        assert "none is running" in self.page_of(manager_client, waiting_export)

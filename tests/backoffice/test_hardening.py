@@ -213,6 +213,20 @@ class TestThrottlingBehindAProxy:
 
         assert (direct.status_code, through_the_proxy.status_code) == (429, 302)
 
+    def test_a_proxy_on_an_ipv6_socket_is_known_by_its_ipv4_address(self, settings):
+        """gunicorn bound to [::] sees the proxy on 127.0.0.1 as ::ffff:127.0.0.1."""
+        settings.TRUSTED_PROXY_COUNT = 1
+        settings.TRUSTED_PROXY_IPS = ["127.0.0.1"]
+        make_user("carla", password="Correct-Horse-42", groups=["Store staff"])
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            self.sign_in(Client(), "203.0.113.66", "wrong", via="::ffff:127.0.0.1")
+
+        other_client = self.sign_in(
+            Client(), "198.51.100.7", "Correct-Horse-42", via="::ffff:127.0.0.1"
+        )
+
+        assert other_client.status_code == 302
+
     def test_without_a_proxy_the_header_is_not_believed(self, settings):
         settings.TRUSTED_PROXY_COUNT = 0
         make_user("carla", password="Correct-Horse-42", groups=["Store staff"])

@@ -1,6 +1,7 @@
 """Workbooks built to exhaust a server (the attacker's second visit, finding 1): a 1.5 KB
 .xlsx with one cell at XFD1048576, one at GR150000, a 0.5 KB .ods whose row is repeated
-a million times, and a 5.6 KB .xls with a cell at IV65536. python-calamine built each
+a million times, a 5.6 KB .xls with a cell at IV65536, and an .xlsx whose one row
+declares two million empty cells. python-calamine built each
 one's whole cell rectangle (from 640 MB to 550 GB) and aborted the worker. Each is read
 here as a stream, in bounded memory, and refused or reported by row; none is parsed in
 the web request that uploads it, and no refused file is kept.
@@ -9,9 +10,11 @@ the web request that uploads it, and no refused file is kept.
 ``files/libreoffice.csv`` (typed cells: numbers, dates, booleans, text on two lines).
 """
 
+import os
 import resource
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from django.urls import reverse
 
 from imports.models import CustomerImport
 from imports.reading import FileProblem, open_table
-from tests.imports.workbooks import ods_row, write_ods, write_xlsx
+from tests.imports.workbooks import ods_row, write_ods, write_sheet, write_xlsx
 
 FILES = Path(__file__).parent / "files"
 HEADER = ["first_name", "last_name", "email", "stores"]
@@ -41,6 +44,16 @@ def repeated_row_ods(path):
     return write_ods(path / "repeated.ods", ods_row(HEADER) + ods_row(ADA, repeated=1_000_000))
 
 
+def crowded_row_xlsx(path):
+    """One row declaring 2,000,000 empty cells: 20 MB of XML in 40 kB of zip, with 200 kB
+    of random bytes stored beside it, so that the whole file does not expand by more than
+    the 200 times that the zip-bomb check refuses."""
+    path = write_sheet(path / "crowded.xlsx", '<row r="1">' + '<c r="A1"/>' * 2_000_000 + "</row>")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/media/ballast.bin", os.urandom(200_000))
+    return path
+
+
 def far_cell_xls(path):
     return FILES / "far-cell.xls"
 
@@ -48,7 +61,11 @@ def far_cell_xls(path):
 FAR_CELL = "row 1,048,576 has a value in column XFD (column 16,384); a customer file has at most"
 REPEATED = "row 2 is repeated 1,000,000 times"
 TOO_BIG_XLS = "the sheet needs more than 512 MB to open"
-REFUSED = [(far_cell_xlsx, FAR_CELL), (repeated_row_ods, REPEATED), (far_cell_xls, TOO_BIG_XLS)]
+CROWDED = "a row of its xl/worksheets/sheet1.xml has more than 100,000 cells"
+REFUSED = [
+    (far_cell_xlsx, FAR_CELL), (repeated_row_ods, REPEATED), (far_cell_xls, TOO_BIG_XLS),
+    (crowded_row_xlsx, CROWDED),
+]  # fmt: skip
 
 
 def read_in_capped_process(path):

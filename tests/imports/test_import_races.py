@@ -75,6 +75,8 @@ class TestEachStepMovesOnlyFromItsState:
         self, manager_client, checked_import
     ):
         manager_client.post(url("mapping", checked_import), BROKEN_MAPPING)  # no worker yet
+        checked_import.refresh_from_db()
+        assert (checked_import.samples, checked_import.rows_total) == ({}, None)  # no old counts
 
         response = manager_client.post(url("commit", checked_import), follow=True)
 
@@ -112,6 +114,8 @@ class TestEachStepMovesOnlyFromItsState:
 
     def test_a_queued_import_cancelled_never_starts(self, manager_client, checked_import):
         manager_client.post(url("commit", checked_import))
+        page = manager_client.get(url("detail", checked_import)).content.decode()
+        assert "Cancel the import" in page  # no worker has it yet: it can still be stopped
 
         manager_client.post(url("cancel", checked_import))
         tasks.run_import.call(checked_import.pk)

@@ -62,6 +62,11 @@ def write_xlsx(path, rows, *, padding=0, stray=None):
         reference, value = stray
         sheet_rows += f'<row r="{reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}">'
         sheet_rows += cell(reference, value) + "</row>"
+    return write_sheet(path, sheet_rows, padding=padding)
+
+
+def write_sheet(path, sheet_rows, *, padding=0):
+    """An .xlsx at ``path`` whose sheet data is the XML ``sheet_rows``, as it is."""
     sheet = (
         f'<worksheet xmlns="{MAIN}"><sheetData>{sheet_rows}</sheetData>{" " * padding}</worksheet>'
     )
