@@ -77,7 +77,8 @@ def test_the_purge_page_says_why_a_customer_holding_money_is_not_purged(client, 
 
     page = purge_page(client, olivia)
 
-    assert "Not purged: Has H" in page and "with a balance of USD 40.00. Settle it first." in page
+    assert "Not purged:</strong> Has H" in page
+    assert "with a balance of USD 40.00. Settle it first." in page
     assert "Holds Membership MEM0005 with USD 100.00 left. Settle it first." in page
     assert f'name="selected" value="{olivia.pk}"' not in page
     assert 'name="confirm"' not in page  # nothing left to purge
