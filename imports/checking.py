@@ -284,11 +284,14 @@ class RowChecker:
         return list(dict.fromkeys(found))  # a store named twice is one store
 
     def check_loyalty(self, values, row):
-        """Enrolment and balance; both None (left as they are) when the file has no
-        enrolment column."""
+        """Enrolment and balance. Without an enrolment column, a balance enrols the
+        customer (a file's "Loyalty Points" once came in as no points at all), and a row
+        without a balance leaves both as they are (None)."""
         if "loyalty_enrolled" not in values:
-            values["loyalty_enrolled"] = values["loyalty_balance"] = None
-            return
+            if not values.get("loyalty_balance"):
+                values["loyalty_enrolled"] = values["loyalty_balance"] = None
+                return
+            values["loyalty_enrolled"] = "true"
         enrolled = values["loyalty_enrolled"].lower()
         if enrolled not in TRUE | FALSE:
             message = "Write true or false."
