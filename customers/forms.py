@@ -11,6 +11,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import get_language
+from django_countries import countries
 from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
 from phonenumber_field.phonenumber import PhoneNumber
 from PIL import Image
@@ -102,20 +103,50 @@ class InternationalPhoneWidget(forms.TextInput):
         return super().format_value(value)
 
 
-def phone_field(region):
-    """The phone field: a number without a country code is read in ``region`` (the current
-    store's country); the hint gives an example in the format expected."""
+def national_phone_region(*, store_countries=(), country="", current_store_region=None):
+    """(country code, why) of the country a phone number without + and a country code is
+    read in: the ticked stores' country (``store_countries``) when they agree, else the
+    address's country, else the top bar's store's, else ``PHONE_REGION``; (None, "") when
+    none is known."""
+    ticked = set(store_countries)
+    if len(ticked) == 1 and (only := ticked.pop()):
+        return only, "the country of the ticked stores"
+    if country in countries:
+        return country, "the country of the address"
+    if current_store_region:
+        return current_store_region, "the country of the store chosen in the top bar"
+    if settings.PHONENUMBER_DEFAULT_REGION:
+        return settings.PHONENUMBER_DEFAULT_REGION, "the PHONE_REGION setting"
+    return None, ""
+
+
+def phone_field(region, why=""):
+    """The phone field: a number without a country code is read in ``region``, for the
+    reason ``why``; the hint gives an example in the format expected, and a number that
+    does not read says which country it was read in, and how to give another."""
+    another = "a number of another country starts with + and its code, e.g. +44 20 7946 0958"
     if region:
         example = phonenumbers.example_number(region)
         national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
-        hint = f"e.g. {national}; numbers of other countries start with + and the country code."
+        name = countries.name(region)
+        hint = f"e.g. {national}, read as a number of {name} ({why}); {another}."
+        invalid = (
+            f"Enter a valid phone number. Without + and a country code it is read as a number "
+            f"of {name} ({why}); {another}."
+        )
     else:
         hint = "International format, starting with + and the country code, e.g. +1 212-555-2368."
+        invalid = (
+            "Enter a valid phone number starting with + and the country code, e.g. "
+            "+1 212-555-2368: no country is known to read a national number in (tick a store "
+            "that has one, or choose the country of the address)."
+        )
     return PhoneNumberFormField(
         region=region,
         required=False,
         label="Phone",
         help_text=hint,
+        error_messages={"invalid": invalid},
         widget=InternationalPhoneWidget(attrs={"autocomplete": "off"}),
     )
 
@@ -168,9 +199,15 @@ class GeneralForm(forms.ModelForm):
             "website": "e.g. https://example.com",
         }
 
-    def __init__(self, *args, phone_region=None, **kwargs):
+    def __init__(self, *args, phone_region=None, phone_region_why="", **kwargs):
+        """``phone_region`` is the country national phone numbers are read in (else
+        ``PHONE_REGION``), ``phone_region_why`` the reason (``national_phone_region``)."""
         super().__init__(*args, **kwargs)
-        self.fields["phone"] = phone_field(phone_region or settings.PHONENUMBER_DEFAULT_REGION)
+        if not phone_region and settings.PHONENUMBER_DEFAULT_REGION:
+            phone_region, phone_region_why = (
+                settings.PHONENUMBER_DEFAULT_REGION, "the PHONE_REGION setting",
+            )  # fmt: skip
+        self.fields["phone"] = phone_field(phone_region, phone_region_why)
         self.fields["version"].initial = self.instance.version
         if self.instance.pk and self.instance.photo:
             self.fields["photo"].widget.photo_url = reverse(
@@ -419,17 +456,34 @@ class CustomerForms:
     ):
         """``new_customer_defaults`` may give a new customer's ``customer_type`` and
         ``stores`` to start with (the type chosen from the New menu, the current store);
-        ``phone_region`` is the country national phone numbers are read in."""
+        ``phone_region`` is the top bar's store's country. National phone numbers are read
+        in the country of the stores ticked (as sent, or as saved), else of the address,
+        else that one (``national_phone_region``)."""
         customer = customer or Customer()
         account = getattr(customer, "loyalty_account", None) if customer.pk else None
         account = account or LoyaltyAccount()
         defaults = new_customer_defaults or {}
+        if data is not None:
+            store_ids, country = data.getlist("stores"), data.get("country", "")
+        elif customer.pk:
+            store_ids, country = customer.stores.values_list("pk", flat=True), customer.country
+        else:
+            store_ids, country = [store.pk for store in defaults.get("stores") or []], ""
+        store_ids = [pk for pk in map(str, store_ids) if pk.isascii() and pk.isdigit()]
+        region, why = national_phone_region(
+            store_countries=Store.objects.filter(pk__in=store_ids).values_list(
+                "country", flat=True
+            ),
+            country=str(country),
+            current_store_region=phone_region,
+        )
         self.general = GeneralForm(
             data,
             files,
             instance=customer,
             initial=pick(defaults, "customer_type"),
-            phone_region=phone_region,
+            phone_region=region,
+            phone_region_why=why,
         )
         self.stores = CustomerStoreForm(data, instance=customer, initial=pick(defaults, "stores"))
         self.loyalty = LoyaltyForm(data, instance=account, customer=customer)

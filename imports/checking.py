@@ -21,7 +21,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from backoffice.forms import PlainIntegerField
 from backoffice.tables import FORMULA_STARTS
-from customers.forms import AddressForm, GeneralForm
+from customers.forms import AddressForm, GeneralForm, national_phone_region
 from customers.models import Customer
 from customers.tables import CustomerTable
 from loyalty.models import MAX_POINTS
@@ -156,7 +156,9 @@ class RowChecker:
         self.date_format = date_format or DEFAULT_DATE_FORMAT
         self.phone_region = phone_region
         self.fields = self.adapted(ImportRowForm.lent_fields())
-        self.stores = {code.upper(): pk for pk, code in Store.objects.values_list("pk", "code")}
+        stores = Store.objects.values_list("pk", "code", "country")
+        self.stores = {code.upper(): pk for pk, code, _ in stores}
+        self.store_countries = {code.upper(): country for _, code, country in stores}
         self.seen = FirstSeen()
 
     def check(self, line, cells):
@@ -239,9 +241,10 @@ class RowChecker:
         if existing is not None:  # columns the file leaves out keep their stored values
             kept = ImportRowForm(instance=existing, fields=self.fields).initial
             data = {**{name: kept.get(name) or "" for name in FORM_FIELDS}, **data}
+        region, why = self.phone_region_of(values, existing)
         form = ImportRowForm(
             data=data, instance=customer, fields=self.fields, email_holders=holders,
-            phone_region=self.phone_region,
+            phone_region=region, phone_region_why=why,
         )  # fmt: skip
         valid = form.is_valid()
         for name, messages in form.errors.items():
@@ -256,6 +259,17 @@ class RowChecker:
         self.check_loyalty(values, row)
         if valid:
             values["customer"] = customer
+
+    def phone_region_of(self, values, existing):
+        """(country, why) a row's national phone number is read in: the import's chosen
+        country, else as the customer form reads it (its stores', its address's)."""
+        if self.phone_region:
+            return self.phone_region, "the country chosen for this import"
+        codes = values.get("stores", "").split(";") if "stores" in values else []
+        return national_phone_region(
+            store_countries=[self.store_countries.get(code.strip().upper(), "") for code in codes],
+            country=values.get("country", "") or (str(existing.country) if existing else ""),
+        )
 
     def adapted(self, fields):
         """Dates in the file's one format; no photo in a file."""

@@ -13,6 +13,11 @@ from tests.factories import make_customer, remove_every_customer
 
 pytestmark = pytest.mark.django_db
 MAX = 1_000_000_000  # points, a balance's ceiling
+NO_COUNTRY = (
+    "Enter a valid phone number starting with + and the country code, e.g. +1 212-555-2368: "
+    "no country is known to read a national number in (tick a store that has one, or choose "
+    "the country of the address)."
+)
 
 HEADER = (
     "first_name,last_name,email,phone,customer_type,company_name,date_of_birth,stores,"
@@ -63,7 +68,7 @@ def test_a_file_with_ten_kinds_of_error_reports_each_on_its_row(tmp_path, downto
     assert errors == {
         3: [("first_name", "This field is required.")],
         4: [("email", "Enter a valid email address.")],
-        5: [("phone", "Enter a valid phone number (e.g. +12125552368).")],
+        5: [("phone", NO_COUNTRY)],
         6: [("date_of_birth", "This date cannot be in the future.")],
         7: [("date_of_birth", "Enter a date as 1990-12-31 (the format %Y-%m-%d).")],
         8: [("company_name", "A business customer needs a company name.")],
@@ -173,4 +178,33 @@ def test_every_limit_of_the_database_is_checked_by_the_dry_run(tmp_path, downtow
     assert columns == [{name} for name in limited] + [{"loyalty_balance"}]
     assert checked_rows[-1].errors[0].message == (
         "The balance is a whole number of points, from 0 to 1,000,000,000."
+    )
+
+
+def test_a_row_national_number_is_read_as_the_customer_form_reads_it(tmp_path, db):
+    """Without a chosen country, a row's stores' country, else its address's (the store
+    manager's second hour, point 1); a chosen country comes first."""
+    from tests.factories import make_store
+
+    make_store("Austin", code="AU01", country="US")
+    make_store("London", code="LN01", country="GB")
+    text = (
+        "first_name,last_name,email,phone,stores,country\n"
+        "Ada,L,ada@example.com,(512) 555-0199,AU01,\n"
+        "Bo,M,bo@example.com,020 7946 0958,AU01;LN01,GB\n"
+    )
+
+    by_stores = checked(tmp_path, text)
+    chosen = checked(tmp_path, text, phone_region="GB")
+
+    assert [str(row.values["customer"].phone.as_e164) for row in by_stores] == [
+        "+15125550199", "+442079460958",
+    ]  # fmt: skip
+    assert (
+        chosen[0]
+        .errors[0]
+        .message.startswith(
+            "Enter a valid phone number. Without + and a country code it is read as a number of "
+            "United Kingdom (the country chosen for this import)"
+        )
     )
