@@ -1,0 +1,28 @@
+"""What a store manager hit in the second hour (issue 22), in a real browser at both
+widths."""
+
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from customers.models import Customer
+from tests.e2e.conftest import assert_no_page_scroll
+from tests.factories import make_customer, make_store
+
+
+def test_a_national_number_under_all_stores_is_read_in_the_ticked_stores_country(signed_in, shoot):
+    page = signed_in
+    austin = make_store("Austin", code="AU01", country="US")
+    ada = make_customer(first_name="Ada", last_name="Lovelace", stores=[austin])
+    page.goto(reverse("customers:edit", args=[ada.pk]))  # the top bar: All stores
+
+    phone = page.get_by_label("Phone")
+    phone.fill("(512) 555-0199 ext")
+    page.get_by_role("button", name="Update").first.click()
+    expect(page.get_by_text("read as a number of United States of America").first).to_be_visible()
+    shoot("refused")
+    page.get_by_label("Phone").fill("(512) 555-0199")
+    page.get_by_role("button", name="Update").first.click()
+
+    page.wait_for_url(f"**{reverse('customers:list')}*")
+    assert Customer.objects.get(pk=ada.pk).phone.as_e164 == "+15125550199"
+    assert_no_page_scroll(page)
