@@ -26,3 +26,17 @@ def test_a_national_number_under_all_stores_is_read_in_the_ticked_stores_country
     page.wait_for_url(f"**{reverse('customers:list')}*")
     assert Customer.objects.get(pk=ada.pk).phone.as_e164 == "+15125550199"
     assert_no_page_scroll(page)
+
+
+def test_an_error_on_the_customer_picker_is_shown_beside_it(signed_in, shoot):
+    """Point 7: the field turned red, its message stayed hidden."""
+    page = signed_in
+    page.goto(reverse("house_accounts:create"))
+
+    page.get_by_label("Account number").fill("HA0001")
+    page.get_by_role("button", name="Create").first.click()
+
+    error = page.locator(".customer-picker ~ .invalid-feedback")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("Type a name, email, phone or card code and choose the customer.")
+    shoot("picker-error")
