@@ -102,6 +102,14 @@ class CustomerImport(models.Model):
         return Path(f"{self.file.path}.errors.csv")
 
     @property
+    def status_label(self):
+        """The state as its page and the Imports list show it: a file checked with nothing
+        to create or update is not "Ready to import"."""
+        if self.status == self.Status.CHECKED and not self.to_create + self.to_update:
+            return "Nothing to import"
+        return self.get_status_display()
+
+    @property
     def is_running(self):
         return self.status in self.RUNNING
 

@@ -26,7 +26,7 @@ class CustomerImportTable(ObjectTable):
         return format_date(value, "Y-m-d H:i")
 
     def render_status(self, record):
-        return record.get_status_display()
+        return record.status_label
 
     def render_counts(self, record):
         if record.status == record.Status.DONE or record.created or record.updated:

@@ -198,7 +198,11 @@ class ImportCommitView(OwnImportMixin, FileNeededMixin, View):
         )  # fmt: skip
         if moved:
             enqueue_on_commit(tasks.run_import, self.job)
-            messages.success(request, "Customer import is processing now.")
+            messages.success(
+                request,
+                "The import is queued: it starts as soon as a worker is free, and this "
+                "page follows it.",
+            )
         else:
             messages.error(request, "This import is not ready to run: see its state below.")
         return redirect(self.job)

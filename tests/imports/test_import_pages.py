@@ -47,8 +47,13 @@ def test_a_manager_uploads_checks_and_imports_a_file(manager_client, downtown, r
     page = manager_client.get(job.get_absolute_url()).content.decode()
     assert "First rows to create" in page and "Row 2: Ada0 Lovelace" in page
 
-    run_jobs(lambda: manager_client.post(reverse("imports:commit", args=[job.pk])))
+    committed = run_jobs(
+        lambda: manager_client.post(reverse("imports:commit", args=[job.pk]), follow=True)
+    )
 
+    assert "The import is queued: it starts as soon as a worker is free" in (
+        committed.content.decode()
+    )  # not "processing now" beside "Waiting for a worker"
     job.refresh_from_db()
     assert (job.status, job.created, job.written_through) == ("done", 3, 4)
     assert sorted(Customer.objects.values_list("loyalty_points", flat=True)) == [0, 1, 2]
@@ -213,6 +218,11 @@ def test_a_file_of_customers_all_here_says_there_is_nothing_to_import(manager_cl
 
     assert "Nothing to import: every customer in this file is already here" in page
     assert "Import 0 customers" not in page
+    # The second hour, point 11: the badge said "Ready to import" beside it.
+    assert 'id="job-status">Nothing to import</span>' in page
+    assert "Ready to import" not in page
+    listing = manager_client.get(reverse("imports:list")).content.decode()
+    assert "Nothing to import" in listing and "Ready to import" not in listing
 
 
 def test_phone_numbers_are_read_in_the_top_bar_stores_country_unless_chosen(
