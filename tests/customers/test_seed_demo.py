@@ -26,6 +26,24 @@ def test_demo_data_loads_once_and_can_be_signed_in_to(db):
     assert demo.has_perm("customers.export_customer")
 
 
+def test_more_customers_are_added_to_a_started_demo_with_add(db):
+    """The second hour, point 11: a started app's seed_demo said "already loaded" and had
+    no way to add more."""
+    call_command("seed_demo", customers=12, stdout=StringIO())
+    again = StringIO()
+    call_command("seed_demo", customers=300, stdout=again)
+    added = StringIO()
+
+    call_command("seed_demo", customers=30, add=True, stdout=added, stderr=StringIO())
+
+    assert "`seed_demo --add --customers N` adds N more" in again.getvalue()
+    assert "Added 30 customers (42 now)." in added.getvalue()
+    assert Customer.objects.count() == 42
+    assert Customer.objects.values("email").distinct().count() == 42
+    assert get_user_model().objects.filter(username=DEMO_USERNAME).count() == 1
+    assert LoyaltyCard.objects.values("batch").distinct().count() == 1
+
+
 def test_the_demo_has_cards_memberships_and_house_accounts_whose_balances_add_up(db):
     call_command("seed_demo", customers=50, stdout=StringIO())
     out = StringIO()

@@ -144,15 +144,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=5000, help="Customers written per transaction."
         )
+        parser.add_argument(
+            "--add", action="store_true",
+            help="Add --customers more customers to the demo data already loaded.",
+        )  # fmt: skip
 
-    def handle(self, *args, customers, stores, seed, batch_size, **options):
+    def handle(self, *args, customers, stores, seed, batch_size, add, **options):
         if customers < 0 or stores < 1 or batch_size < 1:
             raise CommandError(
                 "--customers must be 0 or more; --stores and --batch-size 1 or more."
             )
         User = get_user_model()
-        if User.objects.filter(username=DEMO_USERNAME).exists():
-            self.stdout.write("Demo data is already loaded.")
+        demo_loaded = User.objects.filter(username=DEMO_USERNAME).exists()
+        if demo_loaded and not add:
+            self.stdout.write(
+                "Demo data is already loaded: `seed_demo --add --customers N` adds N more."
+            )
             return
         rng = random.Random(seed)
         with transaction.atomic():
@@ -162,17 +169,22 @@ class Command(BaseCommand):
             ]
         phones = phone_pool(rng)
         people = self.people(rng, customers)
-        # An interrupted load left whole batches: go on after them.
+        # An interrupted load left whole batches: go on after them. --add numbers the new
+        # customers after every customer there is, so that their emails are new too.
         loaded = Customer.all_objects.count()
+        target = loaded + customers if add else customers
         self.stderr.ending = ""  # the progress bar writes its own line endings
         with tqdm(
-            total=customers, initial=min(loaded, customers), unit=" customers",
+            total=target, initial=min(loaded, target), unit=" customers",
             disable=None, file=self.stderr,
         ) as progress:  # fmt: skip
-            for start in range(loaded, customers, batch_size):
-                numbers = range(start + 1, min(start + batch_size, customers) + 1)
+            for start in range(loaded, target, batch_size):
+                numbers = range(start + 1, min(start + batch_size, target) + 1)
                 self.write_batch(rng, numbers, people, [store.pk for store in store_rows], phones)
                 progress.update(len(numbers))
+        if demo_loaded:  # --add: the cards, accounts and demo user are there already
+            self.stdout.write(self.style.SUCCESS(f"Added {customers} customers ({target} now)."))
+            return
         self.hand_out_cards()
         self.open_demo_accounts(store_rows[0])
         # Last, so that an interrupted load is picked up again by running it once more.
