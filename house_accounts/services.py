@@ -93,6 +93,15 @@ def remove_for_purge(customers):
     accounts.delete()
 
 
+def left_this_period(account):
+    """(what may still be charged in the current limit period, the day it began), or None
+    without a period limit."""
+    if not account.period_limit_enabled:
+        return None
+    start = account.period_start(timezone.localdate())
+    return max(account.limit_amount - charged_since(account, start), ZERO), start
+
+
 def charged_since(account, day):
     total = account.entries.filter(kind=Kind.CHARGE, created_at__gte=start_of_day(day))
     return total.aggregate(total=Sum("amount"))["total"] or ZERO
@@ -152,13 +161,12 @@ def refuse_over_limits(account, amount):
             f"A charge on this account can be at most {format_money(account.max_amount)}."
         )
     if account.period_limit_enabled:
-        start = account.period_start(timezone.localdate())
-        left = account.limit_amount - charged_since(account, start)
+        left, start = left_this_period(account)
         if amount > left:
             period = account.get_limit_period_display().lower()
             raise HouseAccountError(
                 f"This charge would go over the {period} limit of "
-                f"{format_money(account.limit_amount)}: {format_money(max(left, ZERO))} is "
+                f"{format_money(account.limit_amount)}: {format_money(left)} is "
                 f"left for the period that began on {start:%A %Y-%m-%d}."
             )
 

@@ -35,6 +35,7 @@ from .services import (
     house_account_open,
     house_account_post,
     house_account_update,
+    left_this_period,
     statement,
 )
 from .tables import HouseAccountEntryTable, HouseAccountTable
@@ -129,6 +130,7 @@ class HouseAccountDetailView(
         return super().get_context_data(
             entry_form=EntryForm(current_store=get_current_store(self.request)),
             statement_form=StatementForm(),
+            left_this_period=left_this_period(self.object),
             breadcrumbs=[("House Account", reverse("house_accounts:list"))],
             **kwargs,
         )

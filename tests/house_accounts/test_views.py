@@ -237,3 +237,17 @@ class TestMoneyLimits:
             "This would take the balance to USD 10,000,000,000.00, past the most an account "
             "can hold (USD 9,999,999,999.99)."
         ]
+
+
+def test_the_account_page_shows_what_is_left_to_charge_this_period(clerk_client, ada, downtown):
+    """The second hour, point 11."""
+    account = make_house_account(
+        ada, period_limit_enabled=True, limit_period="monthly", limit_amount=Decimal("300.00")
+    )
+    house_account_charge(account=account, amount=Decimal("120.50"), store=downtown,
+                         reference="", note="", user=None)  # fmt: skip
+
+    page = clerk_client.get(account.get_absolute_url()).content.decode()
+
+    first = timezone.localdate().replace(day=1)
+    assert f'id="left-this-period">USD 179.50 (since {first:%a %Y-%m-%d})</dd>' in page
