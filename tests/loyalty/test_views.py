@@ -1,6 +1,8 @@
 """Loyalty in the browser's pages: the history, adjusting points, the customer form's
 balance, and handing out loyalty cards."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -319,3 +321,18 @@ class TestHandingOutCards:
         )
 
         assert [customer.pk for customer in response.context["customers"]] == [ada.pk]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "highlighted"),
+    [("loyalty:adjust", "Customers"), ("loyalty:ledger", "Customers"),
+     ("loyalty:assign_card", "Customers"), ("loyalty:batches", "Loyalty cards")],
+)  # fmt: skip
+def test_the_top_bar_highlights_where_the_page_belongs(manager_client, ada, url_name, highlighted):
+    """The second hour, point 11: Adjust points highlighted "Loyalty cards"."""
+    kwargs = {} if url_name == "loyalty:batches" else {"customer_pk": ada.pk}
+
+    page = manager_client.get(reverse(url_name, kwargs=kwargs)).content.decode()
+
+    active = re.findall(r'class="nav-link active" aria-current="page" href="[^"]*">([^<]+)<', page)
+    assert active == [highlighted]
