@@ -30,3 +30,23 @@ document.querySelectorAll("[data-unclamp]").forEach((button) => {
     button.setAttribute("aria-expanded", String(open));
   });
 });
+
+// A form being filled in is not left by mistake: after a change not yet sent, leaving the
+// page (a store picked in the top bar, a link, closing the tab) asks first.
+document.querySelectorAll("form[data-warn-unsaved]").forEach((form) => {
+  let changed = false;
+  const mark = () => {
+    changed = true;
+  };
+  form.addEventListener("input", mark);
+  form.addEventListener("change", mark);
+  form.addEventListener("submit", () => {
+    changed = false;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (changed) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+});

@@ -40,3 +40,21 @@ def test_an_error_on_the_customer_picker_is_shown_beside_it(signed_in, shoot):
     expect(error).to_be_visible()
     expect(error).to_contain_text("Type a name, email, phone or card code and choose the customer.")
     shoot("picker-error")
+
+
+def test_picking_a_store_in_the_top_bar_asks_before_leaving_a_changed_form(signed_in, shoot):
+    """Point 2: a store picked in the top bar threw a half-filled form away without a word."""
+    page = signed_in
+    page.goto(reverse("customers:create"))
+    page.get_by_label("First name").fill("Ada")
+    if page.viewport_name == "phone":
+        page.get_by_role("button", name="Toggle navigation").click()
+
+    with page.expect_event("dialog") as asked:
+        page.get_by_label("Current store").select_option(label="Riverside")
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()  # stay on the page
+
+    expect(page.get_by_label("First name")).to_have_value("Ada")
+    assert page.url.endswith(reverse("customers:create"))
+    shoot("kept")
