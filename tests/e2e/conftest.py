@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.factories import make_store, make_user
 
@@ -66,7 +67,10 @@ def page(browser, viewport, live_server):
         viewport=VIEWPORTS[viewport], base_url=live_server.url, accept_downloads=True
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Waits for what a click starts, generous enough for a busy 2-core machine: a slow run
+    # is slow, not red (expect() waited 5 s, and a sign-out under load once took longer).
+    page.set_default_timeout(20_000)
+    expect.set_options(timeout=20_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
