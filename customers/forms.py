@@ -200,13 +200,10 @@ class GeneralForm(forms.ModelForm):
         }
 
     def __init__(self, *args, phone_region=None, phone_region_why="", **kwargs):
-        """``phone_region`` is the country national phone numbers are read in (else
-        ``PHONE_REGION``), ``phone_region_why`` the reason (``national_phone_region``)."""
+        """``phone_region`` is the country national phone numbers are read in (None: none,
+        they need a country code), ``phone_region_why`` the reason; both come from
+        ``national_phone_region``."""
         super().__init__(*args, **kwargs)
-        if not phone_region and settings.PHONENUMBER_DEFAULT_REGION:
-            phone_region, phone_region_why = (
-                settings.PHONENUMBER_DEFAULT_REGION, "the PHONE_REGION setting",
-            )  # fmt: skip
         self.fields["phone"] = phone_field(phone_region, phone_region_why)
         self.fields["version"].initial = self.instance.version
         if self.instance.pk and self.instance.photo:
