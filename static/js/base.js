@@ -34,17 +34,20 @@ document.querySelectorAll("[data-unclamp]").forEach((button) => {
 // A form being filled in is not left by mistake: after a change not yet sent, leaving the
 // page (a store picked in the top bar, a link, closing the tab) asks first.
 document.querySelectorAll("form[data-warn-unsaved]").forEach((form) => {
+  // Once sent, the form is never warned about again: a "change" event that fires after
+  // the submit (a field losing focus as the page goes) would otherwise cancel the send.
   let changed = false;
+  let sent = false;
   const mark = () => {
     changed = true;
   };
   form.addEventListener("input", mark);
   form.addEventListener("change", mark);
   form.addEventListener("submit", () => {
-    changed = false;
+    sent = true;
   });
   window.addEventListener("beforeunload", (event) => {
-    if (changed) {
+    if (changed && !sent) {
       event.preventDefault();
       event.returnValue = "";
     }
