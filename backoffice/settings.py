@@ -175,6 +175,9 @@ LOGOUT_REDIRECT_URL = "login"
 # browser closes (tills and back-office computers are shared).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# Requests that change nothing in the session only push its expiry forward: written back
+# whole, a slow one (a photo) undid a change made meanwhile (a store chosen in the top bar).
+SESSION_ENGINE = "backoffice.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # A request body larger than this is refused before it is read (photos are at most 5 MB).
