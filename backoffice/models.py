@@ -5,6 +5,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from .exports import ExportFormat
 from .money import MoneyField
 
 
@@ -164,8 +165,9 @@ class ExportQuerySet(models.QuerySet):
 
 
 class Export(models.Model):
-    """A list's rows written to a CSV file by a background job, for the person who asked
-    and no one else: exports too long to stream, or any export when the person chooses.
+    """A list's rows written to a file (a CSV or a workbook) by a background job, for the
+    person who asked and no one else: exports too long to send at once, or any export when
+    the person chooses.
 
     The job rebuilds the list as that person had it: the list view (``list_view``, a
     dotted path), its query string and the session values it reads (the top bar's
@@ -184,6 +186,9 @@ class Export(models.Model):
     query = models.TextField(blank=True)
     session = models.JSONField(default=dict, blank=True)
     filename = models.CharField(max_length=100)
+    file_format = models.CharField(
+        "format", max_length=10, choices=ExportFormat.choices, default=ExportFormat.CSV
+    )
     file = models.FileField(upload_to="exports/", blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     problem = models.CharField(max_length=500, blank=True)

@@ -270,9 +270,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Exports of more rows than this are written by a job to a file; smaller ones stream
 # straight to the browser.
 EXPORT_STREAM_LIMIT = 100_000
+# An Excel workbook is whole only once its last row is written, and the browser waits for
+# all of it: fewer rows before a job writes it (bench/RESULTS.md has the times).
+EXPORT_WORKBOOK_LIMIT = 20_000
 # Files of background jobs (exports written, imports uploaded) are removed this long after
 # the job was asked for: by the next job of their kind, or `manage.py remove_expired_files`.
 JOB_FILES_KEPT_FOR = timedelta(hours=24)
+
 
 # The one currency of every amount of money (memberships, house accounts): ISO 4217.
 CURRENCY = os.environ.get("CURRENCY", "USD")

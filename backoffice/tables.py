@@ -63,6 +63,9 @@ class ObjectTable(tables.Table):
     # and the columns that join several related values with ";" ({"stores": "stores__code"}).
     export_sources = {}
     export_many = {}
+    # The workbook export: each column's cell kind ("date", "datetime", "number",
+    # "boolean"), from its exported value; a column not named here is a text cell.
+    export_kinds = {}
     registry = {}  # preference_key -> table class, for the column chooser
 
     class Meta:
@@ -253,14 +256,30 @@ class ObjectTable(tables.Table):
         return cls.export_columns()
 
     @classmethod
+    def export_labels(cls):
+        """The columns' labels as the page shows them: the workbook's header."""
+        return [str(cls.base_columns[name].verbose_name) for name in cls.export_columns()]
+
+    @classmethod
     def list_queryset(cls, queryset):
         """What the page's columns need, fetched in bulk: subclasses add their joins."""
         return queryset
 
     @classmethod
     def csv_lines(cls, queryset):
-        """The export, line by line: the header, then one line per row, in the queryset's
-        order.
+        """The CSV export, line by line: the header, then one line per row, in the
+        queryset's order, its text cells neutralised."""
+        writer = csv.writer(Echo())
+        yield writer.writerow(cls.csv_header())
+        for cells in cls.export_rows(queryset):
+            for index, value in enumerate(cells):
+                if value.__class__ is str and value and value[0] in FORMULA_STARTS:
+                    cells[index] = neutralise(value)
+            yield writer.writerow(cells)
+
+    @classmethod
+    def export_rows(cls, queryset):
+        """The export's rows, as lists of cells in ``export_columns`` order.
 
         Rows are read as tuples (``values_list``), ``EXPORT_CHUNK_SIZE`` at a time, each
         chunk the rows after the previous one's last in the sort order (keyset chunks, as
@@ -268,8 +287,8 @@ class ObjectTable(tables.Table):
         flat, and no cursor or transaction stays open between chunks. A many-valued column
         costs one query per chunk. Each column's value is its ``export_sources`` entry (an
         ORM path or expression), else its accessor, passed through the table's
-        ``value_<name>(value)`` when it has one; text cells are neutralised. This is the
-        export's inner loop: per cell, it does no more than it must.
+        ``value_<name>(value)`` when it has one. This is the export's inner loop: per
+        cell, it does no more than it must.
         """
         names = cls.export_columns()
         single = [name for name in names if name not in cls.export_many]
@@ -295,8 +314,6 @@ class ObjectTable(tables.Table):
         related = {
             name: cls.related_values(queryset.model, cls.export_many[name]) for _, name in many
         }
-        writer = csv.writer(Echo())
-        yield writer.writerow(cls.csv_header())
         rows_left = in_order
         while True:
             chunk = list(rows_left.values_list(*sources)[:EXPORT_CHUNK_SIZE])
@@ -314,10 +331,7 @@ class ObjectTable(tables.Table):
                     cells[index] = joined[name].get(row[0], "")
                 for index, convert in conversions:
                     cells[index] = convert(cells[index])
-                for index, value in enumerate(cells):
-                    if value.__class__ is str and value and value[0] in FORMULA_STARTS:
-                        cells[index] = neutralise(value)
-                yield writer.writerow(cells)
+                yield cells
             if len(chunk) < EXPORT_CHUNK_SIZE:
                 return
             last = [chunk[-1][position] for position in key_positions]

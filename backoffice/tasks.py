@@ -15,6 +15,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from .exports import ExportFormat, write_export_file
 from .models import Export
 from .services import remove_expired_exports
 
@@ -73,9 +74,12 @@ def write_export(export_id):
         queryset = lister.get_filtered_queryset()
         progress(export, rows_total=queryset.count())
         with tempfile.TemporaryFile() as scratch:
-            for number, line in enumerate(lister.table_class.csv_lines(queryset)):
-                scratch.write(line.encode())
-                if number and number % PROGRESS_EVERY == 0:
+            rows = write_export_file(
+                ExportFormat(export.file_format), lister.table_class, queryset, scratch
+            )
+            number = 0
+            for number in rows:
+                if number % PROGRESS_EVERY == 0:
                     progress(export, rows_done=number)
             export.file.save(export.filename, File(scratch), save=False)
     except Exception as error:  # noqa: BLE001 - the page must say the job stopped, not spin

@@ -3,11 +3,14 @@
 ``ObjectListView`` is a list page: search, filters and sort (a django-filter FilterSet bound
 to the query string), a django-tables2 table whose columns the user may choose, forgiving
 pages, the bulk actions the user may run and the export button. ``ObjectExportView``
-streams the same rows as CSV, and ``BulkActionView`` is one bulk action: ticked rows, a
-confirmation page naming them, one service call, a message, and back to the list as it was.
+sends the same rows as CSV or a workbook, and ``BulkActionView`` is one bulk action:
+ticked rows, a confirmation page naming them, one service call, a message, and back to the
+list as it was.
 """
 
-from django.conf import settings
+import itertools
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -35,6 +38,7 @@ from django.views.generic import DetailView, TemplateView
 from django.views.generic.detail import BaseDetailView
 
 from . import audit
+from .exports import BYTE_ORDER_MARK, ExportFormat, write_export_file
 from .filters import AuditEventFilterSet
 from .forms import ThrottledPasswordChangeForm
 from .models import AuditEvent, Export, TablePreference
@@ -63,7 +67,8 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
 
     Set ``queryset``, ``table_class``, ``permission_required``, ``title`` and, where the
     page has them, ``filterset_class``, ``bulk_actions`` (``BulkActionView`` subclasses),
-    ``export_url_name`` with ``export_permission``, ``create_url_name`` with
+    ``export_url_name`` (the CSV) with ``export_permission`` and ``export_formats`` (the
+    other files it offers: {ExportFormat: URL name}), ``create_url_name`` with
     ``create_label`` and ``create_permission`` (the button at the top right), and
     ``breadcrumbs`` ((label, URL name) pairs above the title). ``context_object_name`` names
     the page's rows in the context; ``get_tiles()`` gives the counts shown above the list.
@@ -76,6 +81,7 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
     bulk_actions = ()
     export_url_name = None
     export_permission = None
+    export_formats = {}
     create_url_name = None
     create_label = ""
     create_permission = None
@@ -167,17 +173,18 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         model_meta = self.get_queryset().model._meta
+        may_export = self.export_url_name and user.has_perm(self.export_permission)
         defaults = {
             "title": self.title,
             "verbose_name": model_meta.verbose_name,
             "verbose_name_plural": model_meta.verbose_name_plural,
             "breadcrumbs": self.get_breadcrumbs(),
             "bulk_actions": [action for action in self.bulk_actions if action.allowed_for(user)],
-            "export_url": (
-                reverse(self.export_url_name)
-                if self.export_url_name and user.has_perm(self.export_permission)
-                else None
-            ),
+            "export_url": reverse(self.export_url_name) if may_export else None,
+            "other_exports": [
+                (file_format.label, reverse(url_name))
+                for file_format, url_name in (self.export_formats.items() if may_export else ())
+            ],
             "create_url": (
                 reverse(self.create_url_name)
                 if self.create_url_name and user.has_perm(self.create_permission)
@@ -190,18 +197,19 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
 
 
 class ObjectExportView(PermissionRequiredMixin, View):
-    """The rows of ``list_view`` as CSV: the same search, filters and sort, all pages, with
-    the columns of the list's table.
+    """The rows of ``list_view`` as a file of ``file_format``: the same search, filters and
+    sort, all pages, with the columns of the list's table.
 
-    Up to ``EXPORT_STREAM_LIMIT`` rows stream straight to the browser. Beyond that, a page
-    offers to write the file in the background (and back to ``list_url_name``); a POST
+    Up to the format's ``stream_limit`` rows go straight to the browser. Beyond that, a
+    page offers to write the file in the background (and back to ``list_url_name``); a POST
     (from there, or from the list's "Export in the background") starts the job and goes to
     the export's page.
     """
 
     list_view = None
     list_url_name = None
-    filename = "export-%Y%m%d-%H%M.csv"
+    file_format = ExportFormat.CSV
+    filename = "export-%Y%m%d-%H%M"  # the format adds its extension
 
     def lister(self):
         lister = self.list_view()
@@ -211,21 +219,32 @@ class ObjectExportView(PermissionRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         lister = self.lister()
         queryset = lister.get_filtered_queryset()
-        if not bounded_count(queryset, limit=settings.EXPORT_STREAM_LIMIT).exact:
+        limit = self.file_format.stream_limit
+        if not bounded_count(queryset, limit=limit).exact:
             list_url = f"{reverse(self.list_url_name)}?{request.GET.urlencode()}"
             return TemplateResponse(
                 request,
                 "generic/export_confirm.html",
-                {
-                    "title": lister.title,
-                    "limit": f"{settings.EXPORT_STREAM_LIMIT:,}",
-                    "list_url": list_url,
-                },
+                {"title": lister.title, "limit": f"{limit:,}", "list_url": list_url},
             )
         _, queryset = narrowed(queryset)
+        if self.file_format == ExportFormat.XLSX:
+            scratch = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+            for _ in write_export_file(self.file_format, lister.table_class, queryset, scratch):
+                pass  # the workbook is written whole before its first byte can be sent
+            scratch.seek(0)
+            return FileResponse(
+                scratch,
+                as_attachment=True,
+                filename=self.get_filename(),
+                content_type=self.file_format.content_type,
+            )
+        lines = lister.table_class.csv_lines(queryset)
+        if self.file_format == ExportFormat.CSV_FOR_EXCEL:
+            lines = itertools.chain([BYTE_ORDER_MARK], lines)
         return StreamingHttpResponse(
-            in_blocks(lister.table_class.csv_lines(queryset)),
-            content_type="text/csv; charset=utf-8",
+            in_blocks(lines),
+            content_type=self.file_format.content_type,
             headers={"Content-Disposition": f'attachment; filename="{self.get_filename()}"'},
         )
 
@@ -251,13 +270,14 @@ class ObjectExportView(PermissionRequiredMixin, View):
                 key: value for key, value in request.session.items() if not key.startswith("_")
             },
             filename=self.get_filename(),
+            file_format=self.file_format,
             created_by=request.user,
         )
         enqueue_on_commit(write_export, export)
         return redirect(export)
 
     def get_filename(self):
-        return timezone.localtime().strftime(self.filename)
+        return f"{timezone.localtime().strftime(self.filename)}.{self.file_format.extension}"
 
 
 def in_blocks(lines, size=64 * 1024):

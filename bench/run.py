@@ -1,4 +1,4 @@
-"""Benchmark the customer pages, Django admin and the CSV export at a stated data size.
+"""Benchmark the customer pages, Django admin and the exports at a stated data size.
 
     .venv/bin/python bench/run.py --db sqlite --customers 1000000
     .venv/bin/python bench/run.py --db postgres --customers 1000000
@@ -11,7 +11,9 @@ Django's test client in this process, with production settings (DEBUG off): the 
 server time, no network. Each request is made ``--warmup`` times, then timed ``--repeats``
 times; one more request counts its SQL queries and one more traces its peak Python memory.
 Searches and lists are also compared with a stock Django admin changelist on the same data
-(``bench/stock_admin.py``), the export with PostgreSQL's ``COPY`` of the same columns. The
+(``bench/stock_admin.py``), the CSV export with PostgreSQL's ``COPY`` of the same columns.
+The Excel workbook export is timed too, all rows in one request (in production, a workbook
+of more than ``EXPORT_WORKBOOK_LIMIT`` rows is written by a job, with the same code). Each
 export runs in a child process, so that its peak memory is the whole process's.
 Prints Markdown tables for ``bench/RESULTS.md``.
 """
@@ -232,19 +234,27 @@ def requests(client, args):
     )
 
 
-def export_in_child(args):
-    """Run the export in a child process: (seconds, rows, bytes, peak RSS MiB)."""
+EXPORT_URLS = {"csv": "/customers/export.csv?store=all", "xlsx": "/customers/export.xlsx?store=all"}
+
+
+def export_in_child(args, file_format):
+    """Run an export in a child process: (seconds, lines, bytes, peak RSS MiB)."""
     command = [sys.executable, __file__, "--db", args.db, "--customers", str(args.customers)]
-    output = subprocess.run([*command, "--export-only"], capture_output=True, text=True)
+    output = subprocess.run(
+        [*command, "--export-only", file_format], capture_output=True, text=True
+    )
     if output.returncode:
         raise SystemExit(output.stderr)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def export_only(user):
+def export_only(user, file_format):
+    from django.conf import settings
+
+    settings.EXPORT_WORKBOOK_LIMIT = settings.EXPORT_STREAM_LIMIT = 10**9
     client = client_for(user)
     started = time.perf_counter()
-    response = client.get("/customers/export.csv?store=all")
+    response = client.get(EXPORT_URLS[file_format])
     size = lines = 0
     for block in response.streaming_content:
         size += len(block)
@@ -325,7 +335,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skip-export", action="store_true")
-    parser.add_argument("--export-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--export-only", choices=sorted(EXPORT_URLS), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     url = configure(args)
@@ -336,7 +346,7 @@ def main():
 
     settings.ROOT_URLCONF = "stock_admin"
     if args.export_only:
-        export_only(bench_user())
+        export_only(bench_user(), args.export_only)
         return
     prepare_database(args, url)
     user = bench_user()
@@ -360,7 +370,7 @@ def main():
         )
     if args.skip_export:
         return
-    export = export_in_child(args)
+    export = export_in_child(args, "csv")
     rows = export["lines"] - 1
     line = (
         f"\nCSV export, all {rows:,} rows: {export['seconds']:.1f} s, "
@@ -371,6 +381,12 @@ def main():
         copy = copy_seconds()
         line += f"; COPY of the same columns {copy:.1f} s, ratio {export['seconds'] / copy:.2f}x"
     print(line)
+    workbook = export_in_child(args, "xlsx")
+    print(
+        f"Excel workbook export, all {rows:,} rows: {workbook['seconds']:.1f} s, "
+        f"{rows / workbook['seconds']:,.0f} rows/s, {workbook['bytes'] / 2**20:,.1f} MiB, "
+        f"peak process memory {workbook['peak_mib']:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

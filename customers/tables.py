@@ -186,6 +186,14 @@ class CustomerTable(ObjectTable):
         "updated_at": Cast("updated_at", output_field=CharField()),
     }
     export_many = {"stores": "stores__code"}
+    export_kinds = {
+        "date_of_birth": "date",
+        "anniversary": "date",
+        "created_at": "datetime",
+        "updated_at": "datetime",
+        "loyalty_enrolled": "boolean",
+        "loyalty_balance": "number",
+    }
 
     value_phone = staticmethod(text)
     value_date_of_birth = staticmethod(text)

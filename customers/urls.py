@@ -1,5 +1,7 @@
 from django.urls import path
 
+from backoffice.exports import ExportFormat
+
 from . import views
 
 app_name = "customers"
@@ -7,6 +9,16 @@ app_name = "customers"
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="list"),
     path("export.csv", views.CustomerExportView.as_view(), name="export"),
+    path(
+        "export-for-excel.csv",
+        views.CustomerExportView.as_view(file_format=ExportFormat.CSV_FOR_EXCEL),
+        name="export_excel_csv",
+    ),
+    path(
+        "export.xlsx",
+        views.CustomerExportView.as_view(file_format=ExportFormat.XLSX),
+        name="export_xlsx",
+    ),
     path("lookup/", views.CustomerLookupView.as_view(), name="lookup"),
     path("new/", views.CustomerCreateView.as_view(), name="create"),
     path("delete/", views.CustomerBulkDeleteView.as_view(), name="bulk_delete"),

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from backoffice.exports import ExportFormat
 from backoffice.paging import ResultCount
 from backoffice.views import (
     BulkActionView,
@@ -158,6 +159,10 @@ class CustomerListView(ObjectListView):
     bulk_actions = [CustomerBulkDeleteView]
     export_url_name = "customers:export"
     export_permission = "customers.export_customer"
+    export_formats = {
+        ExportFormat.CSV_FOR_EXCEL: "customers:export_excel_csv",
+        ExportFormat.XLSX: "customers:export_xlsx",
+    }
     title = "Customers"
     context_object_name = "customers"
 
@@ -251,13 +256,14 @@ class CustomerLookupView(PermissionRequiredMixin, View):
 
 
 class CustomerExportView(ObjectExportView):
-    """The list as CSV: the same search, filters and sort, all pages; streamed, or written
-    in the background beyond 100,000 customers."""
+    """The list as CSV (or, as configured in the URLs, CSV for Excel or a workbook): the
+    same search, filters and sort, all pages; sent at once, or written in the background
+    beyond the format's limit (100,000 customers in a CSV)."""
 
     permission_required = "customers.export_customer"
     list_view = CustomerListView
     list_url_name = "customers:list"
-    filename = "customers-%Y%m%d-%H%M.csv"
+    filename = "customers-%Y%m%d-%H%M"
 
 
 class DeletedCustomerListView(ObjectListView):

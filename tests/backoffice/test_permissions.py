@@ -34,7 +34,10 @@ ACCESS = {
     "customers:restore": ("post", "customers.restore_customer"),
     "customers:purge": ("post", "customers.purge_customer"),
     "customers:export": ("post", "customers.export_customer"),
+    "customers:export_excel_csv": ("post", "customers.export_customer"),
+    "customers:export_xlsx": ("post", "customers.export_customer"),
     "stores:choose": ("post", SIGNED_IN),
+    "stores:settings": ("post", SIGNED_IN),
     "audit": ("get", "backoffice.view_auditevent"),
     "table_columns": ("post", SIGNED_IN),
     "loyalty:ledger": ("get", "loyalty.view_loyaltyledgerentry"),
@@ -85,10 +88,13 @@ ACCESS = {
 SAVES = {
     "customers:create",
     "customers:export",
+    "customers:export_excel_csv",
+    "customers:export_xlsx",
     "customers:edit",
     "loyalty:adjust",
     "loyalty:assign_card",
     "loyalty:batch_create",
+    "stores:settings",
     "memberships:type_create",
     "memberships:type_edit",
     "memberships:plan_create",
@@ -120,6 +126,7 @@ ADMIN_URLS = [
     ("admin:house_accounts_houseaccount_changelist", None),
     ("admin:house_accounts_houseaccountentry_changelist", None),
     ("admin:backoffice_auditevent_changelist", None),
+    ("admin:stores_storepreference_changelist", None),
 ]
 # Sign-in, sign-out and password pages are Django's own and tested with the security tests.
 NOT_IN_THE_MATRIX = {"home", "login", "logout"}
@@ -239,6 +246,7 @@ def post_data(name, customer, deleted_customer, downtown, batch, membership, hou
         "customers:restore": {"selected": deleted_customer.pk},
         "customers:purge": {"selected": deleted_customer.pk},
         "stores:choose": {"store": downtown.pk},
+        "stores:settings": {"default_store": downtown.pk},
         "table_columns": {"columns": ["name", "email"]},
         "loyalty:adjust": {"delta": "5", "reason": "goodwill"},
         "loyalty:assign_card": {"code": batch.cards.first().code},
@@ -359,6 +367,7 @@ def test_refused_pages_do_not_show_the_customer(client, persona, customer, perso
         reverse("customers:detail", args=[customer.pk]),
         reverse("customers:edit", args=[customer.pk]),
         reverse("customers:export"),
+        reverse("customers:export_xlsx"),
         reverse("customers:deleted"),
         reverse("audit"),
     ):

@@ -58,3 +58,21 @@ def new_customer_data(clerk_client, downtown):
     data.update(first_name="Ada", last_name="Lovelace", email="ada@example.com")
     data["stores"] = [str(downtown.pk)]
     return data
+
+
+@pytest.fixture
+def boston_customer(downtown):
+    """A customer whose cells a spreadsheet would spoil: an accent, a ZIP code and an ID
+    with leading zeros, a phone starting with "+", a formula in the notes."""
+    return make_customer(
+        first_name="Sofía",
+        last_name="García",
+        email="sofia@example.com",
+        phone="+16175550123",
+        zip_code="02108",
+        id_number="0071",
+        date_of_birth=datetime.date(1990, 1, 31),
+        notes='=HYPERLINK("http://evil.example","x")',
+        stores=[downtown],
+        loyalty_balance=300,
+    )

@@ -1,7 +1,8 @@
-"""The honest test of formula neutralisation: open the export in a real spreadsheet.
+"""The honest test of the exports: open them in a real spreadsheet.
 
-LibreOffice Calc (Debian's libreoffice-calc-nogui) loads the CSV and saves it again as CSV:
-a cell it ran as a formula comes back as the formula's result.
+LibreOffice Calc (Debian's libreoffice-calc-nogui) loads the CSV or the workbook and saves
+it again as CSV, each cell as Calc shows it: a cell it ran as a formula comes back as the
+formula's result, a number that lost its leading zero comes back without it.
 """
 
 import csv
@@ -20,20 +21,25 @@ HOSTILE_NOTES = ["=1+1", "+1+2", "-3+4", "@SUM(1,2)", '=HYPERLINK("http://evil.e
 
 
 def through_calc(text, tmp_path):
+    source = tmp_path / "export.csv"
+    source.write_text(text, encoding="utf-8")
+    return calc_rows(source, tmp_path)
+
+
+def calc_rows(source, tmp_path):
+    """The rows of ``source`` (a .csv or .xlsx) as Calc shows them, saved by Calc as CSV."""
     if not SOFFICE:
         message = "LibreOffice (apt-get install libreoffice-calc-nogui) is needed here."
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    source = tmp_path / "export.csv"
-    source.write_text(text, encoding="utf-8")
     subprocess.run(
         [
             SOFFICE,
             f"-env:UserInstallation=file://{tmp_path / 'profile'}",
             "--headless",
             "--convert-to",
-            "csv",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, double quote, UTF-8
             "--outdir",
             str(tmp_path / "out"),
             str(source),
@@ -42,7 +48,8 @@ def through_calc(text, tmp_path):
         capture_output=True,
         timeout=120,
     )
-    return list(csv.reader(io.StringIO((tmp_path / "out" / "export.csv").read_text())))
+    saved = (tmp_path / "out" / source.with_suffix(".csv").name).read_text(encoding="utf-8")
+    return list(csv.reader(io.StringIO(saved)))
 
 
 def test_calc_runs_a_raw_formula_so_this_test_can_fail(tmp_path):
@@ -59,3 +66,23 @@ def test_exported_cells_stay_text_in_calc(manager_client, downtown, tmp_path):
 
     notes_column = rows[0].index("notes")
     assert [row[notes_column] for row in rows[1:]] == [f"'{notes}" for notes in HOSTILE_NOTES]
+
+
+def test_the_workbook_opens_in_calc_with_every_cell_as_exported(
+    manager_client, boston_customer, tmp_path
+):
+    response = manager_client.get(reverse("customers:export_xlsx"))
+    workbook = tmp_path / "customers.xlsx"
+    workbook.write_bytes(b"".join(response.streaming_content))
+
+    header, row = calc_rows(workbook, tmp_path)
+
+    cells = dict(zip(header, row, strict=True))
+    assert cells["First name"] == "Sofía" and cells["Last name"] == "García"
+    assert cells["Zip code"] == "02108"
+    assert cells["Phone"] == "+16175550123"
+    assert cells["Customer ID number"] == "0071"
+    assert cells["Date of birth"] == "1990-01-31"
+    assert cells["Notes"] == boston_customer.notes  # shown as typed, never run
+    assert cells["Balance"] == "300"
+    assert cells["Stores"] == "DT01"
