@@ -2,12 +2,14 @@ import datetime
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.utils import timezone
 
 from .models import AuditEvent
+from .tables import person
 
 
 def object_type_label(content_type):
@@ -53,16 +55,27 @@ class BootstrapFilterSet(django_filters.FilterSet):
 class AuditEventFilterSet(BootstrapFilterSet):
     user = django_filters.ModelChoiceFilter(
         label="Who",
-        queryset=get_user_model().objects.order_by("username"),
+        # In the order of the names shown: the full name, else the username.
+        queryset=get_user_model().objects.order_by(
+            Lower(
+                Coalesce(
+                    NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+                    "username",
+                )
+            ),
+            "username",
+        ),
         empty_label="Anyone",
     )
     action = django_filters.ChoiceFilter(choices=AuditEvent.Action.choices, empty_label="Any")
+    # The kinds of objects the trail has events about: what staff work with, never an
+    # internal model (the customers' tallies). Each is found through the events' index.
     object_type = django_filters.ModelChoiceFilter(
         label="Object type",
         field_name="content_type",
-        queryset=ContentType.objects.filter(app_label__in=settings.PROJECT_APPS)
-        .exclude(app_label="backoffice")
-        .order_by("app_label", "model"),
+        queryset=ContentType.objects.filter(
+            Exists(AuditEvent.objects.filter(content_type=OuterRef("pk")))
+        ).order_by("app_label", "model"),
         empty_label="Any",
     )
     date_from = django_filters.DateFilter(
@@ -78,6 +91,7 @@ class AuditEventFilterSet(BootstrapFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.filters["user"].field.label_from_instance = person
         self.filters["object_type"].field.label_from_instance = object_type_label
 
     def filter_date_from(self, queryset, name, value):
