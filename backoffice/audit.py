@@ -2,16 +2,23 @@
 
 Services call ``record`` (or ``record_many``) inside their own transaction, so an event
 exists exactly when its change does. Values are stored as JSON-friendly text: dates in ISO
-format, phone numbers in E.164, countries as codes, files as their stored names.
+format, phone numbers in E.164, countries as codes, files as their stored names. The
+pages show them in words (``changes_shown``): other code reads the stored values.
 """
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Q
+from django.db.models import DateTimeField, Field, FileField, Model, Q
 from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import date as format_date
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_countries.fields import CountryField
 
 from .models import AuditEvent
 from .money import format_money
@@ -104,6 +111,93 @@ def field_label(model, name):
         return str(model._meta.get_field(name).verbose_name)
     except (AttributeError, FieldDoesNotExist):  # a removed model or field; loyalty_balance
         return name.replace("_", " ")
+
+
+class Change(NamedTuple):
+    """A changed field as the audit pages show it: its label, and its values before and
+    after in words. A change told by its label alone ("photo replaced") has neither."""
+
+    label: str
+    old: str | None
+    new: str | None
+
+
+EMPTY = "—"
+
+
+def changes_shown(model, changes):
+    """Each of an event's ``changes`` ({field: [old, new]}, as stored) as a ``Change``,
+    labelled by ``model``'s field (its verbose name), with the values people read: Yes or
+    No, a choice's label, a country's name, a time in local time to the minute, "—" for
+    nothing, related rows by the names stored. A file is never shown by its stored name,
+    only as added, replaced or removed."""
+    for name, (old, new) in changes.items():
+        field = model_field(model, name)
+        label = field_label(model, name)
+        if isinstance(field, FileField):
+            yield Change(f"{label} {file_change(old, new)}", None, None)
+        else:
+            yield Change(label, shown_value(field, old), shown_value(field, new))
+
+
+def file_change(old, new):
+    return "added" if not old else "removed" if not new else "replaced"
+
+
+def model_field(model, name):
+    """``model``'s field called ``name``, or None: a removed model or field, or a value
+    recorded beside the fields (a customer's loyalty_balance)."""
+    try:
+        field = model._meta.get_field(name)
+    except (AttributeError, FieldDoesNotExist):
+        return None
+    return field if isinstance(field, Field) else None
+
+
+def shown_value(field, value):
+    """A value stored in an event (see ``jsonable``), in words."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(shown_value(field, item) for item in value)
+    if isinstance(field, CountryField):
+        return str(field.countries.name(value) or value)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, DateTimeField) and isinstance(value, str):
+        try:
+            moment = parse_datetime(value)
+            if moment is not None:
+                return local_minute(moment)
+        except (ValueError, OverflowError):  # not a time after all; past the calendar's ends
+            pass
+    return str(value)
+
+
+def local_minute(moment):
+    """A moment as the audit pages show it: local time, to the minute."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return format_date(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def object_urls(events):
+    """{(content type id, object id): URL} of the objects of ``events`` that have a page
+    (``get_absolute_url``) and still exist as their pages see them (a customer moved to
+    Deleted has none): one query per kind of object, however many events."""
+    wanted = defaultdict(set)
+    for event in events:
+        wanted[event.content_type].add(event.object_id)
+    urls = {}
+    for content_type, pks in wanted.items():
+        model = content_type.model_class()
+        if model is None or not hasattr(model, "get_absolute_url"):
+            continue
+        for obj in model._default_manager.filter(pk__in=pks):
+            urls[content_type.pk, obj.pk] = obj.get_absolute_url()
+    return urls
 
 
 def history_of(obj):

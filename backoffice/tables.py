@@ -405,8 +405,13 @@ class AuditEventTable(ObjectTable):
     class Meta(ObjectTable.Meta):
         empty_text = "No events match."
 
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        # The objects' pages, looked up for the whole page at once.
+        self.object_urls = audit.object_urls(data) if "object" in self.shown_columns else {}
+
     def render_created_at(self, value):
-        return format_date(value, "Y-m-d H:i:s")
+        return audit.local_minute(value)
 
     def render_user(self, record):
         if record.user:
@@ -419,25 +424,27 @@ class AuditEventTable(ObjectTable):
     def render_object_type(self, value):
         return str(value.model_class()._meta.verbose_name).capitalize()
 
+    def render_object(self, record, value):
+        url = self.object_urls.get((record.content_type_id, record.object_id))
+        return format_html('<a href="{}">{}</a>', url, value) if url else value
+
     def render_changes(self, record):
-        model = record.content_type.model_class()
         created = record.action == AuditEvent.Action.CREATE
-        lines = [
-            (audit.field_label(model, name), show(new) if created else f"{show(old)} → {show(new)}")
-            for name, (old, new) in record.changes.items()
-        ]
+        changes = audit.changes_shown(record.content_type.model_class(), record.changes)
         return format_html_join(
-            mark_safe("<br>"), '<span class="text-body-secondary">{}</span>: {}', lines
+            mark_safe("<br>"), "{}", ((change_line(change, created),) for change in changes)
         )
 
 
-def show(value):
-    """A changed value as the audit pages print it."""
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
+def change_line(change, created):
+    """One line of an event's Changes: "city: London → Paris", the new value alone for a
+    creation, and a change told by its label alone as it is ("photo replaced")."""
+    if change.new is None:
+        return change.label
+    label = format_html('<span class="text-body-secondary">{}</span>', change.label)
+    if created:
+        return format_html("{}: {}", label, change.new)
+    return format_html("{}: {} → {}", label, change.old, change.new)
 
 
 class MoneyEntryTable(ObjectTable):
