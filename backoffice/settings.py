@@ -277,6 +277,8 @@ EXPORT_WORKBOOK_LIMIT = 20_000
 # the job was asked for: by the next job of their kind, or `manage.py remove_expired_files`.
 JOB_FILES_KEPT_FOR = timedelta(hours=24)
 
+# The retailer's name, heading printed statements and loyalty card labels.
+CHAIN_NAME = os.environ.get("CHAIN_NAME", "").strip() or "Retail Back Office"
 
 # The one currency of every amount of money (memberships, house accounts): ISO 4217.
 CURRENCY = os.environ.get("CURRENCY", "USD")

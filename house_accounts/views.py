@@ -1,5 +1,6 @@
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import StreamingHttpResponse
@@ -231,6 +232,15 @@ class StatementView(PermissionRequiredMixin, AccountMixin, TemplateView):
     permission_required = "house_accounts.view_houseaccount"
     template_name = "house_accounts/statement.html"
 
+    def get_context_data(self, **kwargs):
+        customer = self.account.customer
+        return super().get_context_data(
+            chain_name=settings.CHAIN_NAME,
+            stores=statement_stores(customer, get_current_store(self.request)),
+            address=postal_address(customer),
+            **kwargs,
+        )
+
     def get(self, request, *args, **kwargs):
         form = StatementForm(request.GET)
         if not form.is_valid():
@@ -274,3 +284,25 @@ class StatementView(PermissionRequiredMixin, AccountMixin, TemplateView):
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+
+def statement_stores(customer, current_store):
+    """The stores a statement is headed with: the top bar's store when the customer shops
+    there (the store printing it), else every store of the customer."""
+    stores = list(customer.stores.order_by("name"))
+    return [current_store] if current_store in stores else stores
+
+
+def postal_address(customer):
+    """The customer's name and address as lines of a letter: street, apartment, "city, state
+    ZIP", country; the lines the customer has no value for are left out."""
+    region = " ".join(filter(None, [customer.state, customer.zip_code]))
+    lines = [
+        customer.display_name,
+        customer.full_name if customer.is_business else "",
+        customer.address_line1,
+        customer.address_line2,
+        ", ".join(filter(None, [customer.city, region])),
+        customer.country.name if customer.country else "",
+    ]
+    return [line for line in lines if line]

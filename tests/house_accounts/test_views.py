@@ -251,3 +251,87 @@ def test_the_account_page_shows_what_is_left_to_charge_this_period(clerk_client,
 
     first = timezone.localdate().replace(day=1)
     assert f'id="left-this-period">USD 179.50 (since {first:%a %Y-%m-%d})</dd>' in page
+
+
+class TestTheStatementHeading:
+    """Issue 22, point 10: the printed statement named neither the chain nor the store, and
+    its address lacked the apartment, state and ZIP."""
+
+    @pytest.fixture
+    def account(self, downtown):
+        customer = make_customer(
+            first_name="Ada", last_name="Lovelace", stores=[downtown],
+            address_line1="12 Analytical Way", address_line2="Apt 4B", city="Austin",
+            state="TX", zip_code="78701", country="US",
+        )  # fmt: skip
+        return make_house_account(customer, account_number="HA-9")
+
+    def statement(self, client, account):
+        today = timezone.localdate().isoformat()
+        url = reverse("house_accounts:statement", args=[account.pk])
+        return client.get(url, {"date_from": today, "date_to": today}).content.decode()
+
+    def test_it_heads_with_the_chain_name_and_the_customers_store(
+        self, clerk_client, account, settings
+    ):
+        settings.CHAIN_NAME = "Bluebird Grocers"
+
+        page = self.statement(clerk_client, account)
+
+        assert '<p class="h4 mb-0" id="statement-chain">Bluebird Grocers</p>' in page
+        assert 'id="statement-store">Downtown</p>' in page
+
+    def test_it_heads_with_the_top_bar_store_when_the_customer_shops_at_several(
+        self, clerk_client, account, riverside
+    ):
+        account.customer.stores.add(riverside)
+
+        assert 'id="statement-store">Downtown · Riverside</p>' in self.statement(
+            clerk_client, account
+        )
+        clerk_client.post(reverse("stores:choose"), {"store": riverside.pk})
+        assert 'id="statement-store">Riverside</p>' in self.statement(clerk_client, account)
+
+    def test_the_address_has_street_apartment_city_state_zip_and_country(
+        self, clerk_client, account
+    ):
+        page = self.statement(clerk_client, account)
+
+        address = page.split('id="statement-address">')[1].split("</address>")[0]
+        lines = [line.strip() for line in address.replace("<strong>", "").split("<br>")]
+        assert lines == [
+            "Ada Lovelace</strong>", "12 Analytical Way", "Apt 4B", "Austin, TX 78701",
+            "United States of America",
+        ]  # fmt: skip
+
+    def test_a_business_is_addressed_to_its_company_and_contact(self, clerk_client, downtown):
+        customer = make_customer(
+            customer_type="business", company_name="Acme", first_name="Wile", last_name="Coyote",
+            stores=[downtown], address_line1="1 Desert Rd", city="Tucson",
+        )  # fmt: skip
+        account = make_house_account(customer, account_number="HA-10")
+
+        page = self.statement(clerk_client, account)
+
+        assert "<strong>Acme</strong><br>Wile Coyote<br>1 Desert Rd<br>Tucson" in page
+
+    def test_the_chain_name_is_read_from_the_environment_with_a_default(self, monkeypatch):
+        import importlib
+
+        from backoffice import settings as settings_module
+
+        monkeypatch.setenv("CHAIN_NAME", "  Bluebird Grocers ")
+        assert importlib.reload(settings_module).CHAIN_NAME == "Bluebird Grocers"
+        monkeypatch.delenv("CHAIN_NAME")
+        assert importlib.reload(settings_module).CHAIN_NAME == "Retail Back Office"
+
+
+def test_the_account_page_heads_with_the_customer_without_a_stray_dot(clerk_client, ada):
+    """Issue 22, point 10: the customer's line under the heading started with "·"."""
+    account = make_house_account(ada, account_number="HA-11")
+
+    page = clerk_client.get(account.get_absolute_url()).content.decode()
+
+    subtitle = page.split('<span class="text-body-secondary">')[1].split("</span>")[0]
+    assert subtitle == f'<a href="{ada.get_absolute_url()}">Ada Lovelace</a>'
+    assert 'aria-label="Entries table"' in page
