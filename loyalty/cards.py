@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from reportlab.graphics import renderPDF, renderSVG
 from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.lib.units import inch, mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 LETTER = (8.5 * inch, 11 * inch)
@@ -20,6 +21,7 @@ PADDING = 0.08 * inch
 MAX_BARCODE_HEIGHT = 0.75 * inch
 CODE_FONT = "Helvetica-Bold"
 HEADING_FONT = "Helvetica"
+MIN_HEADING_SIZE = 5.0  # a long chain name is set smaller, down to this
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,19 @@ def layout_for(size):
     )
 
 
+def label_heading(chain_name, layout):
+    """Each label's heading, "<chain> loyalty card", and its font size: the layout's, or
+    smaller for the heading to fit the label's width; a chain name too long for that is the
+    heading alone."""
+    heading = f"{chain_name} loyalty card"
+    if stringWidth(heading, HEADING_FONT, MIN_HEADING_SIZE) > layout.barcode_width:
+        heading = chain_name
+    width = stringWidth(heading, HEADING_FONT, layout.heading_size)
+    if width <= layout.barcode_width:
+        return heading, layout.heading_size
+    return heading, max(MIN_HEADING_SIZE, layout.heading_size * layout.barcode_width / width)
+
+
 def barcode_drawing(code, width, height):
     """The Code 128 barcode of ``code`` with its quiet zones, as wide as fits in ``width``
     (bars at most 1 pt, which scanners read well), ``height`` tall; centred by the caller."""
@@ -172,18 +187,19 @@ def barcode_svg(code, size):
     return svg.replace(' id="group"', "")
 
 
-def sheet_pdf(codes, size, *, heading="Loyalty card"):
-    """The codes on labels of ``size``, as a PDF (bytes)."""
+def sheet_pdf(codes, size, *, chain_name):
+    """The codes on labels of ``size``, headed with ``chain_name``, as a PDF (bytes)."""
     layout = layout_for(size)
+    heading, heading_size = label_heading(chain_name, layout)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=size.page)
-    pdf.setTitle(f"{heading} codes")
+    pdf.setTitle(f"{chain_name} loyalty card codes")
     page_height = size.page[1]
     for page in pages(codes, size):
         for left, top, code in page:
             bottom = page_height - top - layout.height
             centre = left + layout.width / 2
-            pdf.setFont(HEADING_FONT, layout.heading_size)
+            pdf.setFont(HEADING_FONT, heading_size)
             pdf.drawCentredString(centre, bottom + layout.heading_y, heading)
             drawing = barcode_drawing(code, layout.barcode_width, layout.barcode_height)
             renderPDF.draw(drawing, pdf, centre - drawing.width / 2, bottom + layout.barcode_y)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Count, OuterRef, Subquery
@@ -224,10 +225,15 @@ class CardSheetView(PermissionRequiredMixin, DetailView):
             ]
             for page in cards.pages(self.codes(), size)
         ]  # fmt: skip
+        layout = cards.layout_for(size)
+        heading, heading_size = cards.label_heading(settings.CHAIN_NAME, layout)
         return super().get_context_data(
             sheet=sheet,
             size=size,
-            layout=cards.layout_for(size),
+            layout=layout,
+            chain_name=settings.CHAIN_NAME,
+            label_heading=heading,
+            label_heading_size=heading_size,
             breadcrumbs=[("Loyalty cards", reverse("loyalty:batches"))],
             label_form=SheetForm(initial={"label": key}),
             label=key,
@@ -245,7 +251,8 @@ class CardSheetPdfView(CardSheetView):
         key, size = self.label_size
         number, parts = self.part
         suffix = f"-part{number}" if parts > 1 else ""
-        response = HttpResponse(cards.sheet_pdf(self.codes(), size), content_type="application/pdf")
+        pdf = cards.sheet_pdf(self.codes(), size, chain_name=settings.CHAIN_NAME)
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="loyalty-cards-batch{self.object.pk}{suffix}-{key}.pdf"'
         )

@@ -8,8 +8,9 @@ import subprocess
 
 import pytest
 from django.urls import reverse
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from loyalty.cards import LABEL_SIZES
+from loyalty.cards import HEADING_FONT, LABEL_SIZES, MIN_HEADING_SIZE, label_heading, layout_for
 from loyalty.models import LoyaltyCardBatch
 from loyalty.services import card_assign, card_batch_generate
 from tests.factories import make_customer
@@ -118,6 +119,33 @@ class TestTheSheet:
             link.strip() for link in re.findall(r">(Codes [^<]+)</a>", response.content.decode())
         ] == ["Codes 1–210", "Codes 211–420", "Codes 421–421"]
         assert all(210 % size.per_page == 0 for size in LABEL_SIZES.values())
+
+    def test_the_labels_and_the_pdf_carry_the_chain_name(self, manager_client, settings):
+        """Issue 22, point 10: a card said "Loyalty card" and not whose."""
+        settings.CHAIN_NAME = "Bluebird Grocers"
+        batch = card_batch_generate(size=2, user=None)
+
+        page = manager_client.get(reverse("loyalty:sheet", args=[batch.pk])).content.decode()
+        pdf = manager_client.get(reverse("loyalty:sheet_pdf", args=[batch.pk])).content
+
+        assert page.count(">Bluebird Grocers loyalty card</div>") == 2
+        assert 'id="sheet-chain">Bluebird Grocers loyalty cards</p>' in page
+        assert b"(Bluebird Grocers loyalty card codes)" in pdf  # the PDF's title
+
+    @pytest.mark.parametrize("label", list(LABEL_SIZES))
+    def test_a_long_chain_name_is_set_smaller_to_fit_the_label(self, label):
+        layout = layout_for(LABEL_SIZES[label])
+
+        short = label_heading("Bluebird", layout)
+        long = label_heading("The Bluebird Grocers and Hardware Cooperative", layout)
+        longest = label_heading(
+            "The Bluebird Grocers, Hardware and Garden Cooperative " * 2, layout
+        )
+
+        assert short == ("Bluebird loyalty card", layout.heading_size)
+        assert long[1] < layout.heading_size
+        assert stringWidth(long[0], HEADING_FONT, long[1]) <= layout.barcode_width + 0.01
+        assert "loyalty card" not in longest[0] and longest[1] == MIN_HEADING_SIZE
 
     @pytest.mark.parametrize("query", [{"label": "nonsense"}, {"part": "x"}, {"part": "99"}])
     def test_odd_parameters_fall_back_to_something_printable(self, manager_client, query):
