@@ -1,6 +1,7 @@
-"""The store chosen in the top bar, remembered in the user's session."""
+"""The store chosen in the top bar: kept in the user's session for the pages they open, and
+remembered on their row for their next sign-in."""
 
-from .models import Store
+from .models import Store, StorePreference
 
 SESSION_KEY = "current_store_id"
 
@@ -21,3 +22,21 @@ def set_current_store(request, store):
     else:
         request.session[SESSION_KEY] = store.pk
     request._current_store = store
+
+
+def choose_store(request, store):
+    """Switch the top bar to ``store`` (None: All stores) and remember it as the user's last
+    choice."""
+    set_current_store(request, store)
+    StorePreference.objects.update_or_create(user=request.user, defaults={"last_store": store})
+
+
+def start_with_remembered_store(sender, request, user, **kwargs):
+    """At sign-in, the top bar starts with the user's default store, else their last choice."""
+    preference = (
+        StorePreference.objects.select_related("default_store", "last_store")
+        .filter(user=user)
+        .first()
+    )
+    if preference is not None:
+        set_current_store(request, preference.store_at_sign_in())

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Store
+from .models import Store, StorePreference
 
 
 class StoreChoiceForm(forms.Form):
@@ -8,3 +8,15 @@ class StoreChoiceForm(forms.Form):
         queryset=Store.objects.active(), required=False, empty_label="All stores"
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class StorePreferenceForm(forms.ModelForm):
+    class Meta:
+        model = StorePreference
+        fields = ["default_store"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["default_store"]
+        field.queryset = Store.objects.active()
+        field.empty_label = "None: the store I chose last"

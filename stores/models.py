@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django_countries.fields import CountryField
 
@@ -29,3 +30,41 @@ class Store(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class StorePreference(models.Model):
+    """The store a person finds in the top bar when they sign in: their default store, else
+    the one they chose last."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_preference"
+    )
+    default_store = models.ForeignKey(
+        Store,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"is_active": True},
+        help_text="Chosen in the top bar each time you sign in. "
+        "Without one, the top bar starts with the store you chose last.",
+    )
+    last_store = models.ForeignKey(
+        Store,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Chosen last in the top bar; empty for All stores.",
+    )
+
+    def __str__(self):
+        return f"Store preference of {self.user}"
+
+    def store_at_sign_in(self):
+        """The default store, else the last one chosen; None (All stores) when neither is
+        set or still active."""
+        for store in (self.default_store, self.last_store):
+            if store is not None and store.is_active:
+                return store
+        return None

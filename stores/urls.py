@@ -6,4 +6,5 @@ app_name = "stores"
 
 urlpatterns = [
     path("choose/", views.ChooseStoreView.as_view(), name="choose"),
+    path("settings/", views.StoreSettingsView.as_view(), name="settings"),
 ]
