@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
+from django.urls import reverse
 
 from loyalty.models import LoyaltyAccount
 
@@ -19,6 +21,19 @@ class LoyaltyAccountInline(admin.StackedInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class AdminPhotoWidget(AdminFileWidget):
+    """The current photo as a thumbnail linking to the back office's photo view: photos
+    are personal data, never served from ``MEDIA_URL``, where the stock link pointed."""
+
+    template_name = "customers/widgets/admin_photo_input.html"
+    photo_url = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["photo_url"] = self.photo_url
+        return context
 
 
 @admin.register(Customer)
@@ -49,6 +64,15 @@ class CustomerAdmin(admin.ModelAdmin):
     ]
     inlines = [LoyaltyAccountInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        photo = form.base_fields.get("photo")
+        if photo is not None:  # a new form class, and widget, for each request
+            photo.widget = AdminPhotoWidget(attrs=photo.widget.attrs)
+            if obj is not None and obj.photo:
+                photo.widget.photo_url = reverse("customers:photo", args=[obj.pk])
+        return form
 
     def get_queryset(self, request):
         # Administrators see deleted customers too (filter "deleted at").
