@@ -28,6 +28,7 @@ ACCEPTED_PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 # A small file can declare a huge canvas (a "decompression bomb"); decoding 40 megapixels
 # takes about 160 MB, which is as far as a customer photo needs to go.
 MAX_PHOTO_PIXELS = 40_000_000
+BUSINESS_NEEDS_COMPANY_NAME = "A business customer needs a company name."
 
 
 class DateInput(forms.DateInput):
@@ -272,8 +273,12 @@ class GeneralForm(forms.ModelForm):
         if customer_type is None:
             return cleaned_data
         probe = Customer(customer_type=customer_type)
-        if probe.is_business and not cleaned_data.get("company_name"):
-            self.add_error("company_name", "A business customer needs a company name.")
+        if (
+            probe.is_business
+            and not cleaned_data.get("company_name")
+            and "company_name" not in self.errors  # refused as required already
+        ):
+            self.add_error("company_name", BUSINESS_NEEDS_COMPANY_NAME)
         not_applying = probe.fields_not_applying()
         if self.instance.pk and customer_type != self.initial["customer_type"]:
             dropped = [
@@ -482,6 +487,13 @@ class CustomerForms:
             phone_region=region,
             phone_region_why=why,
         )
+        # The company name is required of a business: its label is marked so (and the
+        # page's script marks it when the type is switched).
+        chosen_type = self.general["customer_type"].value() or customer.customer_type
+        if Customer(customer_type=chosen_type).is_business:
+            company_name = self.general.fields["company_name"]
+            company_name.required = True
+            company_name.error_messages["required"] = BUSINESS_NEEDS_COMPANY_NAME
         self.stores = CustomerStoreForm(data, instance=customer, initial=pick(defaults, "stores"))
         self.loyalty = LoyaltyForm(data, instance=account, customer=customer)
         self.address = AddressForm(data, instance=customer)

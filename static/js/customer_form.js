@@ -29,10 +29,28 @@ const showOnly = (container, visible) => {
 (() => {
   const choices = [...document.querySelectorAll("input[name=customer_type]")];
   if (!choices.length) return;
+  // A business needs a company name: its label carries the asterisk of a required field.
+  const companyName = document.getElementById("id_company_name");
+  const companyLabel = document.querySelector("label[for=id_company_name]");
   const sync = () => {
     const business = choices.find((choice) => choice.checked)?.value === "business";
     document.querySelectorAll(".business-only").forEach((el) => showOnly(el, business));
     document.querySelectorAll(".personal-only").forEach((el) => showOnly(el, !business));
+    if (companyName && companyLabel) {
+      companyName.required = business;
+      let asterisk = companyLabel.querySelector(".asteriskField");
+      if (business && !asterisk) {
+        asterisk = document.createElement("span");
+        asterisk.className = "asteriskField";
+        asterisk.textContent = "*";
+        // Right after the words, as the page draws it for a required field.
+        const last = companyLabel.lastChild;
+        if (last?.nodeType === Node.TEXT_NODE) last.textContent = last.textContent.trimEnd();
+        companyLabel.append(asterisk);
+      } else if (!business && asterisk) {
+        asterisk.remove();
+      }
+    }
   };
   choices.forEach((choice) => choice.addEventListener("change", sync));
   window.addEventListener("pageshow", sync);

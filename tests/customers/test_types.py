@@ -1,6 +1,7 @@
 """Personal and Business customers on the customer page."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -141,3 +142,24 @@ class TestChangingType:
         data.update(customer_type="business", company_name="Plain Co")
 
         assert clerk_client.post(edit_url(customer), data).status_code == 302
+
+
+def test_the_company_name_is_marked_required_for_a_business(clerk_client, db):
+    """Issue 22, point 11: the label had no asterisk, though a business needs one."""
+    business = clerk_client.get(f"{NEW_URL}?type=business").content.decode()
+    personal = clerk_client.get(f"{NEW_URL}?type=personal").content.decode()
+
+    label = r'<label\s+for="id_company_name"[^>]*>\s*Company name<span class="asteriskField">'
+    assert re.search(label, business)
+    assert not re.search(label, personal)
+
+
+def test_a_refused_business_keeps_the_asterisk_and_gets_one_message(clerk_client, new_customer_data):
+    new_customer_data.update(customer_type="business", company_name="")
+
+    response = clerk_client.post(NEW_URL, new_customer_data)
+
+    assert field_errors(response, "company_name") == ["A business customer needs a company name."]
+    assert re.search(
+        r'Company name<span class="asteriskField">\*</span>', response.content.decode()
+    )

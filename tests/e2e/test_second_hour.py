@@ -58,3 +58,18 @@ def test_picking_a_store_in_the_top_bar_asks_before_leaving_a_changed_form(signe
     expect(page.get_by_label("First name")).to_have_value("Ada")
     assert page.url.endswith(reverse("customers:create"))
     shoot("kept")
+
+
+def test_the_company_name_is_marked_required_when_business_is_chosen(signed_in, shoot):
+    """Point 11: the company name had no asterisk, though a business needs one."""
+    page = signed_in
+    page.goto(reverse("customers:create"))
+
+    page.get_by_label("Business").check()
+
+    label = page.locator("label[for=id_company_name]")
+    expect(label).to_be_visible()
+    expect(label.locator(".asteriskField")).to_have_text("*")
+    shoot("business")
+    page.get_by_label("Personal").check()
+    expect(label.locator(".asteriskField")).to_have_count(0)
