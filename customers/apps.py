@@ -7,6 +7,10 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self):
+        from backoffice import expiry
+
+        from .photos import remove_expired_pending_photos
         from .search_index import ensure_sqlite_search_index
 
         post_migrate.connect(ensure_sqlite_search_index, sender=self)
+        expiry.register("pending photos", remove_expired_pending_photos)

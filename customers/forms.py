@@ -4,6 +4,7 @@ import phonenumbers
 from crispy_forms.layout import Column, Field, Row
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from loyalty.models import LoyaltyAccount
 from stores.models import Store
 
 from .models import Customer
-from .photos import reencode_photo
+from .photos import PendingPhoto, PendingPhotoRefused, reencode_photo
 
 ACCEPTED_PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 # A small file can declare a huge canvas (a "decompression bomb"); decoding 40 megapixels
@@ -74,15 +75,29 @@ def name_blank_choice(field, label, name):
 
 class PhotoInput(forms.ClearableFileInput):
     """Shows the current photo itself (served to staff only), not its stored file name,
-    with Replace and Remove; ``photo_url`` is set by the form."""
+    with Replace and Remove; ``photo_url`` is set by the form. After a refused save, the
+    photo chosen is shown instead (``pending``, a ``PendingPhoto``), carried to the next
+    try by its token, with a box to drop it."""
 
     template_name = "customers/widgets/photo_input.html"
     photo_url = None
+    pending = None
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["photo_url"] = self.photo_url
+        context["widget"]["pending"] = self.pending
+        context["widget"]["pending_name"] = self.pending_name(name)
+        context["widget"]["pending_drop_name"] = self.pending_drop_name(name)
         return context
+
+    @staticmethod
+    def pending_name(name):
+        return f"{name}-pending"
+
+    @staticmethod
+    def pending_drop_name(name):
+        return f"{name}-pending-drop"
 
     def build_attrs(self, base_attrs, extra_attrs=None):
         """The input describes itself by the field's hint and errors, as the other fields do."""
@@ -200,11 +215,17 @@ class GeneralForm(forms.ModelForm):
             "website": "e.g. https://example.com",
         }
 
-    def __init__(self, *args, phone_region=None, phone_region_why="", **kwargs):
+    def __init__(self, *args, phone_region=None, phone_region_why="", user=None, **kwargs):
         """``phone_region`` is the country national phone numbers are read in (None: none,
         they need a country code), ``phone_region_why`` the reason; both come from
-        ``national_phone_region``."""
+        ``national_phone_region``. ``user``, the person filling the form in, may carry a
+        photo chosen on a refused save to the next (``keep_chosen_photo``)."""
         super().__init__(*args, **kwargs)
+        self.user = user
+        # The photo kept from a refused save that the posted token names, once checked;
+        # whether it is the one to save, or was dropped.
+        self.pending_photo = None
+        self.photo_from_pending = self.pending_dropped = False
         self.fields["phone"] = phone_field(phone_region, phone_region_why)
         self.fields["version"].initial = self.instance.version
         if self.instance.pk and self.instance.photo:
@@ -327,12 +348,16 @@ class GeneralForm(forms.ModelForm):
         """Check the upload is a real JPEG, PNG or WebP image of at most 5 MB.
 
         ``forms.ImageField`` has already had Pillow open and verify the file; this narrows
-        the formats and caps the size, which Django does not do on its own.
+        the formats and caps the size, which Django does not do on its own. Without an
+        upload, the photo kept from a refused save is taken, if the token posted names one
+        this person chose (and did not drop).
         """
         photo = self.cleaned_data.get("photo")
         image = getattr(photo, "image", None)  # set only on a fresh upload
         if image is None:
-            return photo
+            kept = self.pending_photo_posted(fresh_upload=False)
+            return kept.as_upload() if kept else photo
+        self.pending_photo_posted(fresh_upload=True)
         if photo.size > settings.CUSTOMER_PHOTO_MAX_BYTES:
             raise forms.ValidationError(
                 "This photo is %(size)s; the limit is %(limit)s.",
@@ -362,6 +387,51 @@ class GeneralForm(forms.ModelForm):
                 "This image is damaged or incomplete; please upload it again.",
                 code="photo_damaged",
             ) from None
+
+    def pending_photo_posted(self, *, fresh_upload):
+        """The kept photo to save, or None. A token that names none this person chose is
+        refused, unless another photo was chosen or it was dropped; a valid one is
+        remembered (``pending_photo``), so that its file goes once it is no longer needed."""
+        if self.user is None:
+            return None
+        widget, name = self.fields["photo"].widget, self.add_prefix("photo")
+        token = self.data.get(widget.pending_name(name))
+        self.pending_dropped = bool(self.data.get(widget.pending_drop_name(name)))
+        if not token:
+            return None
+        try:
+            self.pending_photo = PendingPhoto.from_token(token, user=self.user)
+        except PendingPhotoRefused as refused:
+            if fresh_upload or self.pending_dropped:
+                return None
+            raise forms.ValidationError(str(refused), code="pending_photo") from None
+        if fresh_upload or self.pending_dropped:
+            return None
+        self.photo_from_pending = True
+        return self.pending_photo
+
+    def keep_chosen_photo(self):
+        """The save was refused: keep the photo chosen for the next try, and show it with its
+        token. A photo kept already stays kept, unless it was dropped or replaced; a new file
+        that was refused leaves it as it was."""
+        kept = self.pending_photo
+        chosen = None
+        if hasattr(self, "cleaned_data") and "photo" not in self.errors:
+            chosen = self.cleaned_data.get("photo")
+        if self.photo_from_pending:
+            pending = kept
+        elif isinstance(chosen, UploadedFile) and self.user is not None:
+            pending = PendingPhoto.keep(chosen, user=self.user)
+        else:
+            pending = None if self.pending_dropped else kept
+        if kept is not None and pending is not kept:
+            kept.discard()
+        self.fields["photo"].widget.pending = pending
+
+    def photo_saved(self):
+        """The customer was saved: the kept photo's file (saved, dropped or replaced) goes."""
+        if self.pending_photo is not None:
+            self.pending_photo.discard()
 
 
 class CustomerStoreForm(forms.ModelForm):
@@ -454,13 +524,21 @@ class CustomerForms:
     """
 
     def __init__(
-        self, data=None, files=None, *, customer=None, new_customer_defaults=None, phone_region=None
+        self,
+        data=None,
+        files=None,
+        *,
+        customer=None,
+        new_customer_defaults=None,
+        phone_region=None,
+        user=None,
     ):
         """``new_customer_defaults`` may give a new customer's ``customer_type`` and
         ``stores`` to start with (the type chosen from the New menu, the current store);
         ``phone_region`` is the top bar's store's country. National phone numbers are read
         in the country of the stores ticked (as sent, or as saved), else of the address,
-        else that one (``national_phone_region``)."""
+        else that one (``national_phone_region``). ``user`` is the person filling the
+        forms in."""
         customer = customer or Customer()
         account = getattr(customer, "loyalty_account", None) if customer.pk else None
         account = account or LoyaltyAccount()
@@ -486,6 +564,7 @@ class CustomerForms:
             initial=pick(defaults, "customer_type"),
             phone_region=region,
             phone_region_why=why,
+            user=user,
         )
         # The company name is required of a business: its label is marked so (and the
         # page's script marks it when the type is switched).
@@ -579,10 +658,13 @@ class CustomerForms:
         # errors are shown at once.
         return all([form.is_valid() for _, form in self.sections])
 
+    def keep_chosen_photo(self):
+        """The save was refused: keep the photo chosen, which a browser cannot send again."""
+        self.general.keep_chosen_photo()
+
     @property
-    def photo_needs_choosing_again(self):
-        """Browsers cannot keep a chosen file when a page comes back with errors."""
-        return bool(self.general.files.get("photo")) and "photo" not in self.general.errors
+    def photo_kept(self):
+        return self.general.fields["photo"].widget.pending
 
     def error_summary(self):
         """(label, field id, message) for every error, in page order, for the top summary."""

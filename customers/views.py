@@ -309,7 +309,13 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
         return None
 
     def get_forms(self, data=None, files=None):
-        return CustomerForms(data, files, customer=self.object, phone_region=self.phone_region())
+        return CustomerForms(
+            data,
+            files,
+            customer=self.object,
+            phone_region=self.phone_region(),
+            user=self.request.user,
+        )
 
     def phone_region(self):
         """National phone numbers are read as those of the top bar's store's country."""
@@ -358,8 +364,16 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
             if self.deleted_meanwhile():
                 return self.refuse_deleted(forms)
             return self.show_conflict()
+        forms.general.photo_saved()
         messages.success(request, self.success_message.format(name=customer))
         return redirect(self.return_url())
+
+    def render_to_response(self, context, **response_kwargs):
+        # A form posted and shown again is a refused save, whatever refused it: the photo
+        # chosen is kept for the next try, since the browser cannot send the file again.
+        if self.request.method == "POST":
+            context["forms"].keep_chosen_photo()
+        return super().render_to_response(context, **response_kwargs)
 
     def return_url(self):
         """The customer list as the user left it (search, filters, sort, page)."""
@@ -378,6 +392,8 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
         self.object = self.get_object()
         data, conflicts, taken = typed.merge_saved_meanwhile(self.get_forms())
         data["version"] = str(self.object.version)
+        for upload in self.request.FILES.values():
+            upload.seek(0)  # read by the refused try; read again, to be kept for the next
         forms = self.get_forms(data, self.request.FILES)
         forms.is_valid()
         saver = self.object.updated_by
@@ -419,7 +435,11 @@ class CustomerCreateView(CustomerFormView):
             "stores": [current_store] if current_store else None,
         }
         return CustomerForms(
-            data, files, new_customer_defaults=defaults, phone_region=self.phone_region()
+            data,
+            files,
+            new_customer_defaults=defaults,
+            phone_region=self.phone_region(),
+            user=self.request.user,
         )
 
 

@@ -109,16 +109,28 @@ document.getElementById("error-summary")?.focus();
   });
 })();
 
-// A chosen photo is previewed before saving, in place of the current one.
+// A chosen photo is previewed before saving, in place of the current one. After a refused
+// save, the photo kept from it shows instead, until another is chosen or it is dropped.
 document.querySelectorAll("[data-photo-input]").forEach((input) => {
   const box = input.closest(".photo-input");
   const preview = box.querySelector("[data-photo-preview]");
   const current = box.querySelector("[data-photo-current]");
+  const kept = box.querySelector("[data-photo-pending]");
+  const keptNote = box.querySelector("[data-photo-pending-note]");
+  const drop = box.querySelector("[data-photo-pending-drop]");
+  const sync = () => {
+    const file = input.files[0];
+    const keptShown = Boolean(kept) && !file && !drop?.checked;
+    preview.hidden = !file;
+    if (kept) kept.hidden = !keptShown;
+    if (keptNote) keptNote.hidden = !keptShown;
+    if (current) current.hidden = Boolean(file) || keptShown;
+  };
   input.addEventListener("change", () => {
     const file = input.files[0];
     if (preview.src) URL.revokeObjectURL(preview.src);
-    preview.hidden = !file;
-    if (current) current.hidden = Boolean(file);
     if (file) preview.src = URL.createObjectURL(file);
+    sync();
   });
+  drop?.addEventListener("change", sync);
 });

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from customers.models import Customer
 from tests.e2e.conftest import assert_no_page_scroll
-from tests.factories import make_customer, make_store
+from tests.factories import image_upload, make_customer, make_store
 
 
 def test_a_national_number_under_all_stores_is_read_in_the_ticked_stores_country(signed_in, shoot):
@@ -58,6 +58,44 @@ def test_picking_a_store_in_the_top_bar_asks_before_leaving_a_changed_form(signe
     expect(page.get_by_label("First name")).to_have_value("Ada")
     assert page.url.endswith(reverse("customers:create"))
     shoot("kept")
+
+
+def test_a_photo_chosen_survives_a_refused_save(signed_in, shoot, tmp_path):
+    """Point 8: any refused save dropped the chosen photo."""
+    page = signed_in
+    portrait = tmp_path / "portrait.jpg"
+    portrait.write_bytes(image_upload("portrait.jpg", size=(320, 240)).read())
+    page.goto(reverse("customers:create"))
+    page.get_by_label("First name").fill("Ada")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Downtown").check()
+    page.get_by_label("Photo", exact=True).set_input_files(portrait)
+    expect(page.get_by_role("img", name="The new photo, not saved yet")).to_be_visible()
+
+    page.get_by_role("button", name="Save").click()  # no last name
+
+    expect(page.locator("#error-summary")).to_contain_text("Last name")
+    kept = page.get_by_role("img", name="The photo chosen, not saved yet")
+    expect(kept).to_be_visible()
+    assert kept.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    expect(
+        page.get_by_text("Photo chosen: portrait.jpg — will be saved with the customer.")
+    ).to_be_visible()
+    page.locator("#id_photo").scroll_into_view_if_needed()
+    shoot("kept")
+    page.get_by_label("Last name").fill("Lovelace")
+    page.get_by_role("button", name="Save").click()
+
+    expect(
+        page.get_by_role("status").filter(has_text="Customer “Ada Lovelace” was created.")
+    ).to_be_visible()
+    ada = Customer.objects.get(email="ada@example.com")
+    page.goto(reverse("customers:detail", args=[ada.pk]))
+    photo = page.get_by_role("img", name="Photo of Ada Lovelace")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") == 320
+    assert_no_page_scroll(page)
+    shoot("saved")
 
 
 def test_the_company_name_is_marked_required_when_business_is_chosen(signed_in, shoot):
