@@ -114,9 +114,11 @@ class CustomerFilterSet(BootstrapFilterSet):
         stores = list(Store.objects.order_by("name").values_list("code", "name"))
         if self.current_store is None:
             return [("", "All stores"), *stores]
-        # Left empty, the filter follows the top bar; "All stores" must then be explicit.
+        # Left empty, the filter follows the top bar; "All stores" must then be explicit. Named
+        # as the top bar's own field, the option fits a phone's half-width select whatever
+        # the store is called ("Downtown (top bar)" was cut); the heading names the store.
         return [
-            ("", f"{self.current_store.name} (top bar)"),
+            ("", "Current store"),
             (ALL_STORES, "All stores"),
             *stores,
         ]

@@ -64,7 +64,8 @@ def test_filter_offers_the_top_bar_store_and_all_stores(clerk_client, customers,
 
     html = clerk_client.get(LIST_URL).content.decode()
 
-    assert '<option value="" selected>Riverside (top bar)</option>' in html
+    assert '<option value="" selected>Current store</option>' in html
+    assert "at Riverside</small>" in html
     assert '<option value="all">All stores</option>' in html
 
 
