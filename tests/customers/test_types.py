@@ -154,7 +154,9 @@ def test_the_company_name_is_marked_required_for_a_business(clerk_client, db):
     assert not re.search(label, personal)
 
 
-def test_a_refused_business_keeps_the_asterisk_and_gets_one_message(clerk_client, new_customer_data):
+def test_a_refused_business_keeps_the_asterisk_and_gets_one_message(
+    clerk_client, new_customer_data
+):
     new_customer_data.update(customer_type="business", company_name="")
 
     response = clerk_client.post(NEW_URL, new_customer_data)
