@@ -30,7 +30,57 @@ from stores.models import Store
 MATCH_KEYS = {"id": "ID", "email": "email", "id_number": "customer ID number"}
 # The export's columns that an import reads; the others (created_at, updated_at) are the
 # system's own and are ignored.
-FIELDS = [name for name in CustomerTable.csv_header() if name not in ("created_at", "updated_at")]
+SYSTEM_COLUMNS = ("created_at", "updated_at")
+FIELDS = [name for name in CustomerTable.csv_header() if name not in SYSTEM_COLUMNS]
+# What other systems and people call the fields, besides their names and the labels of the
+# list's columns (the workbook export's header). Compared as ``header_key`` makes them.
+OTHER_NAMES = {
+    "customer_type": ["customer type"],
+    "first_name": ["given name", "forename", "first"],
+    "last_name": ["surname", "family name", "last"],
+    "company_name": ["company", "business", "business name", "organisation", "organization"],
+    "email": ["e-mail", "email address", "e-mail address", "mail"],
+    "phone": ["phone number", "mobile", "mobile number", "mobile phone", "cell", "cell phone",
+              "telephone", "tel"],
+    "gender": ["sex"],
+    "date_of_birth": ["dob", "birthday", "birth date", "birthdate"],
+    "anniversary": ["first visit"],
+    "id_number": ["id number"],
+    "notes": ["note", "comments", "comment", "remarks"],
+    "stores": ["store", "store code", "store codes", "shop", "location"],
+    "loyalty_enrolled": ["enrolled", "loyalty member", "loyalty enrolled", "member"],
+    "loyalty_balance": ["loyalty points", "points", "points balance", "balance (points)"],
+    "address_line1": ["address", "address 1", "street", "street address"],
+    "address_line2": ["address 2", "apt", "apartment", "suite", "unit"],
+    "city": ["town"],
+    "state": ["province", "region", "county", "state/province"],
+    "zip_code": ["zip", "postcode", "post code", "postal code", "zipcode"],
+}  # fmt: skip
+
+
+def header_key(name):
+    """A column's name as it is compared: letters and digits alone, in lower case, so that
+    "E-mail", "e mail" and "EMAIL" are one name."""
+    return "".join(character for character in name.casefold() if character.isalnum())
+
+
+def names_of_fields():
+    """{header key: field name, or "" for the system's own columns}."""
+    labels = dict(zip(CustomerTable.export_columns(), CustomerTable.export_labels(), strict=True))
+    names = {}
+    for name in [*FIELDS, *SYSTEM_COLUMNS]:
+        target = name if name in FIELDS else ""
+        for known in (name, labels[name], *OTHER_NAMES.get(name, ())):
+            names.setdefault(header_key(known), target)
+    return names
+
+
+FIELD_NAMES = names_of_fields()
+
+
+def field_named(column):
+    """The field a column's name names ("" for the system's own columns), or None."""
+    return FIELD_NAMES.get(header_key(column))
 
 
 class LentFields(dict):
@@ -86,6 +136,14 @@ CHECKED_BY_FORM_FIELDS = {
 }
 # The file's fields that the form checks.
 FORM_FIELDS = [name for name in FIELDS if name in ImportRowForm.base_fields]
+# The fields as the mapping page offers them: by the customer form's labels.
+FIELD_LABELS = {
+    "id": "ID (of a customer here, to update)",
+    "stores": "Stores (codes, e.g. DT01;RV02)",
+    "loyalty_enrolled": "Enrolled in the loyalty programme",
+    "loyalty_balance": "Loyalty balance (points)",
+    **{name: str(ImportRowForm.base_fields[name].label) for name in FORM_FIELDS},
+}
 # Without these columns (named or mapped), a new customer cannot pass the form.
 REQUIRED_COLUMNS = ("first_name", "last_name", "email", "stores")
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
@@ -118,10 +176,10 @@ def column_mapping(header, chosen=None):
     chosen = chosen or {}
     mapping, unknown = {}, []
     for index, name in enumerate(header):
-        target = chosen.get(name, name.strip().lower().replace(" ", "_"))
+        target = chosen[name] if name in chosen else field_named(name)
         if target in FIELDS and target not in mapping.values():
             mapping[index] = target
-        elif name.strip() and target not in ("created_at", "updated_at", "", "-"):
+        elif name.strip() and target not in ("", "-"):
             unknown.append(name)
     return mapping, unknown
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.template.defaultfilters import filesizeformat
 
-from .checking import FIELDS
+from .checking import FIELD_LABELS, FIELDS, field_named
 from .models import CustomerImport
 from .reading import MAX_BYTES
 
@@ -42,13 +42,14 @@ class UploadForm(forms.ModelForm):
 
 
 class MappingForm(forms.Form):
-    """Which field each column of the file fills, or none."""
+    """Which field each column of the file fills, or none: the fields by their labels on
+    the customer form, each column with its first values to tell what it holds."""
 
-    def __init__(self, *args, header, mapping, **kwargs):
+    def __init__(self, *args, header, mapping, examples=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "Ignore this column"), *((name, name) for name in FIELDS)]
+        choices = [("", "Ignore this column"), *FIELD_LABELS.items()]
         for index, column in enumerate(header):
-            guess = mapping.get(column) or column.strip().lower().replace(" ", "_")
+            guess = mapping.get(column) or field_named(column)
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=column or f"Column {index + 1} (no name)",
                 choices=choices,
@@ -56,12 +57,22 @@ class MappingForm(forms.Form):
                 initial=guess if guess in FIELDS else "",
             )
         self.header = header
+        self.examples = [
+            [row[index] for row in examples if index < len(row) and row[index]]
+            for index in range(len(header))
+        ]
+
+    def columns(self):
+        """(bound field, first values) for each column, for the page's table."""
+        return [
+            (self[f"column_{index}"], self.examples[index]) for index in range(len(self.header))
+        ]
 
     def clean(self):
         cleaned_data = super().clean()
         chosen = [value for value in cleaned_data.values() if value]
         for value in {value for value in chosen if chosen.count(value) > 1}:
-            self.add_error(None, f"Two columns fill {value}: choose one.")
+            self.add_error(None, f"Two columns fill {FIELD_LABELS[value]}: choose one.")
         return cleaned_data
 
     def mapping(self):

@@ -1,3 +1,4 @@
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -46,6 +47,10 @@ class CustomerImport(models.Model):
     )  # fmt: skip
     header = models.JSONField(default=list, blank=True, help_text="The file's column names.")
     mapping = models.JSONField(default=dict, blank=True, help_text="{file column: field}")
+    examples = models.JSONField(
+        default=list, blank=True,
+        help_text="The file's first rows, shown beside its columns when they are chosen.",
+    )  # fmt: skip
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
     problem = models.CharField(max_length=500, blank=True)
     rows_total = models.PositiveIntegerField(null=True, blank=True)
@@ -62,6 +67,10 @@ class CustomerImport(models.Model):
     updated = models.PositiveIntegerField(default=0)
     written_through = models.PositiveIntegerField(
         null=True, blank=True, help_text="The file's row up to which everything was written."
+    )
+    leave_out_errors = models.BooleanField(
+        default=False,
+        help_text="Import the rows without errors; those with errors stay in the error report.",
     )
     cancel_requested = models.BooleanField(default=False)
     task_id = models.CharField(max_length=64, blank=True, help_text="The running job's id.")
@@ -110,6 +119,12 @@ class CustomerImport(models.Model):
         return self.get_status_display()
 
     @property
+    def rows_with_errors(self):
+        if self.rows_total is None:
+            return 0
+        return self.rows_total - self.to_create - self.to_update - self.to_skip
+
+    @property
     def is_running(self):
         return self.status in self.RUNNING
 
@@ -131,3 +146,39 @@ class CustomerImport(models.Model):
             self.error_report_path.unlink(missing_ok=True)
             self.file.delete(save=False)
             CustomerImport.objects.filter(pk=self.pk).update(file="")
+
+
+class RememberedMappingQuerySet(models.QuerySet):
+    def for_header(self, header):
+        """The columns last chosen for a file with these column names, or {}."""
+        remembered = self.filter(columns=columns_key(header)).first()
+        return remembered.mapping if remembered else {}
+
+    def remember(self, header, mapping, *, user):
+        self.update_or_create(
+            columns=columns_key(header), defaults={"mapping": mapping, "chosen_by": user}
+        )
+
+
+class RememberedMapping(models.Model):
+    """The fields last chosen for a set of column names, whoever chose them: the next
+    file with the same columns (the .xlsx after the .csv, next month's file from the same
+    till system) is not mapped again."""
+
+    columns = models.CharField(max_length=64, unique=True, help_text="``columns_key``")
+    mapping = models.JSONField(help_text="{file column: field, or - to ignore it}")
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    objects = RememberedMappingQuerySet.as_manager()
+
+    def __str__(self):
+        return ", ".join(self.mapping)
+
+
+def columns_key(header):
+    """The set of a file's column names, in any order and case, as a fixed-length key."""
+    names = sorted({name.strip().casefold() for name in header})
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()

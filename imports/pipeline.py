@@ -173,12 +173,16 @@ def kept_line(row, match):
     return json.dumps(entry, cls=DjangoJSONEncoder) + "\n"
 
 
-def rows_as_kept(path, name, options, kept):
+def rows_as_kept(path, name, options, kept, *, leave_out_errors=False):
     """The rows the dry run kept, ready to write: new customers as it checked them while
-    nothing has taken their match keys or emails since, else checked again."""
+    nothing has taken their match keys or emails since, else checked again. With
+    ``leave_out_errors``, the rows the dry run found errors in are left out."""
     _, checker = opened(path, name, options)
     with gzip.open(kept, "rt", encoding="utf-8") as lines:
-        for batch in batched(map(json.loads, lines), CHECK_BATCH_SIZE):
+        entries = map(json.loads, lines)
+        if leave_out_errors:
+            entries = (entry for entry in entries if entry["action"] != "error")
+        for batch in batched(entries, CHECK_BATCH_SIZE):
             new = [entry for entry in batch if entry["action"] == "create"]
             keys = [entry["key"] for entry in new if entry["key"]]
             emails = [entry["fields"]["email"] for entry in new]
@@ -199,16 +203,22 @@ class Stop(Exception):
     """Raised by a write's ``guard`` before a batch: that batch and the rest are not written."""
 
 
-def write(path, name, options, *, user, progress=None, guard=None, kept=None):
+def write(
+    path, name, options, *, user, progress=None, guard=None, kept=None, leave_out_errors=False
+):
     """Write the rows a batch at a time, each batch all or nothing: checked again, or as
     the dry run ``kept`` them. ``guard()`` is called inside each batch's transaction before
     it writes, and stops the writing by raising ``Stop``; ``progress(written)`` is told
-    after each batch."""
+    after each batch. With ``leave_out_errors``, the rows with errors in the dry run are
+    not written (they are in its error report); a row that passed it and fails now still
+    stops the writing."""
     written, batch = Written(), []
     if kept:
-        rows = rows_as_kept(path, name, options, kept)
+        rows = rows_as_kept(path, name, options, kept, leave_out_errors=leave_out_errors)
     else:
         rows = checked(*opened(path, name, options))
+        if leave_out_errors:
+            rows = (row for row in rows if not row.errors)
     try:
         for row in rows:
             if row.errors:

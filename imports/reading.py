@@ -15,6 +15,7 @@ import datetime
 import zipfile
 import zlib
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from . import workbooks
@@ -49,6 +50,11 @@ class Table:
     header: list
     rows: object  # an iterator of (line number in the file, [cells as text])
     kind: str  # "csv" or the workbook's extension
+
+    def first_rows(self, count=3, *, longest=40):
+        """The first ``count`` rows' cells, each cut to ``longest`` characters: what the
+        page that maps the columns shows of them. Read from ``rows``, which go on after."""
+        return [[cell[:longest] for cell in cells] for _, cells in islice(self.rows, count)]
 
 
 def open_table(path, *, name, encoding="utf-8", max_bytes=MAX_BYTES):

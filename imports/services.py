@@ -110,8 +110,9 @@ PURGED = "(purged)"
 
 def redact_for_purge(customers):
     """The names, emails and phone numbers of purged customers, where imports' findings
-    keep them (the first rows to create, update and skip; the errors' values), replaced
-    by "(purged)". The uploaded files go within ``JOB_FILES_KEPT_FOR`` anyway."""
+    keep them (the first rows to create, update and skip; the errors' values; the file's
+    first rows shown beside its columns), replaced by "(purged)". The uploaded files go
+    within ``JOB_FILES_KEPT_FOR`` anyway."""
     needles = {
         text.lower()
         for customer in customers
@@ -122,11 +123,26 @@ def redact_for_purge(customers):
         if text
     }  # fmt: skip
 
+    names = {
+        (customer.first_name.lower(), customer.last_name.lower())
+        for customer in customers
+        if customer.first_name and customer.last_name
+    }
+
     def mentions(value):
         return any(needle in str(value).lower() for needle in needles)
 
+    def row_mentions(cells):
+        """Whether a file's row is one of theirs: any cell naming them, or their first
+        and last names in two cells."""
+        lowered = {cell.strip().lower() for cell in cells}
+        return any(map(mentions, cells)) or any(pair <= lowered for pair in map(set, names))
+
     redacted = []
-    for job in CustomerImport.objects.only("pk", "samples", "errors").iterator():
+    for job in CustomerImport.objects.only("pk", "samples", "errors", "examples").iterator():
+        examples = [
+            [PURGED] * len(cells) if row_mentions(cells) else cells for cells in job.examples
+        ]
         samples = {
             action: [[line, PURGED, ""] if mentions(name) or mentions(email) else
                      [line, name, email] for line, name, email in rows]
@@ -136,7 +152,7 @@ def redact_for_purge(customers):
             [line, column, PURGED, message] if mentions(value) else [line, column, value, message]
             for line, column, value, message in job.errors
         ]
-        if (samples, errors) != (job.samples, job.errors):
-            job.samples, job.errors = samples, errors
+        if (samples, errors, examples) != (job.samples, job.errors, job.examples):
+            job.samples, job.errors, job.examples = samples, errors, examples
             redacted.append(job)
-    CustomerImport.objects.bulk_update(redacted, ["samples", "errors"])
+    CustomerImport.objects.bulk_update(redacted, ["samples", "errors", "examples"])

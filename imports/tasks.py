@@ -8,7 +8,7 @@ from django_tasks import task
 
 from . import pipeline
 from .checking import needs_mapping
-from .models import CustomerImport
+from .models import CustomerImport, RememberedMapping
 from .reading import FileProblem, open_table
 from .services import remove_expired_uploads
 
@@ -44,11 +44,16 @@ def check_import(import_id):
         return
     try:
         if not job.header:
-            header = open_table(job.file.path, name=job.name, encoding=job.encoding).header
-            if needs_mapping(header, job.mapping):
-                job.move(source=[Status.CHECKING], status=Status.MAPPING, header=header)
+            table = open_table(job.file.path, name=job.name, encoding=job.encoding)
+            read = {
+                "header": table.header,
+                "examples": table.first_rows(),
+                "mapping": RememberedMapping.objects.for_header(table.header),
+            }
+            if needs_mapping(read["header"], read["mapping"]):
+                job.move(source=[Status.CHECKING], status=Status.MAPPING, **read)
                 return
-            job.move(source=[Status.CHECKING], header=header)
+            job.move(source=[Status.CHECKING], **read)
         findings = pipeline.dry_run(
             job.file.path, job.name, options_of(job),
             progress=lambda rows: progress(job, rows_done=rows), keep=job.checked_path,
@@ -105,6 +110,7 @@ def run_import(import_id):
         written = pipeline.write(
             job.file.path, job.name, options_of(job), user=job.committed_by,
             progress=advanced, guard=still_importing, kept=kept,
+            leave_out_errors=job.leave_out_errors,
         )  # fmt: skip
     except (pipeline.ChangedSinceChecked, FileProblem, OSError) as problem:
         failed(job, [Status.IMPORTING], problem)
@@ -118,5 +124,9 @@ def run_import(import_id):
         status=Status.CANCELLED if written.stopped else Status.DONE,
         finished_at=timezone.now(),
     )
-    if not written.stopped:  # all is written: the file is not needed any more
+    if written.stopped:
+        return
+    if job.leave_out_errors:  # the rows left out stay to download, until the file expires
+        job.checked_path.unlink(missing_ok=True)
+    else:  # all is written: the file is not needed any more
         job.remove_file()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/<int:pk>/mapping/", views.ImportMappingView.as_view(), name="mapping"),
     path("imports/<int:pk>/progress/", views.ImportProgressView.as_view(), name="progress"),
     path("imports/<int:pk>/commit/", views.ImportCommitView.as_view(), name="commit"),
+    path("imports/<int:pk>/valid-rows/", views.ImportValidRowsView.as_view(), name="valid_rows"),
     path("imports/<int:pk>/cancel/", views.ImportCancelView.as_view(), name="cancel"),
     path("imports/<int:pk>/errors.csv", views.ImportErrorReportView.as_view(), name="errors"),
 ]

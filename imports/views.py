@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from backoffice.tables import Echo
 from backoffice.tasks import enqueue_on_commit, task_waits_for_worker, waiting_state
@@ -18,7 +18,7 @@ from stores.current import get_current_store
 from . import tasks
 from .checking import FIELDS, REQUIRED_COLUMNS, needs_mapping
 from .forms import MappingForm, UploadForm
-from .models import CustomerImport
+from .models import CustomerImport, RememberedMapping
 from .reading import FileProblem, identify, open_table
 from .tables import CustomerImportTable
 
@@ -47,12 +47,14 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
         job.file.save(upload.name, upload, save=False)
         try:
             if identify(job.file.path, name=job.name) == "csv":
-                job.header = open_table(job.file.path, name=job.name, encoding=job.encoding).header
+                table = open_table(job.file.path, name=job.name, encoding=job.encoding)
+                job.header, job.examples = table.header, table.first_rows()
+                job.mapping = RememberedMapping.objects.for_header(job.header)
         except FileProblem as problem:
             job.file.delete(save=False)
             form.add_error("upload", str(problem))
             return self.form_invalid(form)
-        if job.header and needs_mapping(job.header):
+        if job.header and needs_mapping(job.header, job.mapping):
             job.status = Status.MAPPING
             job.save()
             return redirect("imports:mapping", job.pk)
@@ -118,7 +120,10 @@ class ImportMappingView(OwnImportMixin, FileNeededMixin, FormView):
 
     def get_form(self, form_class=None):
         return MappingForm(
-            **self.get_form_kwargs(), header=self.job.header, mapping=self.job.mapping
+            **self.get_form_kwargs(),
+            header=self.job.header,
+            mapping=self.job.mapping,
+            examples=self.job.examples,
         )
 
     def form_valid(self, form):
@@ -130,6 +135,7 @@ class ImportMappingView(OwnImportMixin, FileNeededMixin, FormView):
             self.job.refresh_from_db()
             messages.error(self.request, self.refusal())
             return redirect(self.job)
+        RememberedMapping.objects.remember(self.job.header, form.mapping(), user=self.request.user)
         enqueue_on_commit(tasks.check_import, self.job)
         return redirect(self.job)
 
@@ -202,6 +208,41 @@ class ImportCommitView(OwnImportMixin, FileNeededMixin, View):
                 request,
                 "The import is queued: it starts as soon as a worker is free, and this "
                 "page follows it.",
+            )
+        else:
+            messages.error(request, "This import is not ready to run: see its state below.")
+        return redirect(self.job)
+
+
+class ImportValidRowsView(OwnImportMixin, FileNeededMixin, TemplateView):
+    """Import the rows without errors of a file that has some: a page says how many are
+    imported and how many left out, and Import writes the first as Import does. The rows
+    left out stay in the error report, to fix and upload again."""
+
+    permission_required = "imports.add_customerimport"
+    template_name = "imports/valid_rows_confirm.html"
+
+    def refusal(self):
+        if self.job.status != Status.REFUSED or not self.job.to_create + self.job.to_update:
+            return "This import has no valid rows to import apart from the others."
+        return super().refusal()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            job=self.job, breadcrumbs=[("Imports", reverse("imports:list"))], **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        moved = self.job.move(
+            source=[Status.REFUSED], status=Status.QUEUED, rows_done=0, leave_out_errors=True,
+            cancel_requested=False, committed_by=request.user,
+        )  # fmt: skip
+        if moved:
+            enqueue_on_commit(tasks.run_import, self.job)
+            messages.success(
+                request,
+                f"The import of {self.job.to_create + self.job.to_update} rows is queued; "
+                f"the {self.job.rows_with_errors} with errors are left out.",
             )
         else:
             messages.error(request, "This import is not ready to run: see its state below.")

@@ -77,6 +77,7 @@ ACCESS = {
     "imports:mapping": ("post", "imports.add_customerimport"),
     "imports:progress": ("get", "imports.view_customerimport"),
     "imports:commit": ("post", "imports.add_customerimport"),
+    "imports:valid_rows": ("post", "imports.add_customerimport"),
     "imports:cancel": ("post", "imports.add_customerimport"),
     "imports:errors": ("get", "imports.view_customerimport"),
     "export_list": ("get", "backoffice.view_export"),

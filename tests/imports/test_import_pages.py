@@ -156,7 +156,8 @@ def test_a_workbooks_columns_are_read_by_the_job_then_mapped(
     manager_client, downtown, run_jobs, tmp_path
 ):
     path = write_xlsx(tmp_path / "customers.xlsx", [
-        ["Given name", "Surname", "E-mail", "Shop"], ["Ada", "Lovelace", "ada@example.com", "DT01"],
+        ["Given name", "Surname", "E-mail", "Shop", "Favourite colour"],
+        ["Ada", "Lovelace", "ada@example.com", "DT01", "red"],
     ])  # fmt: skip
 
     response = run_jobs(lambda: upload(manager_client, path.read_bytes(), name="customers.xlsx"))
@@ -166,10 +167,12 @@ def test_a_workbooks_columns_are_read_by_the_job_then_mapped(
     page = manager_client.get(response.url).content.decode()
     assert "Choose the columns" in page
     form = manager_client.get(reverse("imports:mapping", args=[job.pk])).context["form"]
-    assert [field.label for field in form] == ["Given name", "Surname", "E-mail", "Shop"]
+    assert [field.label for field in form] == [
+        "Given name", "Surname", "E-mail", "Shop", "Favourite colour",
+    ]  # fmt: skip
     run_jobs(lambda: manager_client.post(reverse("imports:mapping", args=[job.pk]), {
         "column_0": "first_name", "column_1": "last_name", "column_2": "email",
-        "column_3": "stores",
+        "column_3": "stores", "column_4": "",
     }))  # fmt: skip
     job.refresh_from_db()
     assert (job.status, job.to_create) == ("checked", 1)
