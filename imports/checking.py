@@ -268,7 +268,7 @@ class RowChecker:
         """{key value (emails in lower case): live customer} for the ``wanted`` values."""
         if not wanted:
             return {}
-        customers = Customer.objects.all()
+        customers = Customer.objects.select_related("loyalty_account")
         if key == "email":
             lowered = {value.lower() for value in wanted}
             found = customers.annotate(key=Lower("email")).filter(key__in=lowered)
@@ -314,7 +314,7 @@ class RowChecker:
             values["stores"] = self.store_ids(values.get("stores", ""), row)
         else:  # a file without the column keeps the customer's stores
             values["stores"] = list(existing.stores.values_list("pk", flat=True))
-        self.check_loyalty(values, row)
+        self.check_loyalty(values, row, existing)
         if valid:
             values["customer"] = customer
 
@@ -355,10 +355,13 @@ class RowChecker:
             row.errors.append(RowError(row.line, "stores", codes, message))
         return list(dict.fromkeys(found))  # a store named twice is one store
 
-    def check_loyalty(self, values, row):
+    def check_loyalty(self, values, row, existing):
         """Enrolment and balance. Without an enrolment column, a balance enrols the
         customer (a file's "Loyalty Points" once came in as no points at all), and a row
-        without a balance leaves both as they are (None)."""
+        without a balance leaves both as they are (None). A new customer outside the
+        programme keeps the points a row gives (our export's customers who left it); one we
+        have cannot have their points changed while outside it, which is an error rather
+        than a change dropped."""
         if "loyalty_enrolled" not in values:
             if not values.get("loyalty_balance"):
                 values["loyalty_enrolled"] = values["loyalty_balance"] = None
@@ -380,6 +383,16 @@ class RowChecker:
             row.errors.append(RowError(row.line, "loyalty_balance", balance, message))
             return
         values["loyalty_balance"] = points
+        if existing is not None and not values["loyalty_enrolled"] and points is not None:
+            account = getattr(existing, "loyalty_account", None)
+            stored = account.balance if account else 0
+            if points != stored:
+                message = (
+                    f"This customer is not in the loyalty programme, so their balance "
+                    f"({stored:,}) cannot change: write true in the enrolment column, or "
+                    "leave the balance as it is."
+                )
+                row.errors.append(RowError(row.line, "loyalty_balance", balance, message))
 
     def check_repeats(self, rows):
         """An email or customer ID number that an earlier row of the file has (in any

@@ -45,14 +45,16 @@ def write_batch(rows, *, user, source, guard=None):
         for customer, row in zip(customers, creating, strict=True)
         for store_id in row.values["stores"]
     )
+    opened = [
+        (customer, row.values["loyalty_enrolled"], row.values["loyalty_balance"] or 0)
+        for customer, row in zip(customers, creating, strict=True)
+        if row.values["loyalty_enrolled"] or row.values["loyalty_balance"]
+    ]
     open_accounts(
-        [
-            (customer.pk, row.values["loyalty_balance"] or 0, now)
-            for customer, row in zip(customers, creating, strict=True)
-            if row.values["loyalty_enrolled"]
-        ],
+        [(customer.pk, points, now) for customer, _, points in opened],
         reason=Reason.IMPORT,
         user=user,
+        outside={customer.pk for customer, enrolled, _ in opened if not enrolled},
     )
     # Counted from what was written, as the seed does: recounting the new rows in the
     # database is two joins per batch, which stale planner statistics made read every

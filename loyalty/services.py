@@ -206,17 +206,19 @@ def loyalty_update(*, customer, enrolled, balance, reason, note="", user, expect
 
 
 @transaction.atomic
-def open_accounts(rows, *, reason, user=None):
+def open_accounts(rows, *, reason, user=None, outside=frozenset()):
     """Enrol new customers with opening balances, in bulk: ``rows`` are (customer id,
     points, when). Each gets an account and, for points, a ledger entry of them, written
-    with the database's bulk loader (the seed and imports write thousands at once)."""
+    with the database's bulk loader (the seed and imports write thousands at once). The
+    customers whose ids are in ``outside`` keep their points outside the programme, as
+    those who left it do (a file of customers who had left it)."""
     now = timezone.now()
     account_ids = bulk.reserve_ids(LoyaltyAccount, len(rows))
     bulk.insert_rows(
         LoyaltyAccount,
         [
-            {"id": pk, "customer_id": customer_id, "enrolled": True, "balance": points,
-             "version": 1 if points else 0, "updated_at": now}
+            {"id": pk, "customer_id": customer_id, "enrolled": customer_id not in outside,
+             "balance": points, "version": 1 if points else 0, "updated_at": now}
             for pk, (customer_id, points, _) in zip(account_ids, rows, strict=True)
         ],
     )  # fmt: skip

@@ -5,14 +5,17 @@ without an enrolment column enrols the customer."""
 
 import csv
 import io
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from customers.models import Customer
 from imports import pipeline
 from imports.checking import REQUIRED_COLUMNS
-from tests.factories import make_store
+from loyalty.services import loyalty_enrol
+from tests.factories import make_customer, make_store
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +82,37 @@ def test_each_optional_column_can_be_left_out(template, tmp_path):
             csv.writer(file).writerows([[row[index] for index in kept] for row in template])
         findings = pipeline.dry_run(path, path.name, pipeline.Options())
         assert (left_out, findings.errors, findings.counts["create"]) == (left_out, [], 2)
+
+
+def test_a_new_customer_outside_the_programme_keeps_the_points_of_the_row(downtown, tmp_path):
+    """Our export writes "false" and the balance kept for a customer who left the
+    programme: imported, they are outside it with those points, in the ledger."""
+    customers = imported(tmp_path, [
+        ["first_name", "last_name", "email", "stores", "loyalty_enrolled", "loyalty_balance"],
+        ["Lena", "Left", "lena@example.com", "DT01", "false", "300"],
+    ])  # fmt: skip
+
+    lena = customers["Lena"]
+    assert loyalty_of(lena) == (False, 300)
+    assert list(lena.loyalty_account.entries.values_list("delta", "reason")) == [(300, "import")]
+    assert lena.loyalty_points is None  # the list's copy, empty outside the programme
+    call_command("check_balances", stdout=StringIO())
+
+
+def test_the_points_of_a_customer_outside_the_programme_are_not_changed_silently(
+    downtown, tmp_path
+):
+    make_customer(email="lena@example.com", stores=[downtown], loyalty_balance=100)
+    loyalty_enrol(customer=Customer.objects.get(), enrolled=False, user=None)
+    changed, kept = tmp_path / "changed.csv", tmp_path / "kept.csv"
+    changed.write_text("email,loyalty_enrolled,loyalty_balance\nlena@example.com,false,250\n")
+    kept.write_text("email,loyalty_enrolled,loyalty_balance\nLENA@example.com,false,100\n")
+
+    refused = pipeline.dry_run(changed, changed.name, pipeline.Options(update=True))
+    accepted = pipeline.dry_run(kept, kept.name, pipeline.Options(update=True))
+
+    assert [(error.line, error.column) for error in refused.errors] == [(2, "loyalty_balance")]
+    assert "not in the loyalty programme, so their balance (100) cannot change" in (
+        refused.errors[0].message
+    )
+    assert (accepted.errors, accepted.counts["update"]) == ([], 1)
