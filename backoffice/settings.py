@@ -272,7 +272,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EXPORT_STREAM_LIMIT = 100_000
 # An Excel workbook is whole only once its last row is written, and the browser waits for
 # all of it: fewer rows before a job writes it (bench/RESULTS.md has the times).
-EXPORT_WORKBOOK_LIMIT = 20_000
+EXPORT_WORKBOOK_LIMIT = 10_000
 # Files of background jobs (exports written, imports uploaded) are removed this long after
 # the job was asked for: by the next job of their kind, or `manage.py remove_expired_files`.
 JOB_FILES_KEPT_FOR = timedelta(hours=24)
