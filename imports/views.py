@@ -16,7 +16,7 @@ from backoffice.views import ObjectListView, job_progress_response
 from stores.current import get_current_store
 
 from . import tasks
-from .checking import FIELDS, REQUIRED_COLUMNS, needs_mapping
+from .checking import FIELD_LABELS, FIELDS, REQUIRED_COLUMNS, needs_mapping
 from .forms import MappingForm, UploadForm
 from .models import CustomerImport, RememberedMapping
 from .reading import FileProblem, identify, open_table
@@ -142,7 +142,7 @@ class ImportMappingView(OwnImportMixin, FileNeededMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             job=self.job,
-            required=REQUIRED_COLUMNS,
+            required=[FIELD_LABELS[name] for name in REQUIRED_COLUMNS],
             breadcrumbs=[("Imports", reverse("imports:list"))],
             **kwargs,
         )

@@ -29,7 +29,9 @@ def test_a_manager_maps_checks_and_imports_a_file(signed_in, stores, shoot, tmp_
     for column, field in [("Given name", "first_name"), ("Surname", "last_name"),
                           ("E-mail", "email"), ("Shop", "stores"), ("Notes", "notes")]:  # fmt: skip
         expect(page.get_by_label(column)).to_have_value(field)  # recognised by its name
-    expect(page.get_by_role("row").filter(has_text="Client since")).to_contain_text("2019 · 2020")
+    expect(page.get_by_role("listitem").filter(has_text="Client since")).to_contain_text(
+        "2019 · 2020"
+    )
     page.get_by_label("Client since").select_option(label="Ignore this column")
     shoot("mapping")
     page.get_by_role("button", name="Check the rows").click()
