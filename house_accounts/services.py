@@ -7,10 +7,10 @@ audit event in the same transaction.
 """
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from backoffice import audit
+from backoffice import audit, ledgers
 from backoffice.filters import end_of_day, start_of_day
 from backoffice.money import MAX_AMOUNT, ZERO, cents, format_money, past_the_limit
 from backoffice.services import editable_fields
@@ -108,51 +108,55 @@ def charged_since(account, day):
 
 
 @transaction.atomic
+class HouseAccountBalance(ledgers.Ledger):
+    """What a house account owes: a charge within its limits, and a payment or refund
+    below zero only for an account that allows credit."""
+
+    account_model = HouseAccount
+    entry_model = HouseAccountEntry
+
+    def refuse(self, account, change, *, kind, **entry_fields):
+        if kind == Kind.CHARGE:
+            refuse_over_limits(account, change)
+        balance = account.balance + change
+        if change < 0 and balance < ZERO and not account.allow_credit:
+            raise HouseAccountError(
+                f"This {Kind(kind).label.lower()} of {format_money(-change)} is more than is "
+                f"owed ({format_money(account.balance)}), and this account does not allow "
+                "credit."
+            )
+        if past_the_limit(balance):
+            raise HouseAccountError(
+                f"This would take the balance to {format_money(balance)}, past the most an "
+                f"account can hold ({format_money(MAX_AMOUNT)})."
+            )
+
+    def recorded(self, entry, *, balance_before, user):
+        detail = f", ref. {entry.reference}" if entry.reference else ""
+        audit.record_money_entry(
+            entry=entry, user=user, balance_before=balance_before, detail=detail
+        )
+
+
+HOUSE_ACCOUNT_BALANCE = HouseAccountBalance()
+
+
 def house_account_post(*, account, kind, amount, store, reference, note, user, token=None):
     """Record a charge (raising the balance), a payment or a refund (lowering it) of
-    ``amount`` (positive); the one writer of a house account's balance.
+    ``amount`` (positive); the one writer of a house account's balance
+    (``backoffice.ledgers.post``).
 
     A charge over the account's max amount, or one that takes the charges of the current
     limit period over the limit, is refused with what is left; a payment or refund that
     takes the balance below zero is refused unless the account allows credit. A form
     ``token`` seen before raises ``AlreadyRecorded``.
     """
-    account = HouseAccount.objects.select_for_update().get(pk=account.pk)
-    HouseAccountEntry.refuse_repeat(token)
     amount = cents(amount)
-    if kind == Kind.CHARGE:
-        refuse_over_limits(account, amount)
-    delta = -amount if kind in (Kind.PAYMENT, Kind.REFUND) else amount
-    balance = account.balance + delta
-    if delta < 0 and balance < ZERO and not account.allow_credit:
-        raise HouseAccountError(
-            f"This {Kind(kind).label.lower()} of {format_money(amount)} is more than is owed "
-            f"({format_money(account.balance)}), and this account does not allow credit."
-        )
-    if past_the_limit(balance):
-        raise HouseAccountError(
-            f"This would take the balance to {format_money(balance)}, past the most an "
-            f"account can hold ({format_money(MAX_AMOUNT)})."
-        )
-    HouseAccount.objects.filter(pk=account.pk).update(balance=balance, version=F("version") + 1)
-    entry = HouseAccountEntry.objects.create(
-        account=account,
-        kind=kind,
-        amount=delta,
-        balance_after=balance,
-        store=store,
-        reference=reference,
-        note=note,
-        token=token,
-        created_by=user if user and user.is_authenticated else None,
-    )
-    audit.record_money_entry(
-        entry=entry,
-        user=user,
-        balance_before=account.balance,
-        detail=f", ref. {reference}" if reference else "",
-    )
-    return entry
+    change = -amount if kind in (Kind.PAYMENT, Kind.REFUND) else amount
+    return ledgers.post(
+        HOUSE_ACCOUNT_BALANCE, account=account, change=change, user=user, token=token,
+        kind=kind, store=store, reference=reference, note=note,
+    )  # fmt: skip
 
 
 def refuse_over_limits(account, amount):

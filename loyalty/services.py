@@ -1,16 +1,16 @@
 """Every write of a loyalty balance, and of the enrolment and card beside it.
 
-A balance moves only through ``loyalty_adjust``, which locks the account row, refuses to go
-below zero, and writes the ledger entry, the customer's copy of the balance (which the
-customer list sorts by) and an audit event in the same transaction. The model refuses any
-other change of the balance.
+A balance moves only through ``backoffice.ledgers.post`` with ``LOYALTY_POINTS`` (staff's
+adjustments by ``loyalty_adjust``), which locks the account row, refuses to go below zero,
+and writes the ledger entry, the customer's copy of the balance (which the customer list
+sorts by) and an audit event in the same transaction. The model refuses any other change
+of the balance.
 """
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from backoffice import audit, bulk
+from backoffice import audit, bulk, ledgers
 from customers.models import Customer
 from customers.tallies import recounted
 
@@ -78,58 +78,69 @@ def locked_account(customer):
     return account
 
 
+class LoyaltyPoints(ledgers.Ledger):
+    """A customer's points: staff adjust them for one of the reasons, with a note where
+    the reason needs one, only while the customer is enrolled, and never below zero or
+    past ``MAX_POINTS``. The system's own entries (enrolment and leaving, which move no
+    points) pass. Each adjustment updates the customer's copy of the balance, which the
+    customer list sorts by, and is an audit event about the customer."""
+
+    account_model = LoyaltyAccount
+    entry_model = LoyaltyLedgerEntry
+    change_field = "delta"
+    touched_fields = {"updated_at": timezone.now}
+
+    def refuse(self, account, change, *, reason, note):
+        if reason in (Reason.ENROLLED, Reason.LEFT):
+            return
+        if reason not in Reason.values:
+            raise LoyaltyError(f"“{reason}” is not a loyalty reason.")
+        if reason in REASONS_NEEDING_A_NOTE and not note.strip():
+            raise LoyaltyError(f"A note is required for the reason “{Reason(reason).label}”.")
+        if not account.enrolled:
+            raise NotEnrolled
+        if account.balance + change < 0:
+            raise BalanceTooLow(account, change)
+        if account.balance + change > MAX_POINTS:
+            raise BalanceTooHigh(account, change)
+
+    def show_balance(self, account, balance):
+        account.balance = account._stored_balance = balance  # the model's guard: not a save
+
+    def recorded(self, entry, *, balance_before, user):
+        if not entry.delta:
+            return
+        customer_id = entry.account.customer_id
+        Customer.all_objects.filter(pk=customer_id).update(loyalty_points=entry.balance_after)
+        audit.record(
+            user=user,
+            action=audit.Action.LOYALTY,
+            obj=Customer.all_objects.get(pk=customer_id),
+            summary=adjustment_summary(entry.delta, entry.reason, entry.note),
+            changes={"loyalty_balance": [balance_before, entry.balance_after]},
+        )
+
+
+LOYALTY_POINTS = LoyaltyPoints()
+
+
 @transaction.atomic
 def loyalty_adjust(*, account, delta, reason, note, user):
     """Add ``delta`` points (negative: take them off) for ``reason``; the one writer of a
-    balance.
+    balance (``backoffice.ledgers.post``).
 
-    The account row is locked first and read again, so concurrent adjustments apply one
-    after the other, each seeing the balance the previous one left. Refused (nothing
-    written) when the customer is not enrolled, when the balance would go below zero, or
-    when the reason needs a note and has none. Returns the entry written (None for a delta
-    of 0).
+    Concurrent adjustments apply one after the other, each seeing the balance the previous
+    one left. Refused (nothing written) when the customer is not enrolled, when the balance
+    would go below zero, or when the reason needs a note and has none. Returns the entry
+    written (None for a delta of 0, which is checked all the same).
     """
-    account = LoyaltyAccount.objects.select_for_update().get(pk=account.pk)
-    if reason not in Reason.values:
-        raise LoyaltyError(f"“{reason}” is not a loyalty reason.")
-    if reason in REASONS_NEEDING_A_NOTE and not note.strip():
-        raise LoyaltyError(f"A note is required for the reason “{Reason(reason).label}”.")
-    if not account.enrolled:
-        raise NotEnrolled
+    note = note[: LoyaltyLedgerEntry._meta.get_field("note").max_length]
     if not delta:
+        locked = LoyaltyAccount.objects.select_for_update().get(pk=account.pk)
+        LOYALTY_POINTS.refuse(locked, 0, reason=reason, note=note)
         return None
-    if account.balance + delta < 0:
-        raise BalanceTooLow(account, delta)
-    if account.balance + delta > MAX_POINTS:
-        raise BalanceTooHigh(account, delta)
-    customer = Customer.all_objects.get(pk=account.customer_id)
-    balance = account.balance + delta
-    entry = write_entry(account, delta=delta, balance=balance, reason=reason, note=note, user=user)
-    Customer.all_objects.filter(pk=customer.pk).update(loyalty_points=balance)
-    audit.record(
-        user=user,
-        action=audit.Action.LOYALTY,
-        obj=customer,
-        summary=adjustment_summary(delta, reason, note),
-        changes={"loyalty_balance": [balance - delta, balance]},
-    )
-    return entry
-
-
-def write_entry(account, *, delta, balance, reason, note, user):
-    """The ledger entry, the new balance and the next version: the only balance write."""
-    LoyaltyAccount.objects.filter(pk=account.pk).update(
-        balance=balance, version=F("version") + 1, updated_at=timezone.now()
-    )
-    account.balance = account._stored_balance = balance
-    account.version += 1
-    return LoyaltyLedgerEntry.objects.create(
-        account=account,
-        delta=delta,
-        balance_after=balance,
-        reason=reason,
-        note=note[: LoyaltyLedgerEntry._meta.get_field("note").max_length],
-        created_by=user if user and user.is_authenticated else None,
+    return ledgers.post(
+        LOYALTY_POINTS, account=account, change=delta, user=user, reason=reason, note=note
     )
 
 
@@ -149,13 +160,13 @@ def loyalty_enrol(*, customer, enrolled, user):
     with recounted([customer.pk]):
         LoyaltyAccount.objects.filter(pk=account.pk).update(enrolled=enrolled)
         account.enrolled = enrolled
-    write_entry(
-        account,
-        delta=0,
-        balance=account.balance,
+    ledgers.post(
+        LOYALTY_POINTS,
+        account=account,
+        change=0,
+        user=user,
         reason=Reason.ENROLLED if enrolled else Reason.LEFT,
         note="",
-        user=user,
     )
     # The customer list sorts by a copy of the points, empty outside the programme.
     points = account.balance if enrolled else None

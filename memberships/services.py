@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from backoffice import audit
+from backoffice import audit, ledgers
 from backoffice.money import ZERO, cents, format_money
 
 from .models import MembershipAccount, MembershipEntry, MembershipSeat, Period
@@ -131,48 +131,52 @@ def membership_remove_member(*, account, customer, user):
         )
 
 
-@transaction.atomic
+class MembershipAllowance(ledgers.Ledger):
+    """A membership's allowance: charges and refunds need an active account, a charge
+    never takes more than is left, and a refund gives back at most what this period
+    charged."""
+
+    account_model = MembershipAccount
+    entry_model = MembershipEntry
+
+    def refuse(self, account, change, *, kind, **entry_fields):
+        spending = kind in (MembershipEntry.Kind.CHARGE, MembershipEntry.Kind.REFUND)
+        if spending and not account.is_active:
+            raise MembershipError(f"This membership expired on {account.expiry_date}.")
+        balance = account.balance + change
+        if balance < ZERO:
+            raise MembershipError(
+                f"This charge of {format_money(-change)} is more than the allowance left, "
+                f"{format_money(account.balance)}."
+            )
+        if kind == MembershipEntry.Kind.REFUND and balance > (
+            allowance := period_allowance(account)
+        ):
+            raise MembershipError(
+                f"A refund gives back at most what was charged this period: "
+                f"{format_money(allowance - account.balance)} (the allowance is "
+                f"{format_money(allowance)}, {format_money(account.balance)} is left)."
+            )
+
+    def recorded(self, entry, *, balance_before, user):
+        detail = f": {entry.note}" if entry.note else ""
+        audit.record_money_entry(
+            entry=entry, user=user, balance_before=balance_before, detail=detail
+        )
+
+
+MEMBERSHIP_ALLOWANCE = MembershipAllowance()
+
+
 def membership_post(*, account, kind, amount, store, note, user, token=None):
     """Add ``amount`` to the balance of ``account`` (a charge is negative); the one writer
-    of a membership balance. The row is locked and read again first, so concurrent charges
-    apply one after the other: a charge beyond the balance left is refused, whatever else
-    was charged meanwhile. Charges and refunds need an active account. A form ``token``
-    seen before raises ``AlreadyRecorded``."""
-    account = MembershipAccount.objects.select_for_update().get(pk=account.pk)
-    MembershipEntry.refuse_repeat(token)
-    amount = cents(amount)
-    spending = kind in (MembershipEntry.Kind.CHARGE, MembershipEntry.Kind.REFUND)
-    if spending and not account.is_active:
-        raise MembershipError(f"This membership expired on {account.expiry_date}.")
-    balance = account.balance + amount
-    if balance < ZERO:
-        raise MembershipError(
-            f"This charge of {format_money(-amount)} is more than the allowance left, "
-            f"{format_money(account.balance)}."
-        )
-    if kind == MembershipEntry.Kind.REFUND and balance > (allowance := period_allowance(account)):
-        raise MembershipError(
-            f"A refund gives back at most what was charged this period: "
-            f"{format_money(allowance - account.balance)} (the allowance is "
-            f"{format_money(allowance)}, {format_money(account.balance)} is left)."
-        )
-    MembershipAccount.objects.filter(pk=account.pk).update(
-        balance=balance, version=F("version") + 1
-    )
-    entry = MembershipEntry.objects.create(
-        account=account,
-        kind=kind,
-        amount=amount,
-        balance_after=balance,
-        store=store,
-        note=note,
-        token=token,
-        created_by=user if user and user.is_authenticated else None,
-    )
-    audit.record_money_entry(
-        entry=entry, user=user, balance_before=account.balance, detail=f": {note}" if note else ""
-    )
-    return entry
+    of a membership balance (``backoffice.ledgers.post``): concurrent charges apply one
+    after the other, and a charge beyond the balance left is refused, whatever else was
+    charged meanwhile. A form ``token`` seen before raises ``AlreadyRecorded``."""
+    return ledgers.post(
+        MEMBERSHIP_ALLOWANCE, account=account, change=cents(amount), user=user, token=token,
+        kind=kind, store=store, note=note,
+    )  # fmt: skip
 
 
 def period_allowance(account):
