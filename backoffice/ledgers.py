@@ -13,6 +13,8 @@ two hooks, ``refuse`` (its rules: limits, allowance, not below zero) and ``recor
 from django.db import transaction
 from django.db.models import F
 
+from . import audit
+
 
 class Ledger:
     account_model = None
@@ -33,6 +35,19 @@ class Ledger:
     def recorded(self, entry, *, balance_before, user):
         """What the kind records once ``entry`` is written: its audit event and any copy
         of the balance kept elsewhere."""
+
+
+class MoneyLedger(Ledger):
+    """A ledger of money (``models.MoneyEntry``): each entry is an audit event about its
+    account, "Charge USD 20.00 at Downtown" and the kind's ``detail``."""
+
+    def detail(self, entry):
+        return ""
+
+    def recorded(self, entry, *, balance_before, user):
+        audit.record_money_entry(
+            entry=entry, user=user, balance_before=balance_before, detail=self.detail(entry)
+        )
 
 
 @transaction.atomic

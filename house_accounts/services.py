@@ -108,7 +108,7 @@ def charged_since(account, day):
 
 
 @transaction.atomic
-class HouseAccountBalance(ledgers.Ledger):
+class HouseAccountBalance(ledgers.MoneyLedger):
     """What a house account owes: a charge within its limits, and a payment or refund
     below zero only for an account that allows credit."""
 
@@ -131,11 +131,8 @@ class HouseAccountBalance(ledgers.Ledger):
                 f"account can hold ({format_money(MAX_AMOUNT)})."
             )
 
-    def recorded(self, entry, *, balance_before, user):
-        detail = f", ref. {entry.reference}" if entry.reference else ""
-        audit.record_money_entry(
-            entry=entry, user=user, balance_before=balance_before, detail=detail
-        )
+    def detail(self, entry):
+        return f", ref. {entry.reference}" if entry.reference else ""
 
 
 HOUSE_ACCOUNT_BALANCE = HouseAccountBalance()

@@ -131,7 +131,7 @@ def membership_remove_member(*, account, customer, user):
         )
 
 
-class MembershipAllowance(ledgers.Ledger):
+class MembershipAllowance(ledgers.MoneyLedger):
     """A membership's allowance: charges and refunds need an active account, a charge
     never takes more than is left, and a refund gives back at most what this period
     charged."""
@@ -158,11 +158,8 @@ class MembershipAllowance(ledgers.Ledger):
                 f"{format_money(allowance)}, {format_money(account.balance)} is left)."
             )
 
-    def recorded(self, entry, *, balance_before, user):
-        detail = f": {entry.note}" if entry.note else ""
-        audit.record_money_entry(
-            entry=entry, user=user, balance_before=balance_before, detail=detail
-        )
+    def detail(self, entry):
+        return f": {entry.note}" if entry.note else ""
 
 
 MEMBERSHIP_ALLOWANCE = MembershipAllowance()
