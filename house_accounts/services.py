@@ -107,7 +107,6 @@ def charged_since(account, day):
     return total.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
-@transaction.atomic
 class HouseAccountBalance(ledgers.MoneyLedger):
     """What a house account owes: a charge within its limits, and a payment or refund
     below zero only for an account that allows credit."""
