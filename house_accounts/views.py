@@ -4,27 +4,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import get_valid_filename
-from django.views.generic import CreateView, DetailView, FormView, TemplateView
+from django.views.generic import CreateView, TemplateView
 
 from backoffice.filters import start_of_day
-from backoffice.models import AlreadyRecorded
 from backoffice.money import format_money
 from backoffice.tables import Echo, neutralise
 from backoffice.views import (
     BulkActionView,
-    LedgerEntriesMixin,
     ObjectFormMixin,
-    ObjectHistoryMixin,
     ObjectListView,
-    already_recorded,
     unless_taken_meanwhile,
 )
+from backoffice.viewsets import AccountMixin, LedgerAccountViewSet
 from stores.current import get_current_store
 
 from .filters import HouseAccountFilterSet
@@ -97,70 +93,40 @@ class HouseAccountCreateView(PermissionRequiredMixin, ObjectFormMixin, CreateVie
         return redirect(account)
 
 
-class AccountMixin:
-    """A view about one house account (``pk`` in the URL)."""
+class HouseAccountViewSet(LedgerAccountViewSet):
+    """A house account's page, its edit form and its charge, payment or refund form."""
 
-    @cached_property
-    def account(self):
-        return get_object_or_404(
-            HouseAccount.objects.select_related("customer"), pk=self.kwargs["pk"]
-        )
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault(
-            "breadcrumbs",
-            [
-                ("House Account", reverse("house_accounts:list")),
-                (str(self.account), self.account.get_absolute_url()),
-            ],
-        )
-        kwargs.setdefault("cancel_url", self.account.get_absolute_url())
-        return super().get_context_data(account=self.account, **kwargs)
-
-
-class HouseAccountDetailView(
-    PermissionRequiredMixin, LedgerEntriesMixin, ObjectHistoryMixin, DetailView
-):
-    permission_required = "house_accounts.view_houseaccount"
-    queryset = HouseAccount.objects.select_related("customer")
-    context_object_name = "account"
-    template_name = "house_accounts/account_detail.html"
+    model = HouseAccount
+    list_url_name = "house_accounts:list"
+    list_label = "House Account"
+    error_class = HouseAccountError
+    detail_template_name = "house_accounts/account_detail.html"
     entries_table_class = HouseAccountEntryTable
+    view_permission = "house_accounts.view_houseaccount"
+    edit_form_class = HouseAccountEditForm
+    edit_template_name = "house_accounts/account_form.html"
+    change_permission = "house_accounts.change_houseaccount"
+    entry_form_class = EntryForm
+    entry_heading = "Charge, payment or refund"
+    entry_permission = "house_accounts.record_house_account_charge"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            entry_form=EntryForm(current_store=get_current_store(self.request)),
-            statement_form=StatementForm(),
-            left_this_period=left_this_period(self.object),
-            breadcrumbs=[("House Account", reverse("house_accounts:list"))],
-            **kwargs,
-        )
+    def update(self, account, *, user, expected_version):
+        house_account_update(account=account, user=user, expected_version=expected_version)
+
+    def post_entry(self, account, *, user, data):
+        return house_account_post(account=account, user=user, **data)
+
+    def entry_form_kwargs(self, request):
+        return {
+            **super().entry_form_kwargs(request),
+            "large_payments": request.user.has_perm("house_accounts.record_large_payment"),
+        }
+
+    def detail_context(self, request, account):
+        return {"statement_form": StatementForm(), "left_this_period": left_this_period(account)}
 
 
-class HouseAccountUpdateView(PermissionRequiredMixin, AccountMixin, FormView):
-    permission_required = "house_accounts.change_houseaccount"
-    form_class = HouseAccountEditForm
-    template_name = "house_accounts/account_form.html"
-    extra_context = {"submit_label": "Save", "form_id": "object-form"}
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.account}
-
-    def form_valid(self, form):
-        try:
-            house_account_update(
-                account=form.instance,
-                user=self.request.user,
-                expected_version=form.cleaned_data["version"],
-            )
-        except HouseAccountError as refusal:
-            messages.error(self.request, str(refusal))
-            return redirect("house_accounts:edit", self.account.pk)
-        messages.success(self.request, f"{form.instance} was saved.")
-        return redirect(form.instance)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=f"Edit {self.account}", **kwargs)
+HOUSE_ACCOUNTS = HouseAccountViewSet()
 
 
 class HouseAccountDeleteView(BulkActionView):
@@ -187,49 +153,12 @@ class HouseAccountDeleteView(BulkActionView):
                 messages.success(self.request, f"{account} was deleted.")
 
 
-class EntryView(PermissionRequiredMixin, AccountMixin, FormView):
-    """Record a charge, a payment or a refund from the account's page."""
-
-    permission_required = "house_accounts.record_house_account_charge"
-    form_class = EntryForm
-    template_name = "generic/object_form.html"
-    extra_context = {"submit_label": "Record", "form_id": "entry-form"}
-
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "current_store": get_current_store(self.request),
-            "large_payments": self.request.user.has_perm("house_accounts.record_large_payment"),
-        }
-
-    def form_valid(self, form):
-        try:
-            entry = house_account_post(
-                account=self.account, user=self.request.user, **form.cleaned_data
-            )
-        except HouseAccountError as refusal:
-            form.add_error("amount", str(refusal))
-            return self.form_invalid(form)
-        except AlreadyRecorded as repeat:
-            return already_recorded(self.request, repeat.entry)
-        messages.success(
-            self.request,
-            f"{entry.get_kind_display()} of {format_money(abs(entry.amount))} recorded: the "
-            f"balance is {format_money(entry.balance_after)}.",
-        )
-        return redirect(self.account)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            heading=f"Charge, payment or refund: {self.account}", **kwargs
-        )
-
-
 class StatementView(PermissionRequiredMixin, AccountMixin, TemplateView):
     """A statement for a date range: the opening balance, the entries, the closing
     balance; printable, and as CSV with ``format=csv``."""
 
     permission_required = "house_accounts.view_houseaccount"
+    viewset = HOUSE_ACCOUNTS
     template_name = "house_accounts/statement.html"
 
     def get_context_data(self, **kwargs):

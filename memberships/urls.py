@@ -15,11 +15,7 @@ urlpatterns = [
     path("plans/delete/", views.MembershipPlanDeleteView.as_view(), name="plan_delete"),
     path("accounts/", views.MembershipAccountListView.as_view(), name="accounts"),
     path("accounts/new/", views.MembershipAccountCreateView.as_view(), name="account_create"),
-    path("accounts/<int:pk>/", views.MembershipAccountDetailView.as_view(), name="account"),
-    path(
-        "accounts/<int:pk>/edit/", views.MembershipAccountUpdateView.as_view(), name="account_edit"
-    ),
-    path("accounts/<int:pk>/charge/", views.ChargeView.as_view(), name="charge"),
+    *views.MEMBERSHIP_ACCOUNTS.get_urls(),
     path("accounts/<int:pk>/members/", views.MemberAddView.as_view(), name="member_add"),
     path(
         "accounts/<int:pk>/members/remove/",

@@ -4,25 +4,19 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views import View
-from django.views.generic import CreateView, DetailView, FormView, UpdateView
+from django.views.generic import CreateView, FormView, UpdateView
 
 from backoffice.filters import start_of_day
-from backoffice.models import AlreadyRecorded
-from backoffice.money import format_money
 from backoffice.services import delete_recorded
 from backoffice.views import (
     BulkActionView,
-    LedgerEntriesMixin,
     ObjectFormMixin,
-    ObjectHistoryMixin,
     ObjectListView,
-    already_recorded,
     unless_taken_meanwhile,
 )
-from stores.current import get_current_store
+from backoffice.viewsets import AccountMixin, LedgerAccountViewSet
 
 from .filters import MembershipAccountFilterSet
 from .forms import (
@@ -217,112 +211,52 @@ class MembershipAccountCreateView(PermissionRequiredMixin, ObjectFormMixin, Crea
         return redirect(account)
 
 
-class AccountMixin:
-    """A view about one membership account (``pk`` in the URL)."""
+class MembershipAccountViewSet(LedgerAccountViewSet):
+    """A membership's page, its edit form and its charge or refund form."""
 
-    @cached_property
-    def account(self):
-        return get_object_or_404(
-            MembershipAccount.objects.select_related("customer", "plan"), pk=self.kwargs["pk"]
-        )
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault(
-            "breadcrumbs",
-            [
-                ("Membership", reverse("memberships:accounts")),
-                (str(self.account), self.account.get_absolute_url()),
-            ],
-        )
-        kwargs.setdefault("cancel_url", self.account.get_absolute_url())
-        return super().get_context_data(account=self.account, **kwargs)
-
-
-class MembershipAccountDetailView(
-    PermissionRequiredMixin, LedgerEntriesMixin, ObjectHistoryMixin, DetailView
-):
-    permission_required = "memberships.view_membershipaccount"
-    queryset = MembershipAccount.objects.select_related("customer", "plan__membership_type")
-    context_object_name = "account"
-    template_name = "memberships/account_detail.html"
+    model = MembershipAccount
+    select_related = ("customer", "plan__membership_type")
+    url_prefix = "accounts/"
+    list_url_name = "memberships:accounts"
+    list_label = "Membership"
+    error_class = MembershipError
+    detail_template_name = "memberships/account_detail.html"
     entries_table_class = MembershipEntryTable
+    view_permission = "memberships.view_membershipaccount"
+    edit_url_name = "account_edit"
+    edit_form_class = MembershipAccountEditForm
+    change_permission = "memberships.change_membershipaccount"
+    entry_path = "charge/"
+    entry_url_name = "charge"
+    entry_form_class = ChargeForm
+    entry_form_id = "charge-form"
+    entry_heading = "Charge or refund"
+    entry_permission = "memberships.record_membership_charge"
+    balance_label = "the allowance left"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            seats=self.object.seats.select_related("customer"),
-            charge_form=ChargeForm(current_store=get_current_store(self.request)),
-            member_form=MemberForm(),
-            breadcrumbs=[("Membership", reverse("memberships:accounts"))],
-            **kwargs,
-        )
+    def update(self, account, *, user, expected_version):
+        membership_update(account=account, user=user, expected_version=expected_version)
 
+    def post_entry(self, account, *, user, data):
+        post = membership_refund if data["kind"] == "refund" else membership_charge
+        return post(
+            account=account, amount=data["amount"], store=data["store"], note=data["note"],
+            user=user, token=data["token"],
+        )  # fmt: skip
 
-class MembershipAccountUpdateView(PermissionRequiredMixin, AccountMixin, FormView):
-    permission_required = "memberships.change_membershipaccount"
-    form_class = MembershipAccountEditForm
-    template_name = "generic/object_form.html"
-    extra_context = {"submit_label": "Save", "form_id": "object-form"}
+    def may_record(self, account):
+        return account.is_active
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.account}
-
-    def form_valid(self, form):
-        try:
-            membership_update(
-                account=form.instance,
-                user=self.request.user,
-                expected_version=form.cleaned_data["version"],
-            )
-        except MembershipError as refusal:
-            messages.error(self.request, str(refusal))
-            return redirect("memberships:account_edit", self.account.pk)
-        messages.success(self.request, f"{self.account} was saved.")
-        return redirect(self.account)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=f"Edit {self.account}", **kwargs)
+    def detail_context(self, request, account):
+        return {"seats": account.seats.select_related("customer"), "member_form": MemberForm()}
 
 
-class ChargeView(PermissionRequiredMixin, AccountMixin, FormView):
-    """Record a charge against the allowance, or a refund, from the account's page."""
-
-    permission_required = "memberships.record_membership_charge"
-    form_class = ChargeForm
-    template_name = "generic/object_form.html"
-    extra_context = {"submit_label": "Record", "form_id": "charge-form"}
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "current_store": get_current_store(self.request)}
-
-    def form_valid(self, form):
-        post = membership_refund if form.cleaned_data["kind"] == "refund" else membership_charge
-        try:
-            entry = post(
-                account=self.account,
-                amount=form.cleaned_data["amount"],
-                store=form.cleaned_data["store"],
-                note=form.cleaned_data["note"],
-                user=self.request.user,
-                token=form.cleaned_data["token"],
-            )
-        except MembershipError as refusal:
-            form.add_error("amount", str(refusal))
-            return self.form_invalid(form)
-        except AlreadyRecorded as repeat:
-            return already_recorded(self.request, repeat.entry)
-        messages.success(
-            self.request,
-            f"{entry.get_kind_display()} of {format_money(abs(entry.amount))} recorded: the "
-            f"allowance left is {format_money(entry.balance_after)}.",
-        )
-        return redirect(self.account)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=f"Charge or refund: {self.account}", **kwargs)
+MEMBERSHIP_ACCOUNTS = MembershipAccountViewSet()
 
 
 class MemberAddView(PermissionRequiredMixin, AccountMixin, FormView):
     permission_required = "memberships.change_membershipaccount"
+    viewset = MEMBERSHIP_ACCOUNTS
     form_class = MemberForm
     template_name = "memberships/member_form.html"
     extra_context = {"submit_label": "Add member", "form_id": "member-form"}
@@ -343,6 +277,7 @@ class MemberAddView(PermissionRequiredMixin, AccountMixin, FormView):
 
 class MemberRemoveView(PermissionRequiredMixin, AccountMixin, View):
     permission_required = "memberships.change_membershipaccount"
+    viewset = MEMBERSHIP_ACCOUNTS
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
