@@ -26,27 +26,32 @@ from .money import format_money
 Action = AuditEvent.Action
 
 
-def record(*, user, action, obj, summary, changes=None, customer=None):
+def record(*, user, action, obj, summary, changes=None, customer=None, actor=""):
     """Write one event about ``obj``; ``customer`` is the customer it names, when that is
     not the object's own (``obj.customer_id``): a member added to someone's membership."""
     (event,) = record_many(
         user=user, action=action, objects=[obj], summary=summary, changes=changes,
-        customer=customer,
+        customer=customer, actor=actor,
     )  # fmt: skip
     return event
 
 
-def record_many(*, user, action, objects, summary, changes=None, anonymous=False, customer=None):
+def record_many(
+    *, user, action, objects, summary, changes=None, anonymous=False, customer=None, actor=""
+):
     """Write the same event about each of ``objects`` (a bulk action), in one query.
 
     ``anonymous`` names each object by its type and id only, for an object whose personal
     data is going away (a purge). Each event remembers the customer it is about, besides
     its object (``customer``, else the object's ``customer_id``), so that a purge finds it.
+    ``actor`` names who acted when it is not a signed-in person: a register ("Register
+    Front desk (DT01)"), or a command.
     """
+    signed_in = user is not None and user.is_authenticated
     events = [
         AuditEvent(
-            user=user if user and user.is_authenticated else None,
-            user_name=user.get_username() if user and user.is_authenticated else "",
+            user=user if signed_in else None,
+            user_name=user.get_username() if signed_in else actor[:150],
             action=action,
             content_type=ContentType.objects.get_for_model(obj),
             object_id=obj.pk,

@@ -54,6 +54,9 @@ ROLES = {
         "house_accounts.record_large_payment",  # over HOUSE_ACCOUNT_STAFF_MAXIMUM
         "imports.view_customerimport",
         "imports.add_customerimport",
+        "registers.view_register",
+        "registers.add_register",
+        "registers.change_register",  # deactivating and reactivating
     ],
 }
 

@@ -69,6 +69,7 @@ PROJECT_APPS = [
     "memberships",
     "house_accounts",
     "imports",
+    "registers",
 ]
 INSTALLED_APPS = [
     "backoffice.apps.BackofficeAdminConfig",

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("customers/", include("customers.urls")),
     path("customers/", include("imports.urls")),
+    path("registers/", include("registers.urls")),
     path("stores/", include("stores.urls")),
     path("loyalty/", include("loyalty.urls")),
     path("memberships/", include("memberships.urls")),

@@ -17,6 +17,7 @@ from customers.models import Customer
 from imports.models import CustomerImport
 from loyalty.services import card_batch_generate
 from memberships.services import membership_add_member
+from registers.services import register_create
 from tests.factories import image_upload, make_customer, make_house_account, make_membership
 
 PERSONAS = ["visitor", "outsider", "clerk", "manager", "superuser"]
@@ -80,6 +81,11 @@ ACCESS = {
     "imports:valid_rows": ("post", "imports.add_customerimport"),
     "imports:cancel": ("post", "imports.add_customerimport"),
     "imports:errors": ("get", "imports.view_customerimport"),
+    "registers:list": ("get", "registers.view_register"),
+    "registers:create": ("post", "registers.add_register"),
+    "registers:detail": ("get", "registers.view_register"),
+    "registers:deactivate": ("post", "registers.change_register"),
+    "registers:reactivate": ("post", "registers.change_register"),
     "export_list": ("get", "backoffice.view_export"),
     "export_detail": ("get", "backoffice.view_export"),
     "export_progress": ("get", "backoffice.view_export"),
@@ -212,6 +218,11 @@ def own_export(persona, manager):
 
 
 @pytest.fixture
+def register(downtown):
+    return register_create(name="Front desk", store=downtown, user=None)[0]
+
+
+@pytest.fixture
 def house_account(downtown):
     return make_house_account(make_customer(stores=[downtown]), opening_balance="5.00")
 
@@ -281,6 +292,7 @@ def post_data(name, customer, deleted_customer, downtown, batch, membership, hou
                            "date_format": "%Y-%m-%d"},
         "imports:mapping": {"column_0": "first_name", "column_1": "last_name",
                             "column_2": "email", "column_3": "stores"},
+        "registers:create": {"name": "Back office", "store": downtown.pk},
     }.get(name, {})  # fmt: skip
 
 
@@ -295,10 +307,10 @@ def cases():
 @pytest.mark.parametrize(("name", "method", "who"), list(cases()), ids=lambda v: str(v))
 def test_access(
     client, persona, customer, deleted_customer, downtown, batch, membership, house_account,
-    customer_import, own_export, persona_name, name, method, who,
+    customer_import, own_export, register, persona_name, name, method, who,
 ):  # fmt: skip
     url = reverse(name, kwargs=url_kwargs(name, customer, batch, membership, house_account,
-                                          customer_import, own_export))  # fmt: skip
+                                          customer_import, own_export, register))  # fmt: skip
 
     if method == "get":
         response = client.get(url)
@@ -321,7 +333,9 @@ def test_access(
         assert response.status_code == 403
 
 
-def url_kwargs(name, customer, batch, membership, house_account, customer_import, own_export):
+def url_kwargs(
+    name, customer, batch, membership, house_account, customer_import, own_export, register
+):
     if name in ("customers:detail", "customers:photo", "customers:edit"):
         return {"pk": customer.pk}
     if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card"):
@@ -344,6 +358,8 @@ def url_kwargs(name, customer, batch, membership, house_account, customer_import
         return {"pk": customer_import.pk}
     if name in ("export_detail", "export_progress", "export_download"):
         return {"pk": own_export.pk}
+    if name in ("registers:detail", "registers:deactivate", "registers:reactivate"):
+        return {"pk": register.pk}
     if name == "table_columns":
         return {"table": "customers"}
     return {}

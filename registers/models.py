@@ -1,0 +1,59 @@
+import hashlib
+import secrets
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+def key_hash(key):
+    """How a register's key is kept: its SHA-256. A key is 256 random bits, so a fast hash
+    is enough; a stolen table gives no key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key():
+    """(key, its first 8 characters, its hash): the key is shown once and never stored."""
+    key = secrets.token_urlsafe(32)
+    return key, key[:8], key_hash(key)
+
+
+class RegisterQuerySet(models.QuerySet):
+    def holding(self, key):
+        """The active register whose key this is, or None."""
+        if not key:
+            return None
+        return self.select_related("store").filter(key_hash=key_hash(key), is_active=True).first()
+
+
+class Register(models.Model):
+    """A till of a store, which the API knows by its key. Only the key's hash and its
+    first 8 characters (to tell keys apart) are kept; a deactivated register's key is
+    refused, and reactivating issues a new one."""
+
+    name = models.CharField(max_length=100)
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="registers")
+    key_prefix = models.CharField("key", max_length=8, help_text="The key's first 8 characters.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField("active", default=True)
+    last_seen_at = models.DateTimeField("last seen", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "name"], name="one_register_name_per_store")
+        ]
+
+    def __str__(self):
+        return f"Register {self.name} ({self.store.code})"
+
+    def get_absolute_url(self):
+        return reverse("registers:detail", args=[self.pk])
+
+    @property
+    def status(self):
+        return "Active" if self.is_active else "Deactivated"
