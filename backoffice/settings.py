@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     *PROJECT_APPS,
 ]
 
@@ -280,6 +283,30 @@ JOB_FILES_KEPT_FOR = timedelta(hours=24)
 
 # The retailer's name, heading printed statements and loyalty card labels.
 CHAIN_NAME = os.environ.get("CHAIN_NAME", "").strip() or "Retail Back Office"
+
+# The registers' API (/api/v1/): a register's key is its only credential; each register
+# may make API_THROTTLE_RATE requests (a 429 with Retry-After beyond).
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "1200/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["registers.api.authentication.RegisterKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["registers.api.authentication.IsRegister"],
+    "DEFAULT_THROTTLE_CLASSES": ["registers.api.authentication.PerRegisterThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"register": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Retail Back Office: the registers' API",
+    "DESCRIPTION": "Send the register's key with every request: `Authorization: Bearer` KEY.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive docs are served from here (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # The one currency of every amount of money (memberships, house accounts): ISO 4217.
 CURRENCY = os.environ.get("CURRENCY", "USD")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("customers/", include("imports.urls")),
     path("registers/", include("registers.urls")),
+    path("api/v1/", include("registers.api.urls")),
     path("stores/", include("stores.urls")),
     path("loyalty/", include("loyalty.urls")),
     path("memberships/", include("memberships.urls")),

@@ -41,3 +41,14 @@ def test_a_manager_creates_deactivates_and_reactivates_a_register(signed_in, sho
     assert serious_accessibility_violations(page) == []
     assert_no_page_scroll(page)
     shoot("list")
+
+
+def test_a_manager_reads_the_api_docs_offline(signed_in, shoot):
+    page = signed_in
+    page.goto(reverse("api_docs"))
+
+    expect(
+        page.get_by_role("heading", name="Retail Back Office: the registers' API")
+    ).to_be_visible()
+    expect(page.get_by_text("/api/v1/customers/{id}/")).to_be_visible()
+    shoot("docs")

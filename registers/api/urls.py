@@ -1,0 +1,23 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authentication import SessionAuthentication
+
+from . import views
+from .authentication import IsRegisterOrManager, RegisterKeyAuthentication
+
+# The schema and the docs are read by registers, and by managers in the back office.
+DOCS_ACCESS = {
+    "authentication_classes": [RegisterKeyAuthentication, SessionAuthentication],
+    "permission_classes": [IsRegisterOrManager],
+}
+
+urlpatterns = [
+    path("customers/", views.CustomerSearchView.as_view(), name="api_customers"),
+    path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="api_customer"),
+    path("schema/", SpectacularAPIView.as_view(**DOCS_ACCESS), name="api_schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema", **DOCS_ACCESS),
+        name="api_docs",
+    ),
+]
