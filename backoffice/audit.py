@@ -26,32 +26,42 @@ from .money import format_money
 Action = AuditEvent.Action
 
 
-def record(*, user, action, obj, summary, changes=None, customer=None, actor=""):
+class Actor:
+    """Who acted when it is not a signed-in person, passed where a user is: a register
+    ("Register Front desk (DT01)"), a command. Events name it; entries have no user."""
+
+    is_authenticated = False
+
+    def __init__(self, name):
+        self.name = name
+
+    def __str__(self):
+        return self.name
+
+
+def record(*, user, action, obj, summary, changes=None, customer=None):
     """Write one event about ``obj``; ``customer`` is the customer it names, when that is
     not the object's own (``obj.customer_id``): a member added to someone's membership."""
     (event,) = record_many(
         user=user, action=action, objects=[obj], summary=summary, changes=changes,
-        customer=customer, actor=actor,
+        customer=customer,
     )  # fmt: skip
     return event
 
 
-def record_many(
-    *, user, action, objects, summary, changes=None, anonymous=False, customer=None, actor=""
-):
+def record_many(*, user, action, objects, summary, changes=None, anonymous=False, customer=None):
     """Write the same event about each of ``objects`` (a bulk action), in one query.
 
     ``anonymous`` names each object by its type and id only, for an object whose personal
     data is going away (a purge). Each event remembers the customer it is about, besides
     its object (``customer``, else the object's ``customer_id``), so that a purge finds it.
-    ``actor`` names who acted when it is not a signed-in person: a register ("Register
-    Front desk (DT01)"), or a command.
+    ``user`` may be an ``Actor``.
     """
     signed_in = user is not None and user.is_authenticated
     events = [
         AuditEvent(
             user=user if signed_in else None,
-            user_name=user.get_username() if signed_in else actor[:150],
+            user_name=user.get_username() if signed_in else str(user or "")[:150],
             action=action,
             content_type=ContentType.objects.get_for_model(obj),
             object_id=obj.pk,

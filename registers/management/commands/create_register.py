@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
+from backoffice.audit import Actor
 from stores.models import Store
 
 from ...services import register_create
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"No store has the code {store}.")
         try:
             register, key = register_create(
-                name=name, store=found, user=None, actor="manage.py create_register"
+                name=name, store=found, user=Actor("manage.py create_register")
             )
         except IntegrityError:
             raise CommandError(f"{found} already has a register named {name}.") from None
