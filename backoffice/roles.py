@@ -40,6 +40,7 @@ ROLES = {
         "backoffice.view_auditevent",
         "loyalty.view_loyaltycardbatch",  # listing and printing loyalty card codes
         "loyalty.add_loyaltycardbatch",  # generating them
+        "loyalty.change_earnrule",  # Loyalty settings: the points a sale earns
         "memberships.add_membershiptype",
         "memberships.change_membershiptype",
         "memberships.delete_membershiptype",

@@ -70,6 +70,7 @@ PROJECT_APPS = [
     "house_accounts",
     "imports",
     "registers",
+    "sales",
 ]
 INSTALLED_APPS = [
     "backoffice.apps.BackofficeAdminConfig",

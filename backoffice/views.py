@@ -424,6 +424,7 @@ class ObjectFormMixin:
     template_name = "generic/object_form.html"
     list_url_name = ""
     breadcrumbs = ()
+    heading = ""  # else "New <model>" or "Edit <model> “<object>”"
 
     def form_valid(self, form):
         created = not form.instance.pk
@@ -448,7 +449,7 @@ class ObjectFormMixin:
         noun = self.model._meta.verbose_name
         editing = getattr(self, "object", None) is not None
         return super().get_context_data(
-            heading=f"Edit {noun} “{self.object}”" if editing else f"New {noun}",
+            heading=self.heading or (f"Edit {noun} “{self.object}”" if editing else f"New {noun}"),
             submit_label="Save" if editing else "Create",
             cancel_url=self.get_success_url(),
             form_id="object-form",

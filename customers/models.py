@@ -12,6 +12,8 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from backoffice.money import MoneyField
+
 
 def validate_not_in_future(value):
     if value > timezone.localdate():
@@ -134,6 +136,12 @@ class Customer(models.Model):
         editable=False,
         help_text="The loyalty balance while enrolled, else empty: set by loyalty.services.",
     )
+    # The customer's visits, kept by sales.services as each sale is recorded at a till.
+    first_sale_at = models.DateTimeField("first visit", null=True, blank=True, editable=False)
+    last_sale_at = models.DateTimeField("last visit", null=True, blank=True, editable=False)
+    sale_count = models.PositiveIntegerField("visits", default=0, editable=False)
+    total_spent = MoneyField("total spent", default=0, editable=False)
+    lifetime_points = models.IntegerField("points earned", default=0, editable=False)
 
     objects = ActiveCustomerManager()
     all_objects = CustomerQuerySet.as_manager()

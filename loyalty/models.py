@@ -1,5 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -166,3 +168,40 @@ class LoyaltyCard(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class EarnRule(models.Model):
+    """How a sale earns points: one row, set by managers on Loyalty settings."""
+
+    points_per_unit = models.PositiveIntegerField(
+        "points per 1.00", default=1, validators=[MaxValueValidator(1000)],
+        help_text="Points earned for each whole 1.00 of a sale (rounded down).",
+    )  # fmt: skip
+    point_value = models.DecimalField(
+        "value of a point", max_digits=8, decimal_places=4, default=Decimal("0.01"),
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="What a point redeemed pays for at the till.",
+    )  # fmt: skip
+    earn_on_points_paid = models.BooleanField(
+        "earn points on the part paid with points", default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "earn rule"
+
+    def __str__(self):
+        return f"{self.points_per_unit} points per 1.00"
+
+    @classmethod
+    def current(cls):
+        """The rule (its defaults until a manager saves it)."""
+        return cls.objects.first() or cls()
+
+    def points_for(self, total, points_redeemed):
+        """The points a sale of ``total`` earns, ``points_redeemed`` of it paid in points:
+        whole units only, rounded down."""
+        earning = total
+        if not self.earn_on_points_paid:
+            earning -= points_redeemed * self.point_value
+        return max(int(earning // 1) * self.points_per_unit, 0)

@@ -6,14 +6,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView, FormView, UpdateView
 
-from backoffice.views import ObjectListView
+from backoffice.views import ObjectFormMixin, ObjectListView
 from customers.models import Customer
 
 from . import cards
 from .forms import AdjustmentForm, CardAssignForm, CardBatchForm, SheetForm
-from .models import LoyaltyAccount, LoyaltyCard, LoyaltyCardBatch, LoyaltyLedgerEntry
+from .models import EarnRule, LoyaltyAccount, LoyaltyCard, LoyaltyCardBatch, LoyaltyLedgerEntry
 from .services import CardError, LoyaltyError, card_assign, card_batch_generate, loyalty_adjust
 from .tables import CardBatchTable, LedgerTable
 
@@ -257,3 +257,18 @@ class CardSheetPdfView(CardSheetView):
             f'attachment; filename="loyalty-cards-batch{self.object.pk}{suffix}-{key}.pdf"'
         )
         return response
+
+
+class EarnRuleView(PermissionRequiredMixin, ObjectFormMixin, UpdateView):
+    """Loyalty settings: how many points a sale at the tills earns."""
+
+    permission_required = "loyalty.change_earnrule"
+    model = EarnRule
+    fields = ["points_per_unit", "point_value", "earn_on_points_paid"]
+    list_url_name = "loyalty:settings"
+    breadcrumbs = [("Loyalty cards", "loyalty:batches")]
+
+    heading = "Loyalty settings: the points a sale earns"
+
+    def get_object(self, queryset=None):
+        return EarnRule.current()

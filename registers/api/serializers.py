@@ -1,10 +1,13 @@
 """A customer as a till reads them: who they are, and every balance it may spend."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import Customer
 from house_accounts.services import left_this_period
+from loyalty.models import MAX_POINTS
 from memberships.services import active_membership_of
 
 
@@ -93,3 +96,63 @@ class CustomerSerializer(CustomerSummarySerializer):
             for account in customer.house_accounts.all()
         ]
         return HouseAccountSerializer(accounts, many=True).data
+
+
+class SaleSerializer(serializers.Serializer):
+    """A sale as a register sends it. A refund names the receipt it returns in
+    ``refund_for`` and has a negative ``total``."""
+
+    id = serializers.CharField(max_length=64, help_text="The register's receipt id.")
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(),
+        error_messages={"does_not_exist": "No customer has the id {pk_value}."},
+    )
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    occurred_at = serializers.DateTimeField()
+    points_redeemed = serializers.IntegerField(min_value=0, max_value=MAX_POINTS, default=0)
+    house_account = serializers.CharField(
+        max_length=25, required=False, help_text="The account number to charge."
+    )
+    house_account_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
+    membership_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
+    refund_for = serializers.CharField(
+        max_length=64, required=False, help_text="The receipt id of the sale returned."
+    )
+
+    def validate(self, data):
+        errors = {}
+        refund = bool(data.get("refund_for"))
+        if refund and data["total"] >= 0:
+            errors["total"] = ["A refund's total is negative."]
+        if not refund and data["total"] < 0:
+            errors["total"] = ["A sale's total is not negative: a refund names refund_for."]
+        if refund and data["points_redeemed"]:
+            errors["points_redeemed"] = ["A refund gives back the points of its sale itself."]
+        if bool(data.get("house_account")) != ("house_account_amount" in data):
+            errors["house_account_amount"] = [
+                "Give house_account and house_account_amount together."
+            ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+class SaleResultSerializer(serializers.Serializer):
+    """What the register is told of a sale: the points, and every balance after it."""
+
+    id = serializers.CharField(source="receipt_id")
+    customer = serializers.IntegerField(source="customer_id", allow_null=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    points_earned = serializers.IntegerField()
+    points_redeemed = serializers.IntegerField()
+    loyalty_balance = serializers.IntegerField(source="result.loyalty_balance")
+    house_account_balance = serializers.DecimalField(
+        max_digits=12, decimal_places=2, source="result.house_account_balance", allow_null=True
+    )
+    membership_balance = serializers.DecimalField(
+        max_digits=12, decimal_places=2, source="result.membership_balance", allow_null=True
+    )

@@ -14,6 +14,7 @@ DOCS_ACCESS = {
 urlpatterns = [
     path("customers/", views.CustomerSearchView.as_view(), name="api_customers"),
     path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="api_customer"),
+    path("sales/", views.SaleCreateView.as_view(), name="api_sales"),
     path("schema/", SpectacularAPIView.as_view(**DOCS_ACCESS), name="api_schema"),
     path(
         "docs/",

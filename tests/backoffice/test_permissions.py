@@ -81,6 +81,7 @@ ACCESS = {
     "imports:valid_rows": ("post", "imports.add_customerimport"),
     "imports:cancel": ("post", "imports.add_customerimport"),
     "imports:errors": ("get", "imports.view_customerimport"),
+    "loyalty:settings": ("post", "loyalty.change_earnrule"),
     "registers:list": ("get", "registers.view_register"),
     "registers:create": ("post", "registers.add_register"),
     "registers:detail": ("get", "registers.view_register"),
@@ -101,6 +102,7 @@ SAVES = {
     "loyalty:adjust",
     "loyalty:assign_card",
     "loyalty:batch_create",
+    "loyalty:settings",
     "stores:settings",
     "memberships:type_create",
     "memberships:type_edit",
@@ -137,7 +139,7 @@ ADMIN_URLS = [
 ]
 # Sign-in, sign-out and password pages are Django's own and tested with the security tests.
 # The registers' API answers a register's key, never a staff session: tests/registers/test_api.py.
-API = {"api_customers", "api_customer", "api_schema", "api_docs"}
+API = {"api_customers", "api_customer", "api_sales", "api_schema", "api_docs"}
 NOT_IN_THE_MATRIX = {"home", "login", "logout", *API}
 
 
@@ -295,6 +297,7 @@ def post_data(name, customer, deleted_customer, downtown, batch, membership, hou
         "imports:mapping": {"column_0": "first_name", "column_1": "last_name",
                             "column_2": "email", "column_3": "stores"},
         "registers:create": {"name": "Back office", "store": downtown.pk},
+        "loyalty:settings": {"points_per_unit": 2, "point_value": "0.01"},
     }.get(name, {})  # fmt: skip
 
 
