@@ -1,0 +1,63 @@
+"""Twenty registers selling to one customer at once on PostgreSQL, half their sales sent
+twice: every sale counts once, no sale that should pass is refused, and the balances are
+exact. (SQLite lets one writer in at a time: nothing to race there.)"""
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from customers.models import Customer
+from loyalty.models import LoyaltyAccount
+from registers.services import register_create
+from sales.models import Sale
+from sales.services import record_sale
+from tests.factories import make_customer, make_store
+from tests.loyalty.test_concurrency import at_once
+
+REGISTERS = 20
+SALES_EACH = 25
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks race on PostgreSQL"),
+]
+
+
+def test_twenty_registers_each_selling_25_times_to_one_customer_with_redemptions():
+    store = make_store("Boston", code="BO01")
+    ada = make_customer(first_name="Ada", stores=[store], loyalty_balance=1000)
+    registers = [
+        register_create(name=f"Till {number}", store=store, user=None)[0]
+        for number in range(REGISTERS)
+    ]
+    noon = timezone.now() - datetime.timedelta(hours=1)
+    answers = []
+
+    def sell(number):
+        register = registers[number]
+        for receipt in range(SALES_EACH):
+            sale = {
+                "id": f"T{number}-{receipt}", "customer": ada, "total": Decimal("10.00"),
+                "occurred_at": noon, "points_redeemed": 5,
+            }  # fmt: skip
+            for _ in range(2 if receipt % 2 else 1):  # every other sale is sent twice
+                answers.append(record_sale(register=register, sale=sale, fingerprint="same")[1])
+
+    assert at_once(sell, threads=REGISTERS) == []
+
+    sales = REGISTERS * SALES_EACH
+    assert answers.count(True) == sales  # recorded now: each sale once
+    assert answers.count(False) == REGISTERS * (SALES_EACH // 2)  # the repeats found them
+    assert Sale.objects.count() == sales
+    # Each sale redeems 5 points and earns 9 (10.00 less the 0.05 paid with points).
+    assert LoyaltyAccount.objects.get(customer=ada).balance == 1000 + sales * (9 - 5)
+    ada = Customer.objects.get(pk=ada.pk)
+    assert (ada.sale_count, ada.total_spent, ada.lifetime_points) == (
+        sales, Decimal("10.00") * sales, 9 * sales,
+    )  # fmt: skip
+    call_command("check_balances", stdout=StringIO())
