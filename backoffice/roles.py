@@ -28,6 +28,7 @@ STORE_STAFF_PERMISSIONS = [
     "memberships.record_membership_charge",
     "house_accounts.view_houseaccount",
     "house_accounts.record_house_account_charge",
+    "sales.view_sale",  # a customer's sales from the tills
 ]
 ROLES = {
     STORE_STAFF: STORE_STAFF_PERMISSIONS,

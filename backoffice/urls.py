@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("customers/", include("customers.urls")),
     path("customers/", include("imports.urls")),
+    path("customers/", include("sales.urls")),
     path("registers/", include("registers.urls")),
     path("api/v1/", include("registers.api.urls")),
     path("stores/", include("stores.urls")),

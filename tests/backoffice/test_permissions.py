@@ -82,6 +82,7 @@ ACCESS = {
     "imports:cancel": ("post", "imports.add_customerimport"),
     "imports:errors": ("get", "imports.view_customerimport"),
     "loyalty:settings": ("post", "loyalty.change_earnrule"),
+    "sales:customer_sales": ("get", "sales.view_sale"),
     "registers:list": ("get", "registers.view_register"),
     "registers:create": ("post", "registers.add_register"),
     "registers:detail": ("get", "registers.view_register"),
@@ -343,7 +344,7 @@ def url_kwargs(
 ):
     if name in ("customers:detail", "customers:photo", "customers:edit"):
         return {"pk": customer.pk}
-    if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card"):
+    if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card", "sales:customer_sales"):
         return {"customer_pk": customer.pk}
     if name in ("loyalty:sheet", "loyalty:sheet_pdf"):
         return {"pk": batch.pk}

@@ -2,11 +2,17 @@
 copies its key from the one page that shows it, then deactivates it and reactivates it
 with a new key."""
 
+from decimal import Decimal
+
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from registers.models import Register
+from registers.services import register_create
+from sales.services import record_sale
 from tests.e2e.conftest import assert_no_page_scroll, serious_accessibility_violations
+from tests.factories import make_customer
 
 
 def test_a_manager_creates_deactivates_and_reactivates_a_register(signed_in, shoot):
@@ -52,3 +58,32 @@ def test_a_manager_reads_the_api_docs_offline(signed_in, shoot):
     ).to_be_visible()
     expect(page.get_by_text("/api/v1/customers/{id}/")).to_be_visible()
     shoot("docs")
+
+
+def test_a_customers_sales_on_their_page_and_in_full(signed_in, stores, shoot):
+    page = signed_in
+    register, _ = register_create(name="Front desk", store=stores[0], user=None)
+    ada = make_customer(
+        first_name="Ada", last_name="Lovelace", stores=stores[:1], loyalty_balance=50
+    )
+    for number in range(1, 4):
+        sale = {
+            "id": f"R{number}", "customer": ada, "total": Decimal("19.99"),
+            "occurred_at": timezone.now(), "points_redeemed": 10 if number == 2 else 0,
+        }  # fmt: skip
+        record_sale(register=register, sale=sale, fingerprint=str(number))
+
+    page.goto(ada.get_absolute_url())
+    card = page.get_by_role("region", name="Sales")
+    expect(card).to_contain_text("3 visits")
+    expect(card.get_by_role("row")).to_have_count(4)
+    assert serious_accessibility_violations(page) == []
+    assert_no_page_scroll(page)
+    shoot("customer")
+    card.get_by_role("link", name="All sales").click()
+
+    expect(page.get_by_role("heading", name="Sales of Ada Lovelace")).to_be_visible()
+    expect(page.get_by_text("-10 redeemed")).to_be_visible()
+    assert serious_accessibility_violations(page) == []
+    assert_no_page_scroll(page)
+    shoot("all-sales")

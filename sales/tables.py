@@ -1,0 +1,48 @@
+import django_tables2 as tables
+from django.template.defaultfilters import date as format_date
+
+from backoffice.money import format_money
+from backoffice.tables import ObjectTable
+
+
+class SaleTable(ObjectTable):
+    preference_key = "sales"
+    default_columns = ("occurred_at", "store", "register", "receipt_id", "total", "points")
+    fixed_columns = ("occurred_at",)
+    phone_columns = ("occurred_at", "total", "points")
+
+    occurred_at = tables.Column("When", attrs={"td": {"class": "text-nowrap"}})
+    store = tables.Column("Store")
+    register = tables.Column("Register", accessor="register__name")
+    receipt_id = tables.Column("Receipt", attrs={"td": {"class": "font-monospace"}})
+    total = tables.Column("Total", attrs={"td": {"class": "text-end text-nowrap"}})
+    points = tables.Column("Points", empty_values=(), attrs={"td": {"class": "text-end"}})
+
+    class Meta(ObjectTable.Meta):
+        empty_text = "No sales yet."
+
+    @classmethod
+    def list_queryset(cls, queryset):
+        return queryset.select_related("store", "register")
+
+    def render_occurred_at(self, value):
+        return format_date(value, "Y-m-d H:i")
+
+    def render_receipt_id(self, record):
+        return f"{record.receipt_id} (refund)" if record.refund_for_id else record.receipt_id
+
+    def render_total(self, value):
+        return format_money(value)
+
+    def render_points(self, record):
+        return points_moved(record)
+
+
+def points_moved(sale):
+    """ "+25, −100 redeemed": what a sale did to the customer's points."""
+    parts = []
+    if sale.points_earned:
+        parts.append(f"{sale.points_earned:+d}")
+    if sale.points_redeemed:
+        parts.append(f"{-sale.points_redeemed:+d} redeemed")
+    return ", ".join(parts) or "—"
