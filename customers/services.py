@@ -62,9 +62,10 @@ def customer_save(
         replaced_photo = stored.photo.name
         customer.version = stored.version + 1
         customer.loyalty_points = stored.loyalty_points  # loyalty.services keeps it
-    else:
-        customer.created_by = user
-    customer.updated_by = user
+    staff = user if user is not None and user.is_authenticated else None  # not a register
+    if not customer.pk:
+        customer.created_by = staff
+    customer.updated_by = staff
     with recounted([customer.pk] if customer.pk else []) as counted:
         customer.save()
         customer.stores.set(stores)

@@ -57,3 +57,23 @@ class Register(models.Model):
     @property
     def status(self):
         return "Active" if self.is_active else "Deactivated"
+
+
+class IdempotentAnswer(models.Model):
+    """The answer a register was given for a request with an ``Idempotency-Key``: the same
+    key from the same register gets it again, and the request is not made twice."""
+
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64, help_text="The SHA-256 of the request body.")
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["register", "key"], name="one_answer_per_key")
+        ]
+
+    def __str__(self):
+        return f"{self.register}: {self.key}"

@@ -98,6 +98,36 @@ class CustomerSerializer(CustomerSummarySerializer):
         return HouseAccountSerializer(accounts, many=True).data
 
 
+class CustomerWriteSerializer(serializers.Serializer):
+    """A customer as a register creates one, or changes one (with the ``version`` read).
+    The customer form checks the values and gives its own messages."""
+
+    type = serializers.ChoiceField(choices=Customer.Type.choices, required=False)
+    first_name = serializers.CharField(required=False, allow_blank=True)
+    last_name = serializers.CharField(required=False, allow_blank=True)
+    company_name = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="E.164, or national: read in the country of the stores, the address, "
+        "then the register's store.",
+    )  # fmt: skip
+    stores = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, max_length=100,
+        help_text="Store codes; the register's store is always among them.",
+    )  # fmt: skip
+    date_of_birth = serializers.CharField(required=False, allow_blank=True, help_text="ISO")
+    id_number = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    address_line1 = serializers.CharField(required=False, allow_blank=True)
+    address_line2 = serializers.CharField(required=False, allow_blank=True)
+    city = serializers.CharField(required=False, allow_blank=True)
+    state = serializers.CharField(required=False, allow_blank=True)
+    zip_code = serializers.CharField(required=False, allow_blank=True)
+    country = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, help_text="Required to change one.")
+
+
 class SaleSerializer(serializers.Serializer):
     """A sale as a register sends it. A refund names the receipt it returns in
     ``refund_for`` and has a negative ``total``."""

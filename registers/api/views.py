@@ -4,20 +4,26 @@ Each register acts for its own store: phone numbers are read in its store's coun
 import hashlib
 import json
 
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status, views
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from backoffice import audit
 from customers.filters import ALL_STORES, CustomerFilterSet
 from customers.models import Customer
+from customers.services import ConcurrentEditError, customer_save
 from sales.services import ReceiptReused, SaleRefused, record_sale
 from stores.models import Store
 
+from ..models import IdempotentAnswer
+from .forms import FORM_FIELDS, api_errors, customer_form
 from .serializers import (
     CustomerSerializer,
     CustomerSummarySerializer,
+    CustomerWriteSerializer,
     SaleResultSerializer,
     SaleSerializer,
 )
@@ -36,10 +42,26 @@ class ByNamePages(CursorPagination):
 class CustomerSearchView(generics.ListAPIView):
     """Customers the customer list's search finds for ``q``: a whole email, phone number
     (read in the register's store's country), card code, customer number or ID number
-    names that customer alone; other words find names, companies and emails."""
+    names that customer alone; other words find names, companies and emails. A POST
+    creates a customer."""
 
     serializer_class = CustomerSummarySerializer
     pagination_class = ByNamePages
+
+    @extend_schema(
+        request=CustomerWriteSerializer,
+        responses={201: CustomerSerializer, 200: CustomerSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", str, OpenApiParameter.HEADER,
+                description="A retried create with the same key gets the first answer.",
+            )
+        ],
+    )  # fmt: skip
+    def post(self, request):
+        """Create a customer by the customer form's own rules, the register's store among
+        their stores."""
+        return once_per_key(request, lambda: create_customer(request))
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="What the cashier typed.")])
     def get(self, request, *args, **kwargs):
@@ -61,9 +83,22 @@ class CustomerSearchView(generics.ListAPIView):
 
 class CustomerDetailView(generics.RetrieveAPIView):
     """A customer with every balance a sale may use, and the ``version`` to send back with
-    a change."""
+    a change (PATCH): a change made from a version someone has saved over since is a 409
+    with the current values."""
 
     serializer_class = CustomerSerializer
+
+    @extend_schema(request=CustomerWriteSerializer, responses={200: CustomerSerializer})
+    def patch(self, request, pk):
+        customer = self.get_object()
+        version = request.data.get("version")
+        if not isinstance(version, int):
+            return Response(
+                {"version": ["Send the version of the customer as it was read."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return save_customer(request, customer, expected_version=version, done=status.HTTP_200_OK)
+
     queryset = Customer.objects.select_related("loyalty_account", "loyalty_card").prefetch_related(
         Prefetch("stores", queryset=Store.objects.only("code").order_by("code")), "house_accounts"
     )
@@ -98,11 +133,92 @@ class SaleCreateView(views.APIView):
         )
 
 
-def fingerprint(sale):
-    """The SHA-256 of a sale's validated values: the same sale sent again, however its
-    JSON was spaced or ordered, has the same one."""
-    values = {
+def fingerprint(values):
+    """The SHA-256 of a request's values: the same request sent again, however its JSON
+    was spaced or ordered, has the same one."""
+    canonical = {
         name: value.pk if isinstance(value, Customer) else str(value)
-        for name, value in sale.items()
+        for name, value in dict(values).items()
     }
-    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def create_customer(request):
+    return save_customer(request, None, expected_version=None, done=status.HTTP_201_CREATED)
+
+
+def save_customer(request, customer, *, expected_version, done):
+    """Check ``request.data`` by the customer form and save it: (status, body)."""
+    register = request.auth
+    incoming = CustomerWriteSerializer(data=request.data, partial=customer is not None)
+    if not incoming.is_valid():
+        return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
+    data = {name: value for name, value in request.data.items() if name in FORM_FIELDS}
+    form = customer_form(data, register=register, customer=customer)
+    codes = incoming.validated_data.get("stores")
+    stores = stores_named(codes, register) if codes is not None else None
+    if not form.is_valid() or stores is None and codes is not None:
+        errors = api_errors(form)
+        if codes is not None and stores is None:
+            errors["stores"] = [f"No store has one of the codes {', '.join(codes)}."]
+        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+    if stores is None:
+        stores = list(customer.stores.all()) if customer else [register.store]
+    try:
+        saved = customer_save(
+            customer=form.save(commit=False), stores=stores, user=audit.Actor(str(register)),
+            expected_version=expected_version,
+        )  # fmt: skip
+    except ConcurrentEditError:
+        current = CustomerDetailView.queryset.get(pk=customer.pk)
+        return Response(
+            {"version": ["Someone saved this customer since it was read: these are the "
+                         "current values."], "current": CustomerSerializer(current).data},
+            status=status.HTTP_409_CONFLICT,
+        )  # fmt: skip
+    return Response(
+        CustomerSerializer(CustomerDetailView.queryset.get(pk=saved.pk)).data, status=done
+    )
+
+
+def stores_named(codes, register):
+    """The stores of ``codes`` and the register's own; None when a code names none."""
+    found = list(Store.objects.filter(code__in=codes))
+    if len(found) != len(set(codes)):
+        return None
+    return list({store.pk: store for store in [register.store, *found]}.values())
+
+
+def once_per_key(request, answer):
+    """``answer()`` once per ``Idempotency-Key`` of the register: the same key again gets
+    the first answer, and nothing is made twice (the same key with another body: 409)."""
+    key = request.headers.get("Idempotency-Key", "").strip()[:100]
+    if not key:
+        return answer()
+    register, body = request.auth, fingerprint(request.data)
+    if first := IdempotentAnswer.objects.filter(register=register, key=key).first():
+        return first_answer(first, body)
+    try:
+        with transaction.atomic():
+            response = answer()
+            if response.status_code < 300:
+                IdempotentAnswer.objects.create(
+                    register=register, key=key, fingerprint=body,
+                    status_code=response.status_code, body=response.data,
+                )  # fmt: skip
+            return response
+    except IntegrityError:
+        # The same key sent twice at once: the other one's answer stands.
+        first = IdempotentAnswer.objects.filter(register=register, key=key).first()
+        if first is None:
+            raise
+        return first_answer(first, body)
+
+
+def first_answer(first, body):
+    if first.fingerprint != body:
+        return Response(
+            {"detail": "This Idempotency-Key was used for another request."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return Response(first.body, status=first.status_code)

@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from backoffice.models import AuditEvent
+from customers.models import Customer
 from loyalty.services import card_assign, card_batch_generate
 from registers.api.authentication import PerRegisterThrottle
 from registers.models import Register
@@ -206,3 +208,63 @@ class TestTheSchemaAndTheDocs:
     @pytest.mark.parametrize("name", ["api_schema", "api_docs"])
     def test_no_one_else_does(self, client, name):
         assert client.get(reverse(name)).status_code == 401
+
+
+class TestCreatingAndChangingACustomer:
+    def test_a_register_creates_a_customer_by_the_forms_rules_in_its_own_store(self, till, boston):
+        response = till.post(
+            SEARCH,
+            {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
+             "phone": "(617) 555-0199"},
+            format="json",
+        )  # fmt: skip
+
+        assert response.status_code == 201
+        created = response.json()
+        assert (created["phone"], created["stores"], created["type"]) == (
+            "+16175550199", ["BO01"], "personal",
+        )  # fmt: skip
+        event = AuditEvent.objects.get(
+            object_id=created["id"], action="create", content_type__model="customer"
+        )
+        assert event.user_name == "Register Front desk (BO01)"
+
+    def test_bad_input_gets_the_forms_messages_by_field(self, till, ada):
+        response = till.post(
+            SEARCH, {"first_name": "", "email": "ADA@example.com", "type": "business"},
+            format="json",
+        )  # fmt: skip
+
+        assert response.status_code == 400
+        errors = response.json()
+        assert set(errors) >= {"first_name", "last_name", "email", "company_name"}
+        assert "already" in errors["email"][0]
+
+    def test_a_retried_create_with_its_idempotency_key_returns_the_first(self, till, boston):
+        body = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com"}
+
+        first = till.post(SEARCH, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        again = till.post(SEARCH, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        other = till.post(
+            SEARCH, {**body, "email": "g2@example.com"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+        )
+
+        assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+        assert again.json() == first.json()
+        assert Customer.objects.filter(last_name="Hopper").count() == 1
+
+    def test_a_change_needs_the_version_read_and_a_stale_one_gets_the_current_values(
+        self, till, ada
+    ):
+        read = till.get(customer_url(ada)).json()
+        changed = till.patch(
+            customer_url(ada), {"city": "Boston", "version": read["version"]}, format="json"
+        )
+        stale = till.patch(
+            customer_url(ada), {"city": "Cambridge", "version": read["version"]}, format="json"
+        )
+
+        assert changed.status_code == 200 and Customer.objects.get(pk=ada.pk).city == "Boston"
+        assert stale.status_code == 409
+        assert stale.json()["current"]["version"] == changed.json()["version"]
+        assert till.patch(customer_url(ada), {"city": "X"}, format="json").status_code == 400

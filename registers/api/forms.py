@@ -1,0 +1,54 @@
+"""A customer as a register creates or changes one: by the customer form's own rules."""
+
+from django.forms.models import model_to_dict
+
+from customers.forms import AddressForm, GeneralForm, national_phone_region
+from stores.models import Store
+
+# The API's names for the form's fields, where they differ.
+API_NAMES = {"customer_type": "type"}
+FORM_NAMES = {api: form for form, api in API_NAMES.items()}
+
+
+class RegisterCustomerForm(GeneralForm, AddressForm):
+    """The customer form's General and Address sections as one form, without the photo."""
+
+    class Meta(GeneralForm.Meta):
+        fields = [
+            *(name for name in GeneralForm.Meta.fields if name != "photo"),
+            *AddressForm.Meta.fields,
+        ]
+
+
+# The API's fields that the form checks.
+FORM_FIELDS = [API_NAMES.get(name, name) for name in RegisterCustomerForm._meta.fields]
+
+
+def customer_form(data, *, register, customer=None):
+    """The form for ``data`` (the API's fields) from ``register``; for ``customer``, the
+    fields ``data`` leaves out keep their values. National phone numbers are read as on
+    the customer form, the register's store standing for the top bar's."""
+    values = {FORM_NAMES.get(name, name): text(value) for name, value in data.items()}
+    if customer is not None:
+        kept = model_to_dict(customer, fields=RegisterCustomerForm._meta.fields)
+        values = {**{name: text(value) for name, value in kept.items()}, **values}
+    codes = data.get("stores") or []
+    store_countries = Store.objects.filter(code__in=codes).values_list("country", flat=True)
+    region, why = national_phone_region(
+        store_countries=list(store_countries),
+        country=values.get("country") or "",
+        current_store_region=register.store.country.code or None,
+    )
+    return RegisterCustomerForm(
+        data=values, instance=customer, phone_region=region, phone_region_why=why
+    )
+
+
+def text(value):
+    """A value as a form reads it from a POST."""
+    return "" if value is None else str(value)
+
+
+def api_errors(form):
+    """The form's messages by the API's field names."""
+    return {API_NAMES.get(name, name): list(messages) for name, messages in form.errors.items()}
