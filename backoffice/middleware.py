@@ -5,7 +5,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 
 
@@ -43,9 +43,10 @@ class RequestLimitsMiddleware:
         if request.path in settings.LARGE_UPLOAD_PATHS:
             limit = settings.MAX_UPLOAD_REQUEST_BYTES
         if length > limit:
-            page = render_to_string(
-                "413.html", {"megabytes": limit // (1024 * 1024)}, request=request
-            )
+            megabytes = limit // (1024 * 1024)
+            if for_api(request):
+                return refused(f"A request body is at most {megabytes} MB.", status=413)
+            page = render_to_string("413.html", {"megabytes": megabytes}, request=request)
             response = HttpResponse(page, status=413)
             response["Cache-Control"] = "no-store"
             return response
@@ -54,7 +55,20 @@ class RequestLimitsMiddleware:
         return self.get_response(request)
 
 
+def for_api(request):
+    """Whether the request is the registers' API's, which answers in JSON."""
+    return request.path.startswith("/api/")
+
+
+def refused(message, *, status):
+    response = JsonResponse({"detail": message}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def bad_request(request):
+    if for_api(request):
+        return refused("This request has a character no field accepts (NUL).", status=400)
     response = HttpResponseBadRequest(render_to_string("400.html", request=request))
     response["Cache-Control"] = "no-store"
     return response

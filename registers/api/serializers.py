@@ -98,33 +98,45 @@ class CustomerSerializer(CustomerSummarySerializer):
         return HouseAccountSerializer(accounts, many=True).data
 
 
+class TextField(serializers.CharField):
+    """Text and only text: a number where the schema says a string is refused (DRF would
+    take 12 for "12")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CustomerWriteSerializer(serializers.Serializer):
     """A customer as a register creates one, or changes one (with the ``version`` read).
     The customer form checks the values and gives its own messages."""
 
     type = serializers.ChoiceField(choices=Customer.Type.choices, required=False)
-    first_name = serializers.CharField(required=False, allow_blank=True)
-    last_name = serializers.CharField(required=False, allow_blank=True)
-    company_name = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.CharField(required=False, allow_blank=True)
-    phone = serializers.CharField(
+    first_name = TextField(max_length=100)
+    last_name = TextField(max_length=100)
+    company_name = TextField(
+        required=False, allow_blank=True, help_text="Required for a business customer."
+    )
+    email = serializers.EmailField()
+    phone = TextField(
         required=False, allow_blank=True,
         help_text="E.164, or national: read in the country of the stores, the address, "
         "then the register's store.",
     )  # fmt: skip
     stores = serializers.ListField(
-        child=serializers.CharField(max_length=20), required=False, max_length=100,
+        child=TextField(max_length=20), required=False, max_length=100,
         help_text="Store codes; the register's store is always among them.",
     )  # fmt: skip
-    date_of_birth = serializers.CharField(required=False, allow_blank=True, help_text="ISO")
-    id_number = serializers.CharField(required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
-    address_line1 = serializers.CharField(required=False, allow_blank=True)
-    address_line2 = serializers.CharField(required=False, allow_blank=True)
-    city = serializers.CharField(required=False, allow_blank=True)
-    state = serializers.CharField(required=False, allow_blank=True)
-    zip_code = serializers.CharField(required=False, allow_blank=True)
-    country = serializers.CharField(required=False, allow_blank=True)
+    date_of_birth = TextField(required=False, allow_blank=True, help_text="ISO")
+    id_number = TextField(required=False, allow_blank=True)
+    notes = TextField(required=False, allow_blank=True)
+    address_line1 = TextField(required=False, allow_blank=True)
+    address_line2 = TextField(required=False, allow_blank=True)
+    city = TextField(required=False, allow_blank=True)
+    state = TextField(required=False, allow_blank=True)
+    zip_code = TextField(required=False, allow_blank=True)
+    country = TextField(required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, help_text="Required to change one.")
 
 
@@ -132,7 +144,7 @@ class SaleSerializer(serializers.Serializer):
     """A sale as a register sends it. A refund names the receipt it returns in
     ``refund_for`` and has a negative ``total``."""
 
-    id = serializers.CharField(max_length=64, help_text="The register's receipt id.")
+    id = TextField(max_length=64, help_text="The register's receipt id.")
     customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(),
         error_messages={"does_not_exist": "No customer has the id {pk_value}."},
@@ -140,7 +152,7 @@ class SaleSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     occurred_at = serializers.DateTimeField()
     points_redeemed = serializers.IntegerField(min_value=0, max_value=MAX_POINTS, default=0)
-    house_account = serializers.CharField(
+    house_account = TextField(
         max_length=25, required=False, help_text="The account number to charge."
     )
     house_account_amount = serializers.DecimalField(
@@ -149,7 +161,7 @@ class SaleSerializer(serializers.Serializer):
     membership_amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
     )
-    refund_for = serializers.CharField(
+    refund_for = TextField(
         max_length=64, required=False, help_text="The receipt id of the sale returned."
     )
 
@@ -174,7 +186,7 @@ class SaleSerializer(serializers.Serializer):
 class SaleResultSerializer(serializers.Serializer):
     """What the register is told of a sale: the points, and every balance after it."""
 
-    id = serializers.CharField(source="receipt_id")
+    id = TextField(source="receipt_id")
     customer = serializers.IntegerField(source="customer_id", allow_null=True)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     points_earned = serializers.IntegerField()

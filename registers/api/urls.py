@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 
@@ -13,7 +13,8 @@ DOCS_ACCESS = {
 
 urlpatterns = [
     path("customers/", views.CustomerSearchView.as_view(), name="api_customers"),
-    path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="api_customer"),
+    # Any text as the id: one that is not a customer's is a 404 in JSON, as every other.
+    path("customers/<str:pk>/", views.CustomerDetailView.as_view(), name="api_customer"),
     path("sales/", views.SaleCreateView.as_view(), name="api_sales"),
     path("schema/", SpectacularAPIView.as_view(**DOCS_ACCESS), name="api_schema"),
     path(
@@ -21,4 +22,5 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api_schema", **DOCS_ACCESS),
         name="api_docs",
     ),
+    re_path(r"", views.NotFoundView.as_view()),
 ]

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status, views
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -37,6 +38,17 @@ class ByNamePages(CursorPagination):
     page_size = 20
     max_page_size = 100
     page_size_query_param = "page_size"
+
+    def get_page_size(self, request):
+        """A page size that is not a whole number from 1 to 100 is refused, not ignored."""
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is None:
+            return self.page_size
+        if not (asked.isascii() and asked.isdigit() and 1 <= int(asked) <= self.max_page_size):
+            raise ValidationError(
+                {"page_size": [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(asked)
 
 
 class CustomerSearchView(generics.ListAPIView):
@@ -81,6 +93,9 @@ class CustomerSearchView(generics.ListAPIView):
         )
 
 
+CUSTOMER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The customer's id.")
+
+
 class CustomerDetailView(generics.RetrieveAPIView):
     """A customer with every balance a sale may use, and the ``version`` to send back with
     a change (PATCH): a change made from a version someone has saved over since is a 409
@@ -88,11 +103,20 @@ class CustomerDetailView(generics.RetrieveAPIView):
 
     serializer_class = CustomerSerializer
 
-    @extend_schema(request=CustomerWriteSerializer, responses={200: CustomerSerializer})
+    @extend_schema(parameters=[CUSTOMER_ID])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=CustomerWriteSerializer, responses={200: CustomerSerializer},
+        parameters=[CUSTOMER_ID],
+    )  # fmt: skip
     def patch(self, request, pk):
         customer = self.get_object()
+        if not isinstance(request.data, dict):
+            return Response({"detail": "Send the changes as a JSON object."}, status=400)
         version = request.data.get("version")
-        if not isinstance(version, int):
+        if type(version) is not int:  # noqa: E721 - a JSON true is not a version
             return Response(
                 {"version": ["Send the version of the customer as it was read."]},
                 status=status.HTTP_400_BAD_REQUEST,
@@ -136,11 +160,13 @@ class SaleCreateView(views.APIView):
 def fingerprint(values):
     """The SHA-256 of a request's values: the same request sent again, however its JSON
     was spaced or ordered, has the same one."""
-    canonical = {
-        name: value.pk if isinstance(value, Customer) else str(value)
-        for name, value in dict(values).items()
-    }
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+    if isinstance(values, dict):
+        values = {
+            name: value.pk if isinstance(value, Customer) else str(value)
+            for name, value in values.items()
+        }
+    canonical = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode(errors="surrogatepass")).hexdigest()
 
 
 def create_customer(request):
@@ -148,19 +174,24 @@ def create_customer(request):
 
 
 def save_customer(request, customer, *, expected_version, done):
-    """Check ``request.data`` by the customer form and save it: (status, body)."""
+    """Check ``request.data`` by the customer form and save it. A field's message is the
+    form's; the serializer's where the form has none (a value of the wrong JSON type, the
+    stores)."""
     register = request.auth
+    if not isinstance(request.data, dict):
+        return Response({"detail": "Send the customer as a JSON object."}, status=400)
     incoming = CustomerWriteSerializer(data=request.data, partial=customer is not None)
-    if not incoming.is_valid():
-        return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
+    incoming.is_valid()
     data = {name: value for name, value in request.data.items() if name in FORM_FIELDS}
     form = customer_form(data, register=register, customer=customer)
-    codes = incoming.validated_data.get("stores")
+    errors = {} if form.is_valid() else api_errors(form)
+    for name, messages in incoming.errors.items():
+        errors.setdefault(name, messages)
+    codes = request.data.get("stores") if "stores" not in errors else None
     stores = stores_named(codes, register) if codes is not None else None
-    if not form.is_valid() or stores is None and codes is not None:
-        errors = api_errors(form)
-        if codes is not None and stores is None:
-            errors["stores"] = [f"No store has one of the codes {', '.join(codes)}."]
+    if codes is not None and stores is None:
+        errors["stores"] = [f"No store has one of the codes {', '.join(codes)}."]
+    if errors:
         return Response(errors, status=status.HTTP_400_BAD_REQUEST)
     if stores is None:
         stores = list(customer.stores.all()) if customer else [register.store]
@@ -222,3 +253,12 @@ def first_answer(first, body):
             status=status.HTTP_409_CONFLICT,
         )
     return Response(first.body, status=first.status_code)
+
+
+@extend_schema(exclude=True)
+class NotFoundView(views.APIView):
+    """Any other address under the API: a 404 in JSON, never the pages' HTML."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = Response({"detail": "There is no such address in the API."}, status=404)
+        return self.finalize_response(request, response, *args, **kwargs)

@@ -268,3 +268,10 @@ class TestCreatingAndChangingACustomer:
         assert stale.status_code == 409
         assert stale.json()["current"]["version"] == changed.json()["version"]
         assert till.patch(customer_url(ada), {"city": "X"}, format="json").status_code == 400
+
+
+def test_a_body_that_is_not_an_object_is_a_400_even_with_an_idempotency_key(till):
+    response = till.post(SEARCH, '"just a string"', content_type="application/json",
+                         HTTP_IDEMPOTENCY_KEY="k-2")  # fmt: skip
+
+    assert response.status_code == 400

@@ -1,0 +1,35 @@
+"""What the schema says of the API's errors, for every operation: the answers a register
+may get besides the one it asked for."""
+
+ERROR = {
+    "type": "object",
+    "description": "A message per field (a list of messages), or a `detail` message.",
+    "additionalProperties": True,
+}
+EVERY_OPERATION = {
+    "400": "Bad input: a message per field.",
+    "401": "No register's key, or one that is not active.",
+    "404": "No such customer, or a page cursor that is not one.",
+    "429": "Too many requests from this register: see Retry-After.",
+}
+CONFLICTS = {
+    ("post", "/api/v1/sales/"): "The receipt id was used for another sale.",
+    ("post", "/api/v1/customers/"): "The Idempotency-Key was used for another request.",
+    ("patch", "/api/v1/customers/{id}/"): "The customer was saved since the version read.",
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular's postprocessing hook: the error answers of every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            errors = dict(EVERY_OPERATION)
+            if conflict := CONFLICTS.get((method, path)):
+                errors["409"] = conflict
+            for code, description in errors.items():
+                operation["responses"].setdefault(
+                    code, {"description": description, "content": reference}
+                )
+    return result
