@@ -22,5 +22,5 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api_schema", **DOCS_ACCESS),
         name="api_docs",
     ),
-    re_path(r"", views.NotFoundView.as_view()),
+    re_path(r"", views.not_found),
 ]

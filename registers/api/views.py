@@ -6,6 +6,7 @@ import json
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status, views
 from rest_framework.exceptions import ValidationError
@@ -255,10 +256,6 @@ def first_answer(first, body):
     return Response(first.body, status=first.status_code)
 
 
-@extend_schema(exclude=True)
-class NotFoundView(views.APIView):
+def not_found(request, *args, **kwargs):
     """Any other address under the API: a 404 in JSON, never the pages' HTML."""
-
-    def dispatch(self, request, *args, **kwargs):
-        response = Response({"detail": "There is no such address in the API."}, status=404)
-        return self.finalize_response(request, response, *args, **kwargs)
+    return JsonResponse({"detail": "There is no such address in the API."}, status=404)

@@ -275,3 +275,15 @@ def test_a_body_that_is_not_an_object_is_a_400_even_with_an_idempotency_key(till
                          HTTP_IDEMPOTENCY_KEY="k-2")  # fmt: skip
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [("/api/v1/customers/?q=a%00", 400), ("/api/v1/customers/-1/", 404), ("/api/v1/nowhere/", 404)],
+)
+def test_every_answer_of_the_api_is_json(till, path, code):
+    response = till.get(path)
+
+    assert response.status_code == code
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
