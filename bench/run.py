@@ -279,7 +279,8 @@ COPY (
             FROM customers_customer_stores cs JOIN stores_store s ON s.id = cs.store_id
            WHERE cs.customer_id = c.id),
          COALESCE(l.enrolled, false), l.balance, c.address_line1, c.address_line2, c.city,
-         c.state, c.zip_code, c.country, c.created_at, c.updated_at
+         c.state, c.zip_code, c.country, c.created_at, c.updated_at, c.last_sale_at,
+         c.sale_count, c.total_spent
     FROM customers_customer c LEFT JOIN loyalty_loyaltyaccount l ON l.customer_id = c.id
    WHERE c.deleted_at IS NULL
    ORDER BY c.created_at DESC, c.id DESC

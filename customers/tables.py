@@ -5,6 +5,7 @@ from django.template.defaultfilters import date as format_date
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from backoffice.money import format_money
 from backoffice.tables import ObjectTable
 from stores.models import Store
 
@@ -98,6 +99,11 @@ class CustomerTable(ObjectTable):
     country = tables.Column("Country")
     created_at = tables.Column("Created", attrs={"td": {"class": "text-nowrap small"}})
     updated_at = tables.Column("Updated", attrs={"td": {"class": "text-nowrap small"}})
+    # Kept by the sales the registers record (after the CSV's first columns, which other
+    # tools read by position too).
+    last_sale_at = tables.Column("Last visit", attrs={"td": {"class": "text-nowrap small"}})
+    sale_count = tables.Column("Visits", attrs={"td": {"class": "text-end"}})
+    total_spent = tables.Column("Total spent", attrs={"td": {"class": "text-end text-nowrap"}})
 
     class Meta(ObjectTable.Meta):
         default = ""
@@ -171,6 +177,12 @@ class CustomerTable(ObjectTable):
     def render_updated_at(self, value):
         return format_date(value, "Y-m-d H:i")
 
+    def render_last_sale_at(self, value):
+        return format_date(value, "Y-m-d")
+
+    def render_total_spent(self, value):
+        return format_money(value)
+
     # The CSV's cells, from the raw values read by ``ObjectTable.csv_lines``.
     export_sources = {
         "id": "pk",
@@ -184,6 +196,7 @@ class CustomerTable(ObjectTable):
         "anniversary": Cast("anniversary", output_field=CharField()),
         "created_at": Cast("created_at", output_field=CharField()),
         "updated_at": Cast("updated_at", output_field=CharField()),
+        "last_sale_at": Cast("last_sale_at", output_field=CharField()),
     }
     export_many = {"stores": "stores__code"}
     export_kinds = {
@@ -191,6 +204,9 @@ class CustomerTable(ObjectTable):
         "anniversary": "date",
         "created_at": "datetime",
         "updated_at": "datetime",
+        "last_sale_at": "datetime",
+        "sale_count": "number",
+        "total_spent": "number",
         "loyalty_enrolled": "boolean",
         "loyalty_balance": "number",
     }
@@ -203,6 +219,10 @@ class CustomerTable(ObjectTable):
     value_loyalty_enrolled = staticmethod(boolean)
     value_created_at = staticmethod(iso_from_database)
     value_updated_at = staticmethod(iso_from_database)
+
+    @staticmethod
+    def value_last_sale_at(value):
+        return iso_from_database(value) if value else ""
 
 
 class DeletedCustomerTable(ObjectTable):

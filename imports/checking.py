@@ -28,9 +28,9 @@ from loyalty.models import MAX_POINTS
 from stores.models import Store
 
 MATCH_KEYS = {"id": "ID", "email": "email", "id_number": "customer ID number"}
-# The export's columns that an import reads; the others (created_at, updated_at) are the
-# system's own and are ignored.
-SYSTEM_COLUMNS = ("created_at", "updated_at")
+# The export's columns that an import reads; the others (when created and updated, the
+# visits the registers' sales count) are the system's own and are ignored.
+SYSTEM_COLUMNS = ("created_at", "updated_at", "last_sale_at", "sale_count", "total_spent")
 FIELDS = [name for name in CustomerTable.csv_header() if name not in SYSTEM_COLUMNS]
 # What other systems and people call the fields, besides their names and the labels of the
 # list's columns (the workbook export's header). Compared as ``header_key`` makes them.

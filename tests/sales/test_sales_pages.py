@@ -72,3 +72,18 @@ def test_every_sale_a_page_at_a_time_newest_first(clerk_client, ada, front_desk)
 
     assert [sale.receipt_id for sale in response.context["sales"]] == ["R3", "R2", "R1"]
     assert "+11, -5 redeemed" in response.content.decode()
+
+
+def test_the_list_and_its_export_have_each_customers_visits(manager_client, ada, front_desk):
+    sell(ada, front_desk, 1, total="30.50")
+
+    columns = manager_client.get(reverse("customers:list")).context["table"]
+    exported = b"".join(manager_client.get(reverse("customers:export")).streaming_content)
+
+    assert {"Last visit", "Visits", "Total spent"} <= {
+        str(column.verbose_name) for column in columns.base_columns.values()
+    }
+    header, row = (line.split(",") for line in exported.decode().splitlines()[:2])
+    cells = dict(zip(header, row, strict=True))
+    assert (cells["sale_count"], cells["total_spent"]) == ("1", "30.50")
+    assert cells["last_sale_at"].startswith(str(timezone.localdate(ada.sales.get().occurred_at)))
