@@ -7,8 +7,9 @@ no one else has, are more than a schema can say.)"""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
 
 from registers.api.authentication import PerRegisterThrottle
@@ -16,6 +17,18 @@ from registers.services import register_create
 from tests.factories import make_customer, make_store
 
 EXAMPLES = 30  # per operation and mode: a minute in all on SQLite
+
+
+@pytest.fixture(autouse=True)
+def one_connection_for_test_and_app():
+    """The app is called in this process, in the test's transaction: as Django's test
+    client does, the end of a request must not close the test's database connection."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
