@@ -50,6 +50,13 @@ class ReceiptReused(Exception):
         self.sale = sale
 
 
+class Recorded(Exception):
+    """The receipt was recorded before (found under the customer's lock)."""
+
+    def __init__(self, sale):
+        self.sale = sale
+
+
 def record_sale(*, register, sale, fingerprint):
     """Record ``sale`` (the API's validated fields: ``id``, ``customer``, ``total``,
     ``occurred_at`` and the optional parts) as ``register``'s. Returns (the sale, whether
@@ -67,13 +74,6 @@ def record_sale(*, register, sale, fingerprint):
     if first.fingerprint != fingerprint:
         raise ReceiptReused(first)
     return first, False
-
-
-class Recorded(Exception):
-    """The receipt was recorded before (found under the customer's lock)."""
-
-    def __init__(self, sale):
-        self.sale = sale
 
 
 @transaction.atomic
