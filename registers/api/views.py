@@ -1,4 +1,4 @@
-"""The registers' API: finding customers and recording sales.
+"""The registers' API: finding, creating and changing customers, and recording sales.
 Each register acts for its own store: phone numbers are read in its store's country."""
 
 import hashlib
