@@ -103,6 +103,9 @@ class CustomerDetailView(generics.RetrieveAPIView):
     with the current values."""
 
     serializer_class = CustomerSerializer
+    queryset = Customer.objects.select_related("loyalty_account", "loyalty_card").prefetch_related(
+        Prefetch("stores", queryset=Store.objects.only("code").order_by("code")), "house_accounts"
+    )
 
     @extend_schema(parameters=[CUSTOMER_ID])
     def get(self, request, *args, **kwargs):
@@ -123,10 +126,6 @@ class CustomerDetailView(generics.RetrieveAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return save_customer(request, customer, expected_version=version, done=status.HTTP_200_OK)
-
-    queryset = Customer.objects.select_related("loyalty_account", "loyalty_card").prefetch_related(
-        Prefetch("stores", queryset=Store.objects.only("code").order_by("code")), "house_accounts"
-    )
 
 
 class SaleCreateView(views.APIView):
