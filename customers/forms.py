@@ -474,6 +474,18 @@ class AddressForm(forms.ModelForm):
         )
 
 
+class CustomerFieldsForm(GeneralForm, AddressForm):
+    """The customer form's General and Address sections as one form, without the photo:
+    what a file's row (imports) or a register (the API) gives of a customer, checked by the
+    same fields and clean methods as the page."""
+
+    class Meta(GeneralForm.Meta):
+        fields = [
+            *(name for name in GeneralForm.Meta.fields if name != "photo"),
+            *AddressForm.Meta.fields,
+        ]
+
+
 # Not compared with what was saved meanwhile: bookkeeping, files (a browser cannot send the
 # same file again) and the type-change confirmation.
 NOT_COMPARED = {"version", "photo", "confirm_type_change"}

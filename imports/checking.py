@@ -21,7 +21,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from backoffice.forms import PlainIntegerField
 from backoffice.tables import FORMULA_STARTS
-from customers.forms import AddressForm, GeneralForm, national_phone_region
+from customers.forms import CustomerFieldsForm, national_phone_region
 from customers.models import Customer
 from customers.tables import CustomerTable
 from loyalty.models import MAX_POINTS
@@ -91,7 +91,7 @@ class LentFields(dict):
         return dict(self)
 
 
-class ImportRowForm(GeneralForm, AddressForm):
+class ImportRowForm(CustomerFieldsForm):
     """A row of a file as the customer form checks it: its General and Address sections
     (fields, clean methods and all) as one form, one row after another, fast:
 
@@ -105,9 +105,6 @@ class ImportRowForm(GeneralForm, AddressForm):
       250 translated names, half a millisecond a country: more than the rest of a row's
       checking together; a phone number would be parsed a second time.
     """
-
-    class Meta(GeneralForm.Meta):
-        fields = [*GeneralForm.Meta.fields, *AddressForm.Meta.fields]
 
     def __init__(self, *args, email_holders=None, fields=None, **kwargs):
         self.email_holders = email_holders or {}
@@ -330,7 +327,7 @@ class RowChecker:
         )
 
     def adapted(self, fields):
-        """Dates in the file's one format; no photo in a file."""
+        """Dates in the file's one format."""
         for name in ("date_of_birth", "anniversary"):
             if name in fields:
                 fields[name].input_formats = [self.date_format]
@@ -338,8 +335,6 @@ class RowChecker:
                     f"Enter a date as {datetime.date(1990, 12, 31).strftime(self.date_format)} "
                     f"(the format {self.date_format})."
                 )
-        if "photo" in fields:
-            fields["photo"].required = False
         return fields
 
     def store_ids(self, codes, row):

@@ -30,7 +30,7 @@ KEPT_ERRORS = 200  # the errors a dry run keeps to show; the report has them all
 KEPT_SAMPLES = 5  # the first rows to create, to update and to skip, to show
 CHECK_BATCH_SIZE = 500  # rows checked with one lookup of the customers they name
 # A new customer's fields as the dry run keeps them: those the customer form checked.
-KEPT_FIELDS = [name for name in ImportRowForm._meta.fields if name != "photo"]
+KEPT_FIELDS = ImportRowForm._meta.fields
 # What else writing a new customer takes from its checked row.
 KEPT_VALUES = ("stores", "loyalty_enrolled", "loyalty_balance")
 

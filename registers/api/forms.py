@@ -2,7 +2,7 @@
 
 from django.forms.models import model_to_dict
 
-from customers.forms import AddressForm, GeneralForm, national_phone_region
+from customers.forms import CustomerFieldsForm, national_phone_region
 from stores.models import Store
 
 # The API's names for the form's fields, where they differ.
@@ -10,18 +10,8 @@ API_NAMES = {"customer_type": "type"}
 FORM_NAMES = {api: form for form, api in API_NAMES.items()}
 
 
-class RegisterCustomerForm(GeneralForm, AddressForm):
-    """The customer form's General and Address sections as one form, without the photo."""
-
-    class Meta(GeneralForm.Meta):
-        fields = [
-            *(name for name in GeneralForm.Meta.fields if name != "photo"),
-            *AddressForm.Meta.fields,
-        ]
-
-
 # The API's fields that the form checks.
-FORM_FIELDS = [API_NAMES.get(name, name) for name in RegisterCustomerForm._meta.fields]
+FORM_FIELDS = [API_NAMES.get(name, name) for name in CustomerFieldsForm._meta.fields]
 
 
 def customer_form(data, *, register, customer=None):
@@ -30,7 +20,7 @@ def customer_form(data, *, register, customer=None):
     the customer form, the register's store standing for the top bar's."""
     values = {FORM_NAMES.get(name, name): text(value) for name, value in data.items()}
     if customer is not None:
-        kept = model_to_dict(customer, fields=RegisterCustomerForm._meta.fields)
+        kept = model_to_dict(customer, fields=CustomerFieldsForm._meta.fields)
         values = {**{name: text(value) for name, value in kept.items()}, **values}
     codes = data.get("stores") or []
     store_countries = Store.objects.filter(code__in=codes).values_list("country", flat=True)
@@ -39,7 +29,7 @@ def customer_form(data, *, register, customer=None):
         country=values.get("country") or "",
         current_store_region=register.store.country.code or None,
     )
-    return RegisterCustomerForm(
+    return CustomerFieldsForm(
         data=values, instance=customer, phone_region=region, phone_region_why=why
     )
 
