@@ -11,32 +11,37 @@ class Sale(WrittenOnce):
     another). A refund is a sale with ``refund_for`` and a negative total. ``result`` is
     the answer the register was given, given again to a retry."""
 
+    # The constraint's and the index's leading columns serve the two foreign keys.
     register = models.ForeignKey(
-        "registers.Register", on_delete=models.PROTECT, related_name="sales"
+        "registers.Register", on_delete=models.PROTECT, related_name="sales", db_index=False
     )
     receipt_id = models.CharField("receipt", max_length=64)
     store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
     # An erased customer's sales stay, with their totals, without the person.
     customer = models.ForeignKey(
-        "customers.Customer", null=True, on_delete=models.SET_NULL, related_name="sales"
-    )
+        "customers.Customer", null=True, on_delete=models.SET_NULL, related_name="sales",
+        db_index=False,
+    )  # fmt: skip
     total = MoneyField()
     occurred_at = models.DateTimeField("when")
     points_earned = models.IntegerField(default=0, help_text="Negative: taken back by a refund.")
     points_redeemed = models.IntegerField(default=0, help_text="Negative: given back.")
+    # The three links below are indexed where they are set (Meta.indexes): most sales
+    # have none of them, and a loader of millions of sales would write three empty keys.
     house_account = models.ForeignKey(
         "house_accounts.HouseAccount", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="sales",
+        related_name="sales", db_index=False,
     )  # fmt: skip
     house_account_amount = MoneyField(null=True, blank=True)
     membership = models.ForeignKey(
         "memberships.MembershipAccount", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="sales",
+        related_name="sales", db_index=False,
     )  # fmt: skip
     membership_amount = MoneyField(null=True, blank=True)
     refund_for = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
-    )
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds",
+        db_index=False,
+    )  # fmt: skip
     fingerprint = models.CharField(max_length=64, help_text="The SHA-256 of the sale as sent.")
     result = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
@@ -46,7 +51,17 @@ class Sale(WrittenOnce):
         constraints = [
             models.UniqueConstraint(fields=["register", "receipt_id"], name="one_sale_per_receipt")
         ]
-        indexes = [models.Index(fields=["customer", "-occurred_at", "-id"])]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at", "-id"]),
+            *(
+                models.Index(
+                    fields=[link],
+                    name=f"sales_with_{link}",
+                    condition=models.Q(**{f"{link}__isnull": False}),
+                )
+                for link in ["house_account", "membership", "refund_for"]
+            ),
+        ]
 
     def __str__(self):
         return f"{'Refund' if self.refund_for_id else 'Sale'} {self.receipt_id}"
