@@ -78,6 +78,9 @@ def locked_account(customer):
     return account
 
 
+REASONS = frozenset(Reason.values)  # the enum computes its values at each call
+
+
 class LoyaltyPoints(ledgers.Ledger):
     """A customer's points: staff adjust them for one of the reasons, with a note where
     the reason needs one, only while the customer is enrolled, and never below zero or
@@ -93,7 +96,7 @@ class LoyaltyPoints(ledgers.Ledger):
     def refuse(self, account, change, *, reason, note):
         if reason in (Reason.ENROLLED, Reason.LEFT):
             return
-        if reason not in Reason.values:
+        if reason not in REASONS:
             raise LoyaltyError(f"“{reason}” is not a loyalty reason.")
         if reason in REASONS_NEEDING_A_NOTE and not note.strip():
             raise LoyaltyError(f"A note is required for the reason “{Reason(reason).label}”.")
@@ -201,7 +204,7 @@ def loyalty_update(*, customer, enrolled, balance, reason, note="", user, expect
     if enrolled:
         account = loyalty_enrol(customer=customer, enrolled=True, user=user)
     if balance is not None and balance != account.balance:
-        if reason not in Reason.values:
+        if reason not in REASONS:
             reason, note = Reason.OTHER, note or reason
         loyalty_adjust(
             account=account,
@@ -249,6 +252,61 @@ def open_accounts(rows, *, reason, user=None, outside=frozenset()):
             )
         ],
     )  # fmt: skip
+
+
+@transaction.atomic
+def loyalty_post_in_bulk(changes, *, customers=None):
+    """Post many changes at once, for bulk loaders (the demo's sales): ``changes`` are
+    (account id, delta, reason, note, when), each account's in the order they happened.
+    The accounts are locked and every change is checked as ``loyalty_adjust`` checks it,
+    before anything is written; then the entries, the balances and the customers' copies
+    are written by the bulk loader. There is no audit event per change: the loader
+    accounts for what it loaded. Returns {account id: balance after}.
+
+    ``customers`` ({customer id: {field: value}}, the same fields for each) are other
+    fields the loader writes to customers: they go in the same UPDATE as the copies of
+    the balances, since each write of a customer's row indexes it again."""
+    accounts = LoyaltyAccount.objects.select_for_update().in_bulk(
+        {account_id for account_id, *_ in changes}
+    )
+    entries = []
+    for account_id, delta, reason, note, when in changes:
+        account = accounts[account_id]
+        LOYALTY_POINTS.refuse(account, delta, reason=reason, note=note)
+        LOYALTY_POINTS.show_balance(account, account.balance + delta)
+        account.version += 1
+        entries.append(
+            {"account_id": account_id, "delta": delta, "balance_after": account.balance,
+             "reason": reason, "note": note, "created_by_id": None, "created_at": when}
+        )  # fmt: skip
+    for pk, entry in zip(bulk.reserve_ids(LoyaltyLedgerEntry, len(entries)), entries, strict=True):
+        entry["id"] = pk
+    bulk.insert_rows(LoyaltyLedgerEntry, entries)
+    moved = [accounts[pk] for pk in {entry["account_id"] for entry in entries}]
+    now = timezone.now()
+    bulk.update_rows(
+        LoyaltyAccount,
+        [{"id": a.pk, "balance": a.balance, "version": a.version, "updated_at": now}
+         for a in moved],
+        ["balance", "version", "updated_at"],
+    )  # fmt: skip
+    customers = customers or {}
+    fields = list(next(iter(customers.values()), {}))
+    bulk.update_rows(
+        Customer,
+        [
+            {"id": a.customer_id, "loyalty_points": a.balance, **customers.get(a.customer_id, {})}
+            for a in moved
+        ],
+        ["loyalty_points", *fields],
+    )
+    copied = {account.customer_id for account in moved}
+    bulk.update_rows(
+        Customer,
+        [{"id": pk, **values} for pk, values in customers.items() if pk not in copied],
+        fields,
+    )
+    return {account.pk: account.balance for account in accounts.values()}
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from loyalty.models import Reason
 from loyalty.services import card_assign, card_batch_generate, open_accounts
 from memberships.models import MembershipAccount, MembershipPlan, MembershipType
 from memberships.services import membership_add_member, membership_charge, membership_open
+from sales import seeding
 from stores.models import Store
 
 DEMO_USERNAME = "demo"
@@ -132,9 +133,10 @@ def demo_stores(count):
 class Command(BaseCommand):
     help = (
         "Load demo data: stores, customers (one in seven a business, about 60% in the loyalty "
-        "programme, with a ledger entry each) and a 'demo' manager account. Customers are "
-        "written in batches, each all or nothing, with a progress bar: Ctrl+C leaves whole "
-        "batches only. Does nothing if the demo account already exists."
+        "programme, with a ledger entry each), their sales at the stores' demo tills, and a "
+        "'demo' manager account. Customers, and sales, are written in batches, each all or "
+        "nothing, with a progress bar: Ctrl+C leaves whole batches only, and running the "
+        "command again goes on. Does nothing if the demo account already exists."
     )
 
     def add_arguments(self, parser):
@@ -142,17 +144,25 @@ class Command(BaseCommand):
         parser.add_argument("--stores", type=int, default=3, help="How many stores.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
         parser.add_argument(
-            "--batch-size", type=int, default=5000, help="Customers written per transaction."
+            "--batch-size",
+            type=int,
+            default=5000,
+            help="Customers (or customers' sales) written per transaction.",
         )
         parser.add_argument(
+            "--sales", type=int, default=0,
+            help="How many sales, spread over the last 400 days among customers without any.",
+        )  # fmt: skip
+        parser.add_argument(
             "--add", action="store_true",
-            help="Add --customers more customers to the demo data already loaded.",
+            help="Add --customers more customers and --sales more sales to the demo data "
+            "already loaded.",
         )  # fmt: skip
 
-    def handle(self, *args, customers, stores, seed, batch_size, add, **options):
-        if customers < 0 or stores < 1 or batch_size < 1:
+    def handle(self, *args, customers, stores, seed, batch_size, sales, add, **options):
+        if customers < 0 or sales < 0 or stores < 1 or batch_size < 1:
             raise CommandError(
-                "--customers must be 0 or more; --stores and --batch-size 1 or more."
+                "--customers and --sales must be 0 or more; --stores and --batch-size 1 or more."
             )
         User = get_user_model()
         demo_loaded = User.objects.filter(username=DEMO_USERNAME).exists()
@@ -183,10 +193,16 @@ class Command(BaseCommand):
                 self.write_batch(rng, numbers, people, [store.pk for store in store_rows], phones)
                 progress.update(len(numbers))
         if demo_loaded:  # --add: the cards, accounts and demo user are there already
-            self.stdout.write(self.style.SUCCESS(f"Added {customers} customers ({target} now)."))
+            added = self.write_sales(rng, sales, batch_size)
+            and_sales = f" and {added} sales" if sales else ""
+            self.stdout.write(
+                self.style.SUCCESS(f"Added {customers} customers ({target} now){and_sales}.")
+            )
             return
         self.hand_out_cards()
         self.open_demo_accounts(store_rows[0])
+        # An interrupted load wrote some of the sales: the rest are written now.
+        self.write_sales(rng, sales - seeding.demo_sales().count(), batch_size)
         # Last, so that an interrupted load is picked up again by running it once more.
         user = User.objects.create_user(
             DEMO_USERNAME,
@@ -202,6 +218,20 @@ class Command(BaseCommand):
                 f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}."
             )
         )
+
+    def write_sales(self, rng, count, batch_size):
+        """``count`` sales, a batch of customers per transaction, with a progress bar."""
+        if count <= 0:
+            return 0
+        with tqdm(total=count, unit=" sales", disable=None, file=self.stderr) as progress:
+            written = seeding.seed_sales(
+                count, rng=rng, batch_size=batch_size, progress=progress.update
+            )
+        if written < count:
+            self.stdout.write(
+                f"Wrote {written} sales of {count}: every other customer has sales already."
+            )
+        return written
 
     @transaction.atomic
     def hand_out_cards(self):
