@@ -1,12 +1,14 @@
 """check_balances proves every kind of account against its ledger."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from house_accounts.services import house_account_charge
 from memberships.models import MembershipAccount
-from tests.factories import make_customer, make_house_account, make_membership
+from tests.factories import make_customer, make_house_account, make_membership, make_store
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +40,19 @@ def test_fails_naming_an_account_changed_behind_its_ledgers_back():
         f"memberships: Membership TAMPER1 (id {account.pk}): balance 1.00, its entries sum to "
         "100.00\n"
     )
+
+
+def test_cents_that_add_up_pass_on_every_database():
+    """SQLite sums decimals in floating point: nine charges of 4.90 came to 44.099999…,
+    and an honest account was reported as differing from its ledger."""
+    account, store = make_house_account(), make_store()
+    for number in range(9):
+        house_account_charge(
+            account=account, amount=Decimal("4.90"), store=store, reference=f"R{number}",
+            note="", user=None,
+        )  # fmt: skip
+    out = StringIO()
+
+    call_command("check_balances", stdout=out)
+
+    assert "house accounts: 1 account, every balance equals its entries." in out.getvalue()
