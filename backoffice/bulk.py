@@ -32,12 +32,15 @@ def reserve_ids(model, count):
 
 
 def insert_rows(model, rows):
-    """Insert ``rows`` (dicts of attribute name to value, primary key included) into
-    ``model``'s table. A field left out of the rows takes its default."""
+    """Insert ``rows`` (dicts of attribute name to value) into ``model``'s table. A field
+    left out of the rows takes its default; rows without their primary key are given the
+    database's next ones (when nothing else refers to them: then take ``reserve_ids``)."""
     if not rows:
         return
     connection = connections[model.objects.db]
     fields = model._meta.concrete_fields
+    if model._meta.pk.attname not in rows[0]:
+        fields = [field for field in fields if not field.primary_key]
     values = column_values(
         connection, fields, rows, defaults=[field.get_default() for field in fields]
     )

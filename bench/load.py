@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -39,41 +40,57 @@ def main():
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     args = parser.parse_args()
     configure(args)
-    environment = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_CONN_MAX_AGE": "60"}
-    bin_dir = Path(sys.executable).parent
-    with tempfile.TemporaryDirectory() as scratch:
-        certificate, key = Path(scratch, "cert.pem"), Path(scratch, "key.pem")
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-             "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-            cwd=BENCH.parent, env=environment, check=True,
-        )  # fmt: skip
-        port = free_port()
-        server = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "backoffice.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(args.workers), "--certfile", str(certificate),
-             "--keyfile", str(key), "--timeout", "120"],
-            cwd=BENCH.parent, env=environment, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            time.sleep(3)
-            stats = Path(scratch, "stats")
-            subprocess.run(
-                [str(bin_dir / "locust"), "-f", str(BENCH / "locustfile.py"), "--headless",
-                 "--users", str(args.users), "--spawn-rate", str(args.users),
-                 "--run-time", f"{args.seconds}s", "--host", f"https://127.0.0.1:{port}",
-                 "--csv", str(stats), "--only-summary"],
-                cwd=BENCH.parent, env={**environment, "PYTHONPATH": str(BENCH.parent)},
-                check=False, capture_output=True,
-            )  # fmt: skip
-            report(Path(f"{stats}_stats.csv"), args)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with tempfile.TemporaryDirectory() as scratch, served(args, scratch) as (host, environment):
+        stats = run_locust("locustfile.py", args, host, environment, scratch)
+        report(stats, args)
+
+
+@contextmanager
+def served(args, scratch, **more_environment):
+    """gunicorn serving the project as in production (HTTPS with a throwaway certificate,
+    on loopback): yields its address and the environment it runs with."""
+    environment = {
+        **os.environ, "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_CONN_MAX_AGE": "60",
+        **more_environment,
+    }  # fmt: skip
+    certificate, key = Path(scratch, "cert.pem"), Path(scratch, "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=BENCH.parent, env=environment, check=True,
+    )  # fmt: skip
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "backoffice.wsgi",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+         "--certfile", str(certificate), "--keyfile", str(key), "--timeout", "120"],
+        cwd=BENCH.parent, env=environment, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(3)
+        yield f"https://127.0.0.1:{port}", environment
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run_locust(locustfile, args, host, environment, scratch):
+    """Run ``bench/<locustfile>`` headless with ``args.users`` users for ``args.seconds``:
+    the path of its statistics CSV."""
+    stats = Path(scratch, "stats")
+    subprocess.run(
+        [str(Path(sys.executable).parent / "locust"), "-f", str(BENCH / locustfile),
+         "--headless", "--users", str(args.users), "--spawn-rate", str(args.users),
+         "--run-time", f"{args.seconds}s", "--host", host, "--csv", str(stats),
+         "--only-summary"],
+        cwd=BENCH.parent, env={**environment, "PYTHONPATH": str(BENCH.parent)},
+        check=False, capture_output=True,
+    )  # fmt: skip
+    return Path(f"{stats}_stats.csv")
 
 
 def report(path, args):

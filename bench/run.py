@@ -6,7 +6,8 @@
 Seeds a database of that size with ``seed_demo`` (40 stores) the first time, and reuses it
 after: ``bench/data/customers-N.sqlite3``, or the PostgreSQL database ``bench_N`` on
 ``BENCH_POSTGRES`` (default ``postgresql://postgres@127.0.0.1:5432``). N is the seeded
-size: each run's create request adds a few customers to it. Requests go through
+size: each run's create request adds a few customers to it. ``--sales M`` gives it M sales
+(``seed_demo --sales``), added to a database seeded before without them. Requests go through
 Django's test client in this process, with production settings (DEBUG off): the times are
 server time, no network. Each request is made ``--warmup`` times, then timed ``--repeats``
 times; one more request counts its SQL queries and one more traces its peak Python memory.
@@ -30,6 +31,7 @@ import time
 import tracemalloc
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlencode
 
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH.parent), str(BENCH)]
@@ -65,16 +67,31 @@ def prepare_database(args, url):
     from django.db import connection
 
     from customers.management.commands.seed_demo import DEMO_USERNAME
+    from sales.seeding import demo_sales
 
     if args.db == "postgres":
         create_postgres_database(url)
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
-    if get_user_model().objects.filter(username=DEMO_USERNAME).exists():
+    if not get_user_model().objects.filter(username=DEMO_USERNAME).exists():
+        started = time.perf_counter()
+        call_command(
+            "seed_demo", customers=args.customers, sales=args.sales, stores=40, seed=args.seed,
+            jobs=os.cpu_count(),
+        )  # fmt: skip
+        print(
+            f"Seeded {args.customers:,} customers and {args.sales:,} sales "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
+    elif (missing := args.sales - demo_sales().count()) > 0:
+        started = time.perf_counter()
+        call_command(
+            "seed_demo", add=True, customers=0, sales=missing, seed=args.seed,
+            jobs=os.cpu_count(),
+        )  # fmt: skip
+        print(f"Seeded {missing:,} sales in {time.perf_counter() - started:.0f} s")
+    else:
         return
-    started = time.perf_counter()
-    call_command("seed_demo", customers=args.customers, stores=40, seed=args.seed)
-    print(f"Seeded {args.customers:,} customers in {time.perf_counter() - started:.0f} s")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
@@ -205,7 +222,10 @@ def requests(client, args):
     yield "sort by name", getter(client, "/customers/?store=all&sort=name"), None
     yield "sort by name, last page", getter(client, "/customers/?sort=name&page=last"), None
     yield "sort by balance, descending", getter(client, "/customers/?sort=-balance"), None
-    yield "customer page", getter(client, f"/customers/{sample.pk}/"), None
+    yield "customer page (with its latest sales)", getter(client, f"/customers/{sample.pk}/"), None
+    yield "customer's sales, first page", getter(client, f"/customers/{sample.pk}/sales/"), None
+    member = Customer.objects.filter(pk__gte=sample.pk, loyalty_account__enrolled=True)
+    yield from api_requests(member.order_by("pk").first())
     yield (
         "create a customer (form + save)",
         form_post(
@@ -232,6 +252,59 @@ def requests(client, args):
         getter(client, f"{admin}?q=Amelia"),
         getter(client, f"{stock}?q=Amelia"),
     )
+
+
+def bench_register(name, store):
+    """The register ``name`` of ``store``, created or given a new key, and its key."""
+    from backoffice.audit import Actor
+    from registers.models import Register
+    from registers.services import register_create, register_reactivate
+
+    register = Register.objects.filter(name=name, store=store).first()
+    if register is None:
+        return register_create(name=name, store=store, user=Actor("bench"))
+    return register, register_reactivate(register=register, user=Actor("bench"))
+
+
+def api_requests(sample):
+    """A register's requests: finding ``sample`` (a loyalty member) each way a till does,
+    reading them, and recording a sale with points redeemed and a house account charge."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from house_accounts.models import HouseAccount
+    from house_accounts.services import house_account_open
+    from loyalty.models import LoyaltyCard
+
+    _, key = bench_register("Bench", sample.stores.first())
+    till = Client(headers={"Authorization": f"Bearer {key}"})
+    card = LoyaltyCard.objects.filter(customer__isnull=False).first()
+    house_account = sample.house_accounts.first() or house_account_open(
+        account=HouseAccount(customer=sample, account_number=f"BENCH{sample.pk}"),
+        opening_balance=0, user=None,
+    )  # fmt: skip
+    for label, query in [
+        ("phone", str(sample.phone)), ("email", sample.email), ("card code", card.code),
+        ("name", sample.full_name),
+    ]:  # fmt: skip
+        yield (
+            f"API: find by {label}",
+            getter(till, f"/api/v1/customers/?{urlencode({'q': query})}"),
+            None,
+        )
+    yield "API: customer", getter(till, f"/api/v1/customers/{sample.pk}/"), None
+    receipts = iter(range(10**9))
+
+    def record_sale():
+        sale = {
+            "id": f"bench-{time.time_ns()}-{next(receipts)}", "customer": sample.pk,
+            "total": "24.90", "occurred_at": timezone.now().isoformat(), "points_redeemed": 10,
+            "house_account": house_account.account_number, "house_account_amount": "4.90",
+        }  # fmt: skip
+        response = till.post("/api/v1/sales/", sale, content_type="application/json")
+        assert response.status_code == 201, response.content
+
+    yield "API: record a sale (points + house account)", record_sale, None
 
 
 EXPORT_URLS = {"csv": "/customers/export.csv?store=all", "xlsx": "/customers/export.xlsx?store=all"}
@@ -335,6 +408,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--sales", type=int, default=0, help="Sales the database should have (seed_demo --sales)."
+    )
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--export-only", choices=sorted(EXPORT_URLS), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -279,8 +279,6 @@ def loyalty_post_in_bulk(changes, *, customers=None):
             {"account_id": account_id, "delta": delta, "balance_after": account.balance,
              "reason": reason, "note": note, "created_by_id": None, "created_at": when}
         )  # fmt: skip
-    for pk, entry in zip(bulk.reserve_ids(LoyaltyLedgerEntry, len(entries)), entries, strict=True):
-        entry["id"] = pk
     bulk.insert_rows(LoyaltyLedgerEntry, entries)
     moved = [accounts[pk] for pk in {entry["account_id"] for entry in entries}]
     now = timezone.now()

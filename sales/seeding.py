@@ -13,12 +13,15 @@ No till sent these sales: their fingerprint is empty (a till sending one of thei
 receipts again would get a conflict), and they are not audit events one by one.
 """
 
+import multiprocessing
 import random
 from collections import Counter, defaultdict
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from backoffice import audit, bulk
@@ -45,54 +48,103 @@ def demo_sales():
     return Sale.objects.filter(register__name=DEMO_TILL)
 
 
-def seed_sales(count, *, rng, batch_size, progress):
+@dataclass(frozen=True)
+class Batch:
+    """Customers from ``first`` to ``last`` (by id) and how many sales they make."""
+
+    first: int
+    last: int
+    sales: int
+
+
+@dataclass(frozen=True)
+class Shop:
+    """What every batch's sales share: the tills, the earn rule and the time of the load."""
+
+    seed: int
+    tills: dict
+    rule: EarnRule
+    now: datetime
+
+
+def seed_sales(count, *, seed, batch_size, jobs, progress):
     """Write ``count`` sales over the customers without any, ``batch_size`` customers per
-    transaction, calling ``progress(sales written)`` after each batch. Returns how many
-    sales were written (fewer when too few customers are left without sales)."""
-    tills = demo_tills()
-    waiting = Customer.objects.filter(first_sale_at=None).order_by("pk")
-    customers = waiting.count()
-    rule = EarnRule.current()
-    now = timezone.now()
-    written = seen = last = 0
-    while seen < customers and written < count:
-        with transaction.atomic():
-            batch = list(
-                waiting.filter(pk__gt=last)
-                .select_for_update()
-                .values_list("pk", "created_at")[:batch_size]
-            )
-            if not batch:
-                break
+    transaction, calling ``progress(sales written)`` after each batch. On PostgreSQL,
+    ``jobs`` processes write batches side by side (the database checks each sale's keys
+    as its batch commits: that is half of the time, and a second process fills it).
+    Returns how many sales were written (none when no customer is left without sales)."""
+    waiting = list(
+        Customer.objects.filter(first_sale_at=None).order_by("pk").values_list("pk", flat=True)
+    )
+    plan = [
+        Batch(
+            first=waiting[start], last=waiting[min(start + batch_size, len(waiting)) - 1],
             # The batch's share of the sales, in proportion to the customers it covers.
-            share = count * (seen + len(batch)) // customers - count * seen // customers
-            write_batch(SalesBatch(batch, share, rng=rng, tills=tills, rule=rule, now=now))
-        seen += len(batch)
-        last = batch[-1][0]
-        written += share
-        progress(share)
-    return written
+            sales=count * min(start + batch_size, len(waiting)) // len(waiting)
+            - count * start // len(waiting),
+        )
+        for start in range(0, len(waiting), batch_size)
+    ]  # fmt: skip
+    shop = Shop(seed=seed, tills=demo_tills(), rule=EarnRule.current(), now=timezone.now())
+    if jobs > 1 and connection.vendor == "postgresql":
+        connections.close_all()  # each process opens its own
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for written in pool.imap_unordered(partial(write_batch, shop), plan):
+                progress(written)
+    else:
+        for batch in plan:
+            progress(write_batch(shop, batch))
+    return sum(batch.sales for batch in plan)
 
 
 def demo_tills():
-    """{store id: the store's demo till}, created where missing."""
-    tills = {till.store_id: till for till in Register.objects.filter(name=DEMO_TILL)}
+    """{store id: the id of the store's demo till}, created where missing."""
+    tills = dict(Register.objects.filter(name=DEMO_TILL).values_list("store_id", "pk"))
     for store in Store.objects.exclude(pk__in=tills):
-        tills[store.pk], _ = register_create(
-            name=DEMO_TILL, store=store, user=audit.Actor("seed_demo")
-        )
+        till, _ = register_create(name=DEMO_TILL, store=store, user=audit.Actor("seed_demo"))
+        tills[store.pk] = till.pk
     return tills
 
 
-class SalesBatch:
-    """A batch of customers and the sales they make, with everything those sales move."""
+@transaction.atomic
+def write_batch(shop, batch):
+    """A batch's sales, points, visits and days, all or nothing: the number of sales."""
+    customers = list(
+        Customer.objects.filter(first_sale_at=None, pk__range=(batch.first, batch.last))
+        .select_for_update()
+        .values_list("pk", "created_at")
+    )
+    if not customers:  # they have had sales since the plan was made
+        return 0
+    sales = CustomersSales(customers, batch.sales, shop).make()
+    bulk.insert_rows(Sale, sales.sales)
+    loyalty_post_in_bulk(sales.points, customers=sales.visits)
+    # In one order in every process, so that two batches never wait for each other's rows.
+    days = sorted(sales.days.items())
+    bulk.add_to(
+        StoreDay,
+        [
+            {"store_id": store_id, "day": day, "refunds": 0, "sales": totals["sales"],
+             "visits": totals["visits"], "new_customers": totals["new_customers"],
+             "total": totals["total"], "points_earned": totals["points_earned"],
+             "points_redeemed": totals["points_redeemed"]}
+            for (store_id, day), totals in days
+        ],
+        unique=["store", "day"],
+    )  # fmt: skip
+    return batch.sales
 
-    def __init__(self, customers, count, *, rng: random.Random, tills, rule, now):
-        self.customers, self.rng, self.tills, self.rule, self.now = customers, rng, tills, rule, now
+
+class CustomersSales:
+    """The sales a batch of customers make, with everything those sales move."""
+
+    def __init__(self, customers, count, shop):
+        self.customers, self.shop = customers, shop
+        # The same sales whichever process writes the batch, and in whatever order.
+        self.rng = rng = random.Random(f"{shop.seed}-{customers[0][0]}")
         ids = [pk for pk, _ in customers]
         # Who made each sale: at random among the batch (some make none, as in a shop).
         self.counts = Counter(rng.choice(ids) for _ in range(count))
-        self.sale_ids = iter(bulk.reserve_ids(Sale, count))
         self.stores = defaultdict(list)
         for customer_id, store_id in Customer.stores.through.objects.filter(
             customer_id__in=ids
@@ -116,22 +168,24 @@ class SalesBatch:
 
     def customer_sales(self, customer_id, created_at, count):
         rng = self.rng
-        start = max(created_at, self.now - timedelta(days=DAYS))
-        span = (self.now - start).total_seconds()
+        now = self.shop.now
+        start = max(created_at, now - timedelta(days=DAYS))
+        span = (now - start).total_seconds()
         moments = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(count))
         account_id, enrolled, balance = self.accounts.get(customer_id, (None, False, 0))
-        stores = self.stores.get(customer_id) or list(self.tills)
+        tills = self.shop.tills
+        stores = self.stores.get(customer_id) or list(tills)
         spent, earned_in_all, visited = Decimal(0), 0, set()
-        for moment in moments:
-            pk, store_id = next(self.sale_ids), rng.choice(stores)
-            receipt = f"D{pk}"
+        for number, moment in enumerate(moments, start=1):
+            store_id = rng.choice(stores)
+            receipt = f"D{customer_id}-{number}"  # a customer's sales are seeded once
             total = Decimal(rng.randint(*CENTS)).scaleb(-2)
             redeemed = (
                 POINTS_REDEEMED
                 if enrolled and balance >= POINTS_REDEEMED and rng.randrange(REDEEM_ONE_IN) == 0
                 else 0
             )
-            earned = self.rule.points_for(total, redeemed) if enrolled else 0
+            earned = self.shop.rule.points_for(total, redeemed) if enrolled else 0
             if redeemed:
                 self.points.append(
                     (account_id, -redeemed, Reason.REDEMPTION, f"receipt {receipt}", moment)
@@ -144,7 +198,7 @@ class SalesBatch:
             spent += total
             earned_in_all += earned
             self.sales.append(
-                {"id": pk, "register_id": self.tills[store_id].pk, "receipt_id": receipt,
+                {"register_id": tills[store_id], "receipt_id": receipt,
                  "store_id": store_id, "customer_id": customer_id, "total": total,
                  "occurred_at": moment, "points_earned": earned, "points_redeemed": redeemed,
                  "fingerprint": "", "created_at": moment, "result": RESULT % balance}
@@ -158,26 +212,9 @@ class SalesBatch:
             if day not in visited:
                 totals["visits"] += 1
                 visited.add(day)
-            if moment is moments[0]:
+            if number == 1:
                 totals["new_customers"] += 1
         self.visits[customer_id] = {
             "first_sale_at": moments[0], "last_sale_at": moments[-1], "sale_count": count,
             "total_spent": spent, "lifetime_points": earned_in_all,
         }  # fmt: skip
-
-
-def write_batch(batch):
-    batch.make()
-    bulk.insert_rows(Sale, batch.sales)
-    loyalty_post_in_bulk(batch.points, customers=batch.visits)
-    bulk.add_to(
-        StoreDay,
-        [
-            {"store_id": store_id, "day": day, "refunds": 0, "sales": totals["sales"],
-             "visits": totals["visits"], "new_customers": totals["new_customers"],
-             "total": totals["total"], "points_earned": totals["points_earned"],
-             "points_redeemed": totals["points_redeemed"]}
-            for (store_id, day), totals in batch.days.items()
-        ],
-        unique=["store", "day"],
-    )  # fmt: skip

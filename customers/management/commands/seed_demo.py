@@ -154,15 +154,20 @@ class Command(BaseCommand):
             help="How many sales, spread over the last 400 days among customers without any.",
         )  # fmt: skip
         parser.add_argument(
+            "--jobs", type=int, default=1,
+            help="Processes writing sales side by side, on PostgreSQL (SQLite writes alone).",
+        )  # fmt: skip
+        parser.add_argument(
             "--add", action="store_true",
             help="Add --customers more customers and --sales more sales to the demo data "
             "already loaded.",
         )  # fmt: skip
 
-    def handle(self, *args, customers, stores, seed, batch_size, sales, add, **options):
-        if customers < 0 or sales < 0 or stores < 1 or batch_size < 1:
+    def handle(self, *args, customers, stores, seed, batch_size, sales, jobs, add, **options):
+        if customers < 0 or sales < 0 or stores < 1 or batch_size < 1 or jobs < 1:
             raise CommandError(
-                "--customers and --sales must be 0 or more; --stores and --batch-size 1 or more."
+                "--customers and --sales must be 0 or more; --stores, --batch-size and --jobs "
+                "1 or more."
             )
         User = get_user_model()
         demo_loaded = User.objects.filter(username=DEMO_USERNAME).exists()
@@ -193,7 +198,7 @@ class Command(BaseCommand):
                 self.write_batch(rng, numbers, people, [store.pk for store in store_rows], phones)
                 progress.update(len(numbers))
         if demo_loaded:  # --add: the cards, accounts and demo user are there already
-            added = self.write_sales(rng, sales, batch_size)
+            added = self.write_sales(sales, seed=seed, batch_size=batch_size, jobs=jobs)
             and_sales = f" and {added} sales" if sales else ""
             self.stdout.write(
                 self.style.SUCCESS(f"Added {customers} customers ({target} now){and_sales}.")
@@ -202,7 +207,9 @@ class Command(BaseCommand):
         self.hand_out_cards()
         self.open_demo_accounts(store_rows[0])
         # An interrupted load wrote some of the sales: the rest are written now.
-        self.write_sales(rng, sales - seeding.demo_sales().count(), batch_size)
+        self.write_sales(
+            sales - seeding.demo_sales().count(), seed=seed, batch_size=batch_size, jobs=jobs
+        )
         # Last, so that an interrupted load is picked up again by running it once more.
         user = User.objects.create_user(
             DEMO_USERNAME,
@@ -219,13 +226,13 @@ class Command(BaseCommand):
             )
         )
 
-    def write_sales(self, rng, count, batch_size):
+    def write_sales(self, count, *, seed, batch_size, jobs):
         """``count`` sales, a batch of customers per transaction, with a progress bar."""
         if count <= 0:
             return 0
         with tqdm(total=count, unit=" sales", disable=None, file=self.stderr) as progress:
             written = seeding.seed_sales(
-                count, rng=rng, batch_size=batch_size, progress=progress.update
+                count, seed=seed, batch_size=batch_size, jobs=jobs, progress=progress.update
             )
         if written < count:
             self.stdout.write(
