@@ -5,7 +5,8 @@
 Uses the database bench/run.py seeded for that size (run that first, with ``--sales``).
 Creates ``--registers`` registers round the stores, picks ``--sample`` customers of those
 stores, gives one in four a house account without limits and one in four a loyalty card,
-serves the project with gunicorn as bench/load.py does, and runs
+serves the project with gunicorn as bench/load.py does (over plain HTTP, as behind a
+proxy that ends TLS), and runs
 bench/registers_locustfile.py headless: each register finds a customer (by phone, email,
 card code or name), reads them and records a sale, and sends half of its sales twice.
 
@@ -54,7 +55,8 @@ def main():
         people, receipts = Path(scratch, "customers.json"), Path(scratch, "receipts")
         people.write_text(json.dumps(customers))
         with served(
-            args, scratch, REGISTER_KEYS=",".join(keys), BENCH_CUSTOMERS=str(people),
+            args, scratch, tls=False,
+            REGISTER_KEYS=",".join(keys), BENCH_CUSTOMERS=str(people),
             BENCH_RECEIPTS=str(receipts), API_THROTTLE_RATE="100000/min",
         ) as (host, environment):  # fmt: skip
             stats = run_locust("registers_locustfile.py", args, host, environment, scratch)

@@ -29,7 +29,6 @@ class Register(HttpUser):
     wait_time = constant(0)  # a till as busy as it can be: the server's capacity
 
     def on_start(self):
-        self.client.verify = False  # bench/load.py's throwaway certificate
         self.client.headers["Authorization"] = f"Bearer {KEYS[next(tills) % len(KEYS)]}"
 
     @task

@@ -25,6 +25,7 @@ class HouseAccountError(Exception):
 
 
 @transaction.atomic
+@transaction.atomic
 def house_account_open(*, account, opening_balance, user):
     """Open ``account`` (unsaved), owing ``opening_balance`` (an opening entry)."""
     account.created_by = user if user and user.is_authenticated else None

@@ -14,7 +14,7 @@ from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from backoffice import audit
+from backoffice import audit, bulk
 from backoffice.money import format_money
 from customers.models import Customer
 from house_accounts.models import HouseAccountEntry
@@ -83,7 +83,8 @@ def write_sale(*, register, sale, fingerprint):
         raise Recorded(first)
     actor = audit.Actor(str(register))
     original = original_sale(register, customer, sale) if sale.get("refund_for") else None
-    points = post_points(customer, sale, original, actor)
+    loyalty = LoyaltyAccount.objects.filter(customer=customer).first()
+    points = post_points(loyalty, sale, original, actor)
     house_account = post_house_account(customer, register, sale, original, actor)
     membership = post_membership(customer, register, sale, original, actor)
     recorded = Sale.objects.create(
@@ -101,7 +102,7 @@ def write_sale(*, register, sale, fingerprint):
         membership_amount=sale.get("membership_amount"),
         refund_for=original,
         fingerprint=fingerprint,
-        result=balances_after(customer, house_account, membership),
+        result=balances_after(customer, loyalty, house_account, membership),
     )
     count_visit(customer, recorded)
     audit.record(
@@ -138,11 +139,11 @@ def original_sale(register, customer, sale):
     return own
 
 
-def post_points(customer, sale, original, actor):
-    """{"earned": n, "redeemed": n}, posted to the loyalty ledger. A refund takes back the
-    points its sale earned and gives back those it redeemed, in proportion to the amount
-    refunded; the last refund of a sale takes back what is left."""
-    account = LoyaltyAccount.objects.filter(customer=customer).first()
+def post_points(account, sale, original, actor):
+    """{"earned": n, "redeemed": n}, posted to the customer's loyalty ``account`` (None
+    when they have none). A refund takes back the points its sale earned and gives back
+    those it redeemed, in proportion to the amount refunded; the last refund of a sale
+    takes back what is left."""
     enrolled = account is not None and account.enrolled
     receipt = f"receipt {sale['id']}"
     if original is None:
@@ -223,12 +224,12 @@ def post_membership(customer, register, sale, original, actor):
     return account
 
 
-def balances_after(customer, house_account, membership):
-    """What the register is told: every balance the sale moved, after it."""
-    account = LoyaltyAccount.objects.filter(customer=customer).first()
+def balances_after(customer, loyalty, house_account, membership):
+    """What the register is told: every balance the sale moved, after it (``loyalty``
+    holds its balance after the postings)."""
     membership = membership or active_membership_of(customer)
     return {
-        "loyalty_balance": account.balance if account else 0,
+        "loyalty_balance": loyalty.balance if loyalty else 0,
         "house_account_balance": str(house_account.balance) if house_account else None,
         "membership_balance": str(membership.balance) if membership else None,
     }
@@ -247,13 +248,13 @@ def count_visit(customer, sale):
         total_spent=F("total_spent") + sale.total,
         lifetime_points=F("lifetime_points") + sale.points_earned,
     )
-    StoreDay.objects.get_or_create(store=sale.store, day=day)
-    StoreDay.objects.filter(store=sale.store, day=day).update(
-        sales=F("sales") + (0 if refund else 1),
-        refunds=F("refunds") + (1 if refund else 0),
-        visits=F("visits") + (1 if first_today and not refund else 0),
-        new_customers=F("new_customers") + (1 if first_ever and not refund else 0),
-        total=F("total") + sale.total,
-        points_earned=F("points_earned") + sale.points_earned,
-        points_redeemed=F("points_redeemed") + sale.points_redeemed,
-    )
+    bulk.add_to(
+        StoreDay,
+        [
+            {"store_id": sale.store_id, "day": day, "sales": 0 if refund else 1,
+             "refunds": 1 if refund else 0, "visits": 1 if first_today and not refund else 0,
+             "new_customers": 1 if first_ever and not refund else 0, "total": sale.total,
+             "points_earned": sale.points_earned, "points_redeemed": sale.points_redeemed}
+        ],
+        unique=["store", "day"],
+    )  # fmt: skip
