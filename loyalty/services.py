@@ -127,10 +127,9 @@ class LoyaltyPoints(ledgers.Ledger):
 LOYALTY_POINTS = LoyaltyPoints()
 
 
-@transaction.atomic
 def loyalty_adjust(*, account, delta, reason, note, user):
     """Add ``delta`` points (negative: take them off) for ``reason``; the one writer of a
-    balance (``backoffice.ledgers.post``).
+    balance (``backoffice.ledgers.post``, a transaction of its own).
 
     Concurrent adjustments apply one after the other, each seeing the balance the previous
     one left. Refused (nothing written) when the customer is not enrolled, when the balance
@@ -139,8 +138,9 @@ def loyalty_adjust(*, account, delta, reason, note, user):
     """
     note = note[: LoyaltyLedgerEntry._meta.get_field("note").max_length]
     if not delta:
-        locked = LoyaltyAccount.objects.select_for_update().get(pk=account.pk)
-        LOYALTY_POINTS.refuse(locked, 0, reason=reason, note=note)
+        with transaction.atomic():
+            locked = LoyaltyAccount.objects.select_for_update().get(pk=account.pk)
+            LOYALTY_POINTS.refuse(locked, 0, reason=reason, note=note)
         return None
     return ledgers.post(
         LOYALTY_POINTS, account=account, change=delta, user=user, reason=reason, note=note
