@@ -89,12 +89,17 @@ def seed_sales(count, *, seed, batch_size, jobs, progress):
     if jobs > 1 and connection.vendor == "postgresql":
         connections.close_all()  # each process opens its own
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for written in pool.imap_unordered(partial(write_batch, shop), plan):
-                progress(written)
-    else:
-        for batch in plan:
-            progress(write_batch(shop, batch))
-    return sum(batch.sales for batch in plan)
+            return counted(pool.imap_unordered(partial(write_batch, shop), plan), progress)
+    return counted((write_batch(shop, batch) for batch in plan), progress)
+
+
+def counted(batches, progress):
+    """The sales the batches wrote, as each one ends."""
+    written = 0
+    for sales in batches:
+        written += sales
+        progress(sales)
+    return written
 
 
 def demo_tills():
