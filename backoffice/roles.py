@@ -59,6 +59,8 @@ ROLES = {
         "registers.view_register",
         "registers.add_register",
         "registers.change_register",  # deactivating and reactivating
+        "stores.view_staffstore",  # Staff: who holds which stores
+        "stores.change_staffstore",
     ],
 }
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("customers/", include("imports.urls")),
     path("customers/", include("sales.urls")),
     path("registers/", include("registers.urls")),
+    path("staff/", include("stores.staff_urls")),
     path("api/v1/", include("registers.api.urls")),
     path("stores/", include("stores.urls")),
     path("loyalty/", include("loyalty.urls")),

@@ -156,6 +156,7 @@ class Customer(models.Model):
             ("export_customer", "Can export customers"),
             ("restore_customer", "Can restore deleted customers"),
             ("purge_customer", "Can purge deleted customers for good"),
+            ("view_all_stores", "Can see the customers of every store"),
         ]
         indexes = [
             # One per sort of the list (either direction), over live customers only.

@@ -20,3 +20,17 @@ class StorePreferenceForm(forms.ModelForm):
         field = self.fields["default_store"]
         field.queryset = Store.objects.active()
         field.empty_label = "None: the store I chose last"
+
+
+class StaffStoresForm(forms.Form):
+    """The stores a staff member holds; none is allowed (they then see no customer unless
+    they may see every store's)."""
+
+    stores = forms.ModelMultipleChoiceField(
+        queryset=Store.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Stores held",
+        help_text="Without “Can see the customers of every store”, this person sees the "
+        "customers of these stores only.",
+    )

@@ -68,3 +68,21 @@ class StorePreference(models.Model):
             if store is not None and store.is_active:
                 return store
         return None
+
+
+class StaffStore(models.Model):
+    """A store a staff member holds. Without ``customers.view_all_stores`` a person sees
+    the customers of the stores they hold (issue 24's least access)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_stores"
+    )
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="staff")
+
+    class Meta:
+        verbose_name = "store held"
+        verbose_name_plural = "stores held"
+        constraints = [models.UniqueConstraint(fields=["user", "store"], name="a_store_held_once")]
+
+    def __str__(self):
+        return f"{self.user} holds {self.store}"

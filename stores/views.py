@@ -1,15 +1,21 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.generic import UpdateView
+from django.views.generic import FormView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
+
+from backoffice.views import ObjectListView
 
 from .current import choose_store
-from .forms import StoreChoiceForm, StorePreferenceForm
+from .forms import StaffStoresForm, StoreChoiceForm, StorePreferenceForm
 from .models import StorePreference
+from .services import staff_stores_set, stores_held_by
+from .tables import StaffTable
 
 
 class ChooseStoreView(LoginRequiredMixin, View):
@@ -55,3 +61,46 @@ class StoreSettingsView(LoginRequiredMixin, UpdateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(cancel_url=reverse("customers:list"), **kwargs)
+
+
+class StaffListView(ObjectListView):
+    """Staff (Managers): each active person's roles and the stores they hold."""
+
+    permission_required = "stores.view_staffstore"
+    queryset = get_user_model().objects.filter(is_active=True).order_by("username", "pk")
+    table_class = StaffTable
+    title = "Staff"
+    context_object_name = "staff"
+
+
+class StaffStoresView(PermissionRequiredMixin, SingleObjectMixin, FormView):
+    """The stores one person holds."""
+
+    permission_required = "stores.change_staffstore"
+    queryset = get_user_model().objects.filter(is_active=True)
+    form_class = StaffStoresForm
+    template_name = "generic/object_form.html"
+    extra_context = {"submit_label": "Save", "form_id": "staff-stores-form"}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"stores": list(stores_held_by(self.object))}
+
+    def form_valid(self, form):
+        person = self.object
+        staff_stores_set(user=person, stores=form.cleaned_data["stores"], actor=self.request.user)
+        held = ", ".join(store.code for store in stores_held_by(person)) or "no store"
+        messages.success(self.request, f"{person.get_full_name() or person} holds {held}.")
+        return redirect("staff:list")
+
+    def get_context_data(self, **kwargs):
+        name = self.object.get_full_name() or self.object.get_username()
+        return super().get_context_data(
+            heading=f"Stores held by {name}",
+            breadcrumbs=[("Staff", reverse("staff:list"))],
+            cancel_url=reverse("staff:list"),
+            **kwargs,
+        )

@@ -88,6 +88,8 @@ ACCESS = {
     "registers:detail": ("get", "registers.view_register"),
     "registers:deactivate": ("post", "registers.change_register"),
     "registers:reactivate": ("post", "registers.change_register"),
+    "staff:list": ("get", "stores.view_staffstore"),
+    "staff:stores": ("post", "stores.change_staffstore"),
     "export_list": ("get", "backoffice.view_export"),
     "export_detail": ("get", "backoffice.view_export"),
     "export_progress": ("get", "backoffice.view_export"),
@@ -118,6 +120,7 @@ SAVES = {
     "house_accounts:entry",
     "imports:upload",
     "imports:mapping",
+    "staff:stores",
 }
 # Pages also opened with GET, beyond the method their row names: every form page.
 ALSO_GET = sorted(SAVES)
@@ -298,6 +301,7 @@ def post_data(name, customer, deleted_customer, downtown, batch, membership, hou
         "imports:mapping": {"column_0": "first_name", "column_1": "last_name",
                             "column_2": "email", "column_3": "stores"},
         "registers:create": {"name": "Back office", "store": downtown.pk},
+        "staff:stores": {"stores": [downtown.pk]},
         "loyalty:settings": {"points_per_unit": 2, "point_value": "0.01"},
     }.get(name, {})  # fmt: skip
 
@@ -368,6 +372,8 @@ def url_kwargs(
         return {"pk": register.pk}
     if name == "table_columns":
         return {"table": "customers"}
+    if name == "staff:stores":
+        return {"pk": own_export.created_by_id}  # a staff member: the export's author
     return {}
 
 

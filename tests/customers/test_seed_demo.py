@@ -24,6 +24,7 @@ def test_demo_data_loads_once_and_can_be_signed_in_to(db):
     demo = get_user_model().objects.get(username=DEMO_USERNAME)
     assert demo.check_password(DEMO_PASSWORD)
     assert demo.has_perm("customers.export_customer")
+    assert demo.has_perm("customers.view_all_stores")
 
 
 def test_more_customers_are_added_to_a_started_demo_with_add(db):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import phonenumbers
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -219,6 +219,8 @@ class Command(BaseCommand):
             last_name="Demo",
         )
         user.groups.add(Group.objects.get(name="Managers"))
+        # Chain-wide: the demo shows every store's customers.
+        user.user_permissions.add(Permission.objects.get(codename="view_all_stores"))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(store_rows)} stores and {customers} customers. "
