@@ -91,7 +91,11 @@ class StaffStoresView(PermissionRequiredMixin, SingleObjectMixin, FormView):
 
     def form_valid(self, form):
         person = self.object
-        staff_stores_set(user=person, stores=form.cleaned_data["stores"], actor=self.request.user)
+        # Closed stores are not offered, and stay held until an admin takes them away.
+        closed = {store for store in stores_held_by(person) if not store.is_active}
+        staff_stores_set(
+            user=person, stores={*form.cleaned_data["stores"], *closed}, actor=self.request.user
+        )
         held = ", ".join(store.code for store in stores_held_by(person)) or "no store"
         messages.success(self.request, f"{person.get_full_name() or person} holds {held}.")
         return redirect("staff:list")

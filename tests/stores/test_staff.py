@@ -10,6 +10,7 @@ from django.urls import reverse
 from backoffice.models import AuditEvent
 from stores.models import StaffStore
 from stores.services import stores_held_by
+from tests.factories import make_store
 from tests.forms import field_errors, form_data
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,17 @@ def test_an_unknown_store_is_refused_next_to_the_field(manager_client, clerk, do
         "Select a valid choice. 999999 is not one of the available choices."
     ]
     assert held(clerk) == ["DT01"]
+
+
+def test_a_closed_store_is_not_offered_and_stays_held(manager_client, clerk, downtown):
+    closed = make_store("Old mall", code="OM09", is_active=False)
+    StaffStore.objects.create(user=clerk, store=closed)
+
+    manager_client.post(
+        reverse("staff:stores", kwargs={"pk": clerk.pk}), {"stores": [str(downtown.pk)]}
+    )
+
+    assert held(clerk) == ["DT01", "OM09"]
 
 
 def test_saving_the_same_stores_writes_no_event(manager_client, clerk, downtown):
