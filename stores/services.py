@@ -1,5 +1,6 @@
 """Which stores each staff member holds."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from backoffice import audit
@@ -15,7 +16,9 @@ def stores_held_by(user):
 def staff_stores_set(*, user, stores, actor):
     """Make ``stores`` the ones ``user`` holds: an audit event about the user says which
     they held before and which now. Returns whether anything changed."""
-    before = set(stores_held_by(user).select_for_update())
+    # The person's row is locked: two changes of their stores apply one after the other.
+    get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+    before = set(stores_held_by(user))
     after = set(stores)
     if before == after:
         return False
