@@ -15,9 +15,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import (
     FileResponse,
     Http404,
@@ -36,6 +38,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django.views.generic.detail import BaseDetailView
+
+from customers import scope
+from customers.models import Customer
 
 from . import audit
 from .exports import BYTE_ORDER_MARK, ExportFormat, write_export_file
@@ -353,7 +358,10 @@ class BulkActionView(PermissionRequiredMixin, TemplateView):
     def selected_objects(self):
         # Only ASCII digits: "²".isdigit() is true, but it is no primary key.
         pks = [pk for pk in self.request.POST.getlist("selected") if pk.isascii() and pk.isdigit()]
-        return list(self.queryset.filter(pk__in=pks).order_by(*self.ordering))
+        return list(self.get_queryset().filter(pk__in=pks).order_by(*self.ordering))
+
+    def get_queryset(self):
+        return self.queryset.all()
 
     def return_url(self):
         """The list the user came from, with its query string; only this action's list."""
@@ -557,6 +565,19 @@ class AuditEventListView(ObjectListView):
     table_class = AuditEventTable
     title = "Audit trail"
     context_object_name = "events"
+
+    def get_queryset(self):
+        """A person who sees their own stores' customers only sees the events about those
+        customers and their accounts (``customers.scope``)."""
+        events = super().get_queryset()
+        user = self.request.user
+        if scope.is_chain_wide(user):
+            return events
+        about_a_customer = Q(content_type=ContentType.objects.get_for_model(Customer))
+        return events.filter(
+            (about_a_customer & scope.in_held_store(user, "object_id"))
+            | Q(scope.in_held_store(user, "about_customer"))
+        )
 
 
 class OwnExportMixin(PermissionRequiredMixin):

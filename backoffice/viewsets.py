@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 
+from customers import scope
 from stores.current import get_current_store
 
 from .models import AlreadyRecorded
@@ -53,6 +54,11 @@ class LedgerAccountViewSet:
     def post_entry(self, account, *, user, data):
         """Record the entry form's ``data`` through the kind's ledger service."""
         raise NotImplementedError
+
+    def accounts(self, user):
+        """The accounts ``user`` may reach: those of the customers they may see."""
+        accounts = self.model.objects.select_related(*self.select_related)
+        return scope.restrict(accounts, user, "customer_id")
 
     def entry_form_kwargs(self, request):
         return {"current_store": get_current_store(request)}
@@ -95,7 +101,7 @@ class AccountDetailView(
         return [self.viewset.view_permission]
 
     def get_queryset(self):
-        return self.viewset.model.objects.select_related(*self.viewset.select_related)
+        return self.viewset.accounts(self.request.user)
 
     def get_template_names(self):
         return [self.viewset.detail_template_name]
@@ -133,8 +139,7 @@ class AccountMixin:
 
     @cached_property
     def account(self):
-        queryset = self.viewset.model.objects.select_related(*self.viewset.select_related)
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+        return get_object_or_404(self.viewset.accounts(self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("breadcrumbs", self.viewset.breadcrumbs(self.account))

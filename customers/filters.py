@@ -96,22 +96,31 @@ class CustomerFilterSet(BootstrapFilterSet):
         model = Customer
         fields = []
 
-    def __init__(self, data=None, *args, current_store=None, **kwargs):
+    def __init__(
+        self, data=None, *args, current_store=None, stores=None, chain_wide=True, **kwargs
+    ):
+        """``stores`` are those the person works in (all, by default); ``chain_wide`` is
+        false for a person who sees their own stores' customers only: "All stores" is then
+        no choice of theirs."""
         data = data.copy() if data is not None else {}
         if data.get("loyalty"):
             data["loyalty"] = LOYALTY_SYNONYMS.get(data["loyalty"].lower(), data["loyalty"])
         if data.get("store"):
             data["store"] = canonical_store_code(data["store"])
-            if data["store"] == ALL_STORES and current_store is None:
-                data["store"] = ""  # all stores is what an empty choice means then
+            if data["store"] == ALL_STORES and (current_store is None or not chain_wide):
+                data["store"] = ""  # all stores (or all of theirs) is what empty means then
         if data.get("sort") and data["sort"].removeprefix("-") not in SORT_COLUMNS:
             del data["sort"]  # an unknown sort falls back to the default one
         super().__init__(data, *args, **kwargs)
         self.current_store = current_store
+        self.stores = Store.objects.all() if stores is None else stores
+        self.chain_wide = chain_wide
         self.filters["store"].extra["choices"] = self.store_choices()
 
     def store_choices(self):
-        stores = list(Store.objects.order_by("name").values_list("code", "name"))
+        stores = list(self.stores.order_by("name").values_list("code", "name"))
+        if not self.chain_wide:
+            return [("", "Current store"), *stores]
         if self.current_store is None:
             return [("", "All stores"), *stores]
         # Left empty, the filter follows the top bar; "All stores" must then be explicit. Named
@@ -146,12 +155,14 @@ class CustomerFilterSet(BootstrapFilterSet):
             matches_every_word &= self.term_matches(term, connections[queryset.db].vendor)
         return queryset.filter(matches_every_word)
 
-    def exact_match(self, term):
+    def exact_match(self, term, *, by_number=True):
         """The customers a whole email, phone number, loyalty card code, customer ID number
         or customer number names, by an indexed equality; None when ``term`` has none of
         those shapes. A
         search for exactly one of those shows that customer only, found at once; when none
-        has it, the search looks for it inside the fields as for any other text."""
+        has it, the search looks for it inside the fields as for any other text.
+        ``by_number`` false leaves the customer number out: it is no secret key, as
+        numbers are given in order."""
         if EMAIL_SHAPE.fullmatch(term):
             return Exact(Lower("email"), Lower(Value(term)))
         digits = PHONE_PUNCTUATION.sub("", term)
@@ -163,7 +174,7 @@ class CustomerFilterSet(BootstrapFilterSet):
             return Q(pk=holder)
         if CODE_SHAPE.fullmatch(term):
             named = Q(id_number=term)
-            is_number = term.isascii() and term.isdigit() and len(term) < 10
+            is_number = by_number and term.isascii() and term.isdigit() and len(term) < 10
             return named | Q(pk=int(term)) if is_number else named
         return None
 

@@ -11,18 +11,19 @@ without scripts too.
 from django import forms
 from django.urls import reverse
 
+from . import scope
 from .filters import ALL_STORES, CustomerFilterSet, in_store
 from .models import Customer
 
 RESULTS = 10
 
 
-def matches(query, *, current_store=None, limit=RESULTS):
-    """Live customers the list's search finds for ``query``, those of ``current_store``
-    first, by name."""
+def matches(query, *, customers, current_store=None, limit=RESULTS):
+    """The ``customers`` (those the person may see) that the list's search finds for
+    ``query``, those of ``current_store`` first, by name."""
     search = CustomerFilterSet(
         {"q": query, "store": ALL_STORES, "sort": "name"},
-        queryset=Customer.objects.all(),
+        queryset=customers,
         current_store=current_store,
     )
     if not search.is_valid() or not query.strip():
@@ -40,6 +41,7 @@ def described(customer):
 
 class CustomerPickerWidget(forms.Widget):
     template_name = "customers/widgets/customer_picker.html"
+    customers = Customer.objects.all()
 
     def __init__(self, attrs=None):
         super().__init__({"class": "form-control", **(attrs or {})})
@@ -54,9 +56,9 @@ class CustomerPickerWidget(forms.Widget):
         context = super().get_context(name, value, attrs)
         chosen = value if isinstance(value, Customer) else None
         if chosen is None and isinstance(value, dict) and value["id"].isdigit():
-            chosen = Customer.objects.filter(pk=value["id"]).first()
+            chosen = self.customers.filter(pk=value["id"]).first()
         elif chosen is None and isinstance(value, int | str) and str(value).isdigit():
-            chosen = Customer.objects.filter(pk=value).first()
+            chosen = self.customers.filter(pk=value).first()
         typed = value.get("search", "") if isinstance(value, dict) else ""
         context["widget"].update(
             chosen=chosen,
@@ -78,6 +80,15 @@ class CustomerPickerField(forms.Field):
         super().__init__(**kwargs)
         self.queryset = queryset if queryset is not None else Customer.objects.all()
 
+    @property
+    def queryset(self):
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, customers):
+        """The customers that may be chosen; the widget names a chosen one from them only."""
+        self._queryset = self.widget.customers = customers
+
     def prepare_value(self, value):
         return value
 
@@ -91,7 +102,7 @@ class CustomerPickerField(forms.Field):
                 return customer
         if not search:
             return None
-        found = matches(search, limit=2)
+        found = matches(search, customers=self.queryset, limit=2)
         if not found:
             raise forms.ValidationError(
                 self.error_messages["not_found"], code="not_found", params={"search": search}
@@ -103,3 +114,15 @@ class CustomerPickerField(forms.Field):
                 params={"search": search, "count": "Several"},
             )
         return found[0]
+
+
+class CustomerPickersInScopeMixin:
+    """For a form view: its customer pickers offer the signed-in person's customers only
+    (``customers.scope``)."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        for field in form.fields.values():
+            if isinstance(field, CustomerPickerField):
+                field.queryset = scope.restrict(field.queryset, self.request.user)
+        return form

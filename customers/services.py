@@ -109,6 +109,28 @@ def customer_snapshot(customer):
     return values
 
 
+@transaction.atomic
+def customer_add_to_store(*, customer, store, user):
+    """Link ``customer`` to ``store``: a person who sees their own stores' customers only
+    found them in another store by an exact key, and takes them on. The audit event says
+    who added which store. Returns whether a link was added."""
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = sorted(locked.stores.values_list("code", flat=True))
+    if store.code in before:
+        return False
+    with recounted([locked.pk]):
+        locked.stores.add(store)
+    Customer.objects.filter(pk=locked.pk).update(updated_by=user, version=F("version") + 1)
+    audit.record(
+        user=user,
+        action=audit.Action.UPDATE,
+        obj=locked,
+        summary=f"Added to {store.name}, found there by an exact search",
+        changes={"stores": [before, sorted([*before, store.code])]},
+    )
+    return True
+
+
 class RestoreConflictError(Exception):
     """A customer cannot be restored: another customer now uses the same email address."""
 

@@ -24,7 +24,7 @@ from loyalty.services import CardError, StaleBalance
 from loyalty.tables import LedgerTable
 from stores.current import get_current_store
 
-from . import extensions, picker, tallies
+from . import extensions, picker, scope, tallies
 from .filters import (
     ALL_STORES,
     SEARCH_MAX_LENGTH,
@@ -34,10 +34,12 @@ from .filters import (
 )
 from .forms import CustomerForms
 from .models import EMAIL_CONSTRAINT, Customer
+from .scope import CustomersInScopeMixin
 from .services import (
     ConcurrentEditError,
     PurgeRefused,
     RestoreConflictError,
+    customer_add_to_store,
     customer_restore,
     customer_save,
     customers_delete,
@@ -53,8 +55,9 @@ def customers_counted(count):
     return f"{count} customer{'s' if count != 1 else ''}"
 
 
-class CustomerBulkActionView(BulkActionView):
-    """A bulk action on customers: its confirmation page lists them by name, with email."""
+class CustomerBulkActionView(CustomersInScopeMixin, BulkActionView):
+    """A bulk action on customers (of the person's stores): its confirmation page lists them
+    by name, with email."""
 
     queryset = Customer.objects.all()
     ordering = ("last_name", "first_name")
@@ -147,9 +150,11 @@ class CustomerPurgeView(CustomerBulkActionView):
             messages.success(self.request, f"{customers_counted(count)} purged for good.")
 
 
-class CustomerListView(ObjectListView):
+class CustomerListView(CustomersInScopeMixin, ObjectListView):
     """The customers of the store chosen in the top bar (or of the whole chain when
-    searching), with tiles counting that store's customers."""
+    searching), with tiles counting that store's customers. A person who sees their own
+    stores' customers only (``customers.scope``) finds another store's customer by an exact
+    key, offered to be added to their store (``found_in_other_stores``)."""
 
     permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
@@ -182,13 +187,33 @@ class CustomerListView(ObjectListView):
         return super().get(request, *args, **kwargs)
 
     def get_filterset_kwargs(self):
-        return {**super().get_filterset_kwargs(), "current_store": get_current_store(self.request)}
+        user = self.request.user
+        return {
+            **super().get_filterset_kwargs(),
+            "current_store": get_current_store(self.request),
+            "stores": scope.stores_in_scope(user),
+            "chain_wide": scope.is_chain_wide(user),
+        }
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "")
+        current_store = get_current_store(self.request)
+        return super().get_context_data(
+            found_in_other_stores=scope.found_in_other_stores(
+                query, user=self.request.user, current_store=current_store
+            ),
+            add_to_store=current_store,
+            **kwargs,
+        )
 
     @cached_property
     def tile_filters(self):
         """(label, count, filters) of each tile, counted from the tallies for the chosen
         store (or the chain): one query, whatever the number of customers."""
-        counts = tallies.tile_counts(self.filterset.chosen_store)
+        store = self.filterset.chosen_store
+        if store is None and not self.filterset.chain_wide:
+            return []  # a person holding no store has no customers to count
+        counts = tallies.tile_counts(store)
         return [
             ("Total customers", counts["total"], {}),
             (
@@ -244,7 +269,11 @@ class CustomerLookupView(PermissionRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         query = request.GET.get("q", "")[:SEARCH_MAX_LENGTH]
-        found = picker.matches(query, current_store=get_current_store(request))
+        found = picker.matches(
+            query,
+            customers=scope.restrict(Customer.objects.all(), request.user),
+            current_store=get_current_store(request),
+        )
         return JsonResponse(
             {
                 "results": [
@@ -253,6 +282,34 @@ class CustomerLookupView(PermissionRequiredMixin, View):
                 ]
             }
         )
+
+
+class CustomerAddToStoreView(PermissionRequiredMixin, View):
+    """Add to my store: the customer is linked to the top bar's store, then their page
+    opens. A person who sees their own stores' customers only reaches a customer of another
+    store by the exact key they searched for, posted with it (``q``)."""
+
+    permission_required = "customers.change_customer"
+
+    def post(self, request, pk):
+        store = get_current_store(request)
+        if scope.is_chain_wide(request.user):
+            customer = get_object_or_404(Customer, pk=pk)
+        else:
+            found = scope.found_in_other_stores(
+                request.POST.get("q", "")[:SEARCH_MAX_LENGTH],
+                user=request.user,
+                current_store=store,
+            )
+            customer = next((customer for customer in found if customer.pk == pk), None)
+            if customer is None:
+                raise Http404("No customer of another store has that key.")
+        if store is None:
+            messages.error(request, "Choose a store in the top bar first.")
+            return redirect("customers:list")
+        customer_add_to_store(customer=customer, store=store, user=request.user)
+        messages.success(request, f"Customer “{customer}” was added to {store.name}.")
+        return redirect(customer)
 
 
 class CustomerExportView(ObjectExportView):
@@ -266,7 +323,7 @@ class CustomerExportView(ObjectExportView):
     filename = "customers-%Y%m%d-%H%M"
 
 
-class DeletedCustomerListView(ObjectListView):
+class DeletedCustomerListView(CustomersInScopeMixin, ObjectListView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_deleted_list.html"
     queryset = Customer.all_objects.deleted().order_by("-deleted_at", "-pk")
@@ -282,9 +339,10 @@ class CustomerDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView
     context_object_name = "customer"
 
     def get_queryset(self):
-        return Customer.objects.select_related(
+        customers = Customer.objects.select_related(
             "loyalty_account", "loyalty_card", "created_by", "updated_by"
         ).prefetch_related("stores")
+        return scope.restrict(customers, self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -448,9 +506,8 @@ class CustomerUpdateView(CustomerFormView):
     success_message = "Customer “{name}” was updated."
 
     def get_object(self):
-        return get_object_or_404(
-            Customer.objects.select_related("loyalty_account", "loyalty_card"), pk=self.kwargs["pk"]
-        )
+        customers = Customer.objects.select_related("loyalty_account", "loyalty_card")
+        return get_object_or_404(scope.restrict(customers, self.request.user), pk=self.kwargs["pk"])
 
     def post(self, request, *args, **kwargs):
         if self.deleted_meanwhile():
@@ -463,7 +520,8 @@ class CustomerUpdateView(CustomerFormView):
         return super().post(request, *args, **kwargs)
 
     def deleted_meanwhile(self):
-        return Customer.all_objects.deleted().filter(pk=self.kwargs["pk"]).exists()
+        deleted = scope.restrict(Customer.all_objects.deleted(), self.request.user)
+        return deleted.filter(pk=self.kwargs["pk"]).exists()
 
     def refuse_deleted(self, forms):
         """Someone deleted the customer while this form was open: nothing is saved, and
@@ -484,7 +542,7 @@ class CustomerUpdateView(CustomerFormView):
         return self.render_to_response(self.get_context_data(forms=forms))
 
 
-class CustomerPhotoView(PermissionRequiredMixin, DetailView):
+class CustomerPhotoView(PermissionRequiredMixin, CustomersInScopeMixin, DetailView):
     """Serve a customer's photo to signed-in staff only; photos are personal data."""
 
     permission_required = "customers.view_customer"

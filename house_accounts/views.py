@@ -21,6 +21,8 @@ from backoffice.views import (
     unless_taken_meanwhile,
 )
 from backoffice.viewsets import AccountMixin, LedgerAccountViewSet
+from customers.picker import CustomerPickersInScopeMixin
+from customers.scope import CustomersInScopeMixin
 from stores.current import get_current_store
 
 from .filters import HouseAccountFilterSet
@@ -38,7 +40,8 @@ from .services import (
 from .tables import HouseAccountEntryTable, HouseAccountTable
 
 
-class HouseAccountListView(ObjectListView):
+class HouseAccountListView(CustomersInScopeMixin, ObjectListView):
+    customer_ref = "customer_id"
     permission_required = "house_accounts.view_houseaccount"
     queryset = HouseAccount.objects.all()
     filterset_class = HouseAccountFilterSet
@@ -51,12 +54,13 @@ class HouseAccountListView(ObjectListView):
 
     def get_tiles(self):
         month_start = timezone.localdate().replace(day=1)
-        new = HouseAccount.objects.filter(created_at__gte=start_of_day(month_start))
+        accounts = self.get_queryset()
+        new = accounts.filter(created_at__gte=start_of_day(month_start))
         query = urlencode({"created_from": month_start})
         return [
             {
                 "label": "House accounts",
-                "count": HouseAccount.objects.count(),
+                "count": accounts.count(),
                 "url": reverse("house_accounts:list"),
                 "active": not self.request.GET,
             },
@@ -69,7 +73,9 @@ class HouseAccountListView(ObjectListView):
         ]
 
 
-class HouseAccountCreateView(PermissionRequiredMixin, ObjectFormMixin, CreateView):
+class HouseAccountCreateView(
+    PermissionRequiredMixin, CustomerPickersInScopeMixin, ObjectFormMixin, CreateView
+):
     permission_required = "house_accounts.add_houseaccount"
     model = HouseAccount
     form_class = HouseAccountForm
@@ -129,9 +135,10 @@ class HouseAccountViewSet(LedgerAccountViewSet):
 HOUSE_ACCOUNTS = HouseAccountViewSet()
 
 
-class HouseAccountDeleteView(BulkActionView):
+class HouseAccountDeleteView(CustomersInScopeMixin, BulkActionView):
     """Delete house accounts; one with a balance (owed or in credit) is kept."""
 
+    customer_ref = "customer_id"
     permission_required = "house_accounts.delete_houseaccount"
     queryset = HouseAccount.objects.select_related("customer")
     url_name = "house_accounts:delete"

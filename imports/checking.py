@@ -201,8 +201,11 @@ class RowChecker:
 
     def __init__(
         self, header, *, match="email", update=True, mapping=None, date_format=None,
-        phone_region=None,
+        phone_region=None, store_ids=None,
     ):  # fmt: skip
+        """``store_ids`` are the stores of a person who sees those stores' customers only:
+        rows may name only those stores, and find only those stores' customers (None: every
+        store)."""
         if match not in MATCH_KEYS:
             raise ValueError(f"Unknown match key {match!r}.")
         self.header = header
@@ -212,7 +215,12 @@ class RowChecker:
         self.phone_region = phone_region
         self.fields = self.adapted(ImportRowForm.lent_fields())
         stores = Store.objects.values_list("pk", "code", "country")
-        self.stores = {code.upper(): pk for pk, code, _ in stores}
+        self.held_store_ids = None if store_ids is None else set(store_ids)
+        self.stores = {
+            code.upper(): pk
+            for pk, code, _ in stores
+            if self.held_store_ids is None or pk in self.held_store_ids
+        }
         self.store_countries = {code.upper(): country for _, code, country in stores}
         self.seen = FirstSeen()
 
@@ -231,8 +239,9 @@ class RowChecker:
             "email", [row["email"] for row in values if row.get("email")]
         )  # fmt: skip
         readable = [row for row in prepared if not row.errors]
+        outside = self.in_other_stores(found.values())
         for row in readable:
-            self.check_row(row, found, holders)
+            self.check_row(row, found, holders, outside)
         self.check_repeats([row for row in readable if row.action != "skip"])
         for row in readable:
             if row.errors:
@@ -275,10 +284,28 @@ class RowChecker:
             found = customers.annotate(key=F("id_number")).filter(id_number__in=set(wanted))
         return {customer.key: customer for customer in found}
 
-    def check_row(self, row, found, holders):
+    def in_other_stores(self, customers):
+        """The primary keys of ``customers`` that are none of the importing person's
+        stores' (none, for a person who sees every store)."""
+        pks = {customer.pk for customer in customers}
+        if self.held_store_ids is None or not pks:
+            return set()
+        links = Customer.stores.through.objects.filter(
+            customer_id__in=pks, store_id__in=self.held_store_ids
+        )
+        return pks - set(links.values_list("customer_id", flat=True))
+
+    def check_row(self, row, found, holders, outside=frozenset()):
         values = row.values
         key = values.get(self.match, "")
         existing = found.get(key.lower() if self.match == "email" else key) if key else None
+        if existing is not None and existing.pk in outside:
+            message = (
+                "This customer is another store's: search for them in the customer list and "
+                "add them to your store first."
+            )
+            row.errors.append(RowError(row.line, self.match, key, message))
+            return
         if existing is not None and not self.update:
             row.action, row.customer = "skip", existing
             return
@@ -341,7 +368,11 @@ class RowChecker:
         found = []
         for code in filter(None, (code.strip() for code in codes.split(";"))):
             if code.upper() not in self.stores:
-                message = f"No store has the code {code}."
+                message = (
+                    f"You do not hold the store {code}."
+                    if code.upper() in self.store_countries
+                    else f"No store has the code {code}."
+                )
                 row.errors.append(RowError(row.line, "stores", codes, message))
             else:
                 found.append(self.stores[code.upper()])

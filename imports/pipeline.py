@@ -44,6 +44,7 @@ class Options:
     mapping: dict = field(default_factory=dict)
     phone_region: str | None = None  # where national phone numbers are from
     max_bytes: int | None = MAX_BYTES  # None: any size (the shell's files)
+    store_ids: list | None = None  # the importing person's stores; None: every store
 
 
 @dataclass
@@ -92,6 +93,7 @@ def opened(path, name, options):
     checker = RowChecker(
         table.header, match=options.match, update=options.update, mapping=options.mapping,
         date_format=options.date_format, phone_region=options.phone_region,
+        store_ids=options.store_ids,
     )  # fmt: skip
     return table, checker
 

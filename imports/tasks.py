@@ -6,6 +6,8 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
+from customers import scope
+
 from . import pipeline
 from .checking import needs_mapping
 from .models import CustomerImport, RememberedMapping
@@ -20,7 +22,15 @@ def options_of(job):
     return pipeline.Options(
         match=job.match, update=job.update, encoding=job.encoding, date_format=job.date_format,
         mapping=job.mapping, phone_region=job.phone_region.code or None,
+        store_ids=stores_of(job.created_by),
     )  # fmt: skip
+
+
+def stores_of(person):
+    """The stores an import of ``person``'s may name and reach (``customers.scope``)."""
+    if person is None or scope.is_chain_wide(person):
+        return None
+    return scope.held_store_ids(person)
 
 
 def progress(job, **fields):

@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, UpdateView
 
 from backoffice.views import ObjectFormMixin, ObjectListView
+from customers import scope
 from customers.models import Customer
 
 from . import cards
@@ -28,9 +29,9 @@ class CustomerLoyaltyMixin:
 
     @cached_property
     def customer(self):
+        customers = Customer.objects.select_related("loyalty_account", "loyalty_card")
         return get_object_or_404(
-            Customer.objects.select_related("loyalty_account", "loyalty_card"),
-            pk=self.kwargs["customer_pk"],
+            scope.restrict(customers, self.request.user), pk=self.kwargs["customer_pk"]
         )
 
     @property

@@ -17,6 +17,9 @@ from backoffice.views import (
     unless_taken_meanwhile,
 )
 from backoffice.viewsets import AccountMixin, LedgerAccountViewSet
+from customers import scope
+from customers.picker import CustomerPickersInScopeMixin
+from customers.scope import CustomersInScopeMixin
 
 from .filters import MembershipAccountFilterSet
 from .forms import (
@@ -62,8 +65,9 @@ class MembershipListView(ObjectListView):
     def get_tiles(self):
         accounts = reverse("memberships:accounts")
         month_start = timezone.localdate().replace(day=1)
-        active = MembershipAccount.objects.filter(status=MembershipAccount.Status.ACTIVE)
-        new = MembershipAccount.objects.filter(created_at__gte=start_of_day(month_start))
+        counted = scope.restrict(MembershipAccount.objects.all(), self.request.user, "customer_id")
+        active = counted.filter(status=MembershipAccount.Status.ACTIVE)
+        new = counted.filter(created_at__gte=start_of_day(month_start))
         return [
             {
                 "label": "Active memberships",
@@ -104,7 +108,8 @@ class MembershipPlanListView(MembershipListView):
     create_permission = "memberships.add_membershipplan"
 
 
-class MembershipAccountListView(MembershipListView):
+class MembershipAccountListView(CustomersInScopeMixin, MembershipListView):
+    customer_ref = "customer_id"
     permission_required = "memberships.view_membershipaccount"
     queryset = MembershipAccount.objects.all()
     filterset_class = MembershipAccountFilterSet
@@ -188,7 +193,9 @@ class MembershipPlanDeleteView(CatalogueDeleteView):
     explanation = "These membership plans will be deleted. A plan that accounts use is kept."
 
 
-class MembershipAccountCreateView(PermissionRequiredMixin, ObjectFormMixin, CreateView):
+class MembershipAccountCreateView(
+    PermissionRequiredMixin, CustomerPickersInScopeMixin, ObjectFormMixin, CreateView
+):
     permission_required = "memberships.add_membershipaccount"
     model = MembershipAccount
     form_class = MembershipAccountForm
@@ -254,7 +261,7 @@ class MembershipAccountViewSet(LedgerAccountViewSet):
 MEMBERSHIP_ACCOUNTS = MembershipAccountViewSet()
 
 
-class MemberAddView(PermissionRequiredMixin, AccountMixin, FormView):
+class MemberAddView(PermissionRequiredMixin, AccountMixin, CustomerPickersInScopeMixin, FormView):
     permission_required = "memberships.change_membershipaccount"
     viewset = MEMBERSHIP_ACCOUNTS
     form_class = MemberForm

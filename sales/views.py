@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from backoffice.views import ObjectListView
+from customers import scope
 from customers.models import Customer
 
 from .models import Sale
@@ -18,7 +19,8 @@ class CustomerSalesView(ObjectListView):
 
     @cached_property
     def customer(self):
-        return get_object_or_404(Customer, pk=self.kwargs["customer_pk"])
+        customers = scope.restrict(Customer.objects.all(), self.request.user)
+        return get_object_or_404(customers, pk=self.kwargs["customer_pk"])
 
     def get_queryset(self):
         return Sale.objects.filter(customer=self.customer)

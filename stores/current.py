@@ -1,7 +1,13 @@
 """The store chosen in the top bar: kept in the user's session for the pages they open, and
-remembered on their row for their next sign-in."""
+remembered on their row for their next sign-in.
 
-from .models import Store, StorePreference
+A person who sees only their own stores' customers (``customers.scope``) always works in one
+of their stores: their first one until they choose another, never "All stores".
+"""
+
+from customers import scope
+
+from .models import StorePreference
 
 SESSION_KEY = "current_store_id"
 
@@ -9,11 +15,18 @@ SESSION_KEY = "current_store_id"
 def get_current_store(request):
     """Return the chosen active store, or None for "All stores"."""
     if not hasattr(request, "_current_store"):
+        stores = choosable_stores(request.user)
         store_id = request.session.get(SESSION_KEY)
-        request._current_store = (
-            Store.objects.active().filter(pk=store_id).first() if store_id else None
-        )
+        chosen = stores.filter(pk=store_id).first() if store_id else None
+        if chosen is None and not scope.is_chain_wide(request.user):
+            chosen = stores.order_by("code").first()
+        request._current_store = chosen
     return request._current_store
+
+
+def choosable_stores(user):
+    """The stores the top bar offers ``user``: the active ones among those they work in."""
+    return scope.stores_in_scope(user).active()
 
 
 def set_current_store(request, store):

@@ -1,13 +1,24 @@
 from django import forms
 
+from customers import scope
+
+from .current import choosable_stores
 from .models import Store, StorePreference
 
 
 class StoreChoiceForm(forms.Form):
+    """The top bar's choice among the stores the person works in; empty is "All stores",
+    for those who see every store's customers."""
+
     store = forms.ModelChoiceField(
-        queryset=Store.objects.active(), required=False, empty_label="All stores"
+        queryset=Store.objects.none(), required=False, empty_label="All stores"
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = choosable_stores(user)
+        self.fields["store"].required = not scope.is_chain_wide(user)
 
 
 class StorePreferenceForm(forms.ModelForm):
@@ -18,7 +29,7 @@ class StorePreferenceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["default_store"]
-        field.queryset = Store.objects.active()
+        field.queryset = choosable_stores(self.instance.user)
         field.empty_label = "None: the store I chose last"
 
 

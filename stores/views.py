@@ -22,7 +22,7 @@ class ChooseStoreView(LoginRequiredMixin, View):
     """Remember the store chosen in the top bar, then go back to the page it was chosen on."""
 
     def post(self, request):
-        form = StoreChoiceForm(request.POST)
+        form = StoreChoiceForm(request.POST, user=request.user)
         if not form.is_valid():
             return HttpResponseBadRequest("Unknown store.")
         choose_store(request, form.cleaned_data["store"])

@@ -9,18 +9,28 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from backoffice.roles import permissions_named
+from customers import scope
 from customers.models import Customer
 from customers.services import customer_save
-from stores.models import Store
+from stores.models import StaffStore, Store
 
 _sequence = itertools.count(1)
 
 
-def make_user(username=None, *, groups=(), password=None, **fields):
-    """A user in the named groups; without a password unless one is given (hashing is slow)."""
+def make_user(username=None, *, groups=(), password=None, stores=None, **fields):
+    """A user in the named groups; without a password unless one is given (hashing is slow).
+
+    Given ``stores``, they hold those and see those stores' customers only; else they see
+    every store's (``customers.view_all_stores``), as everyone did before stores were held.
+    """
     username = username or f"user{next(_sequence)}"
     user = get_user_model().objects.create_user(username, password=password, **fields)
     user.groups.add(*Group.objects.filter(name__in=groups))
+    if stores is None:
+        user.user_permissions.add(permissions_named([scope.ALL_STORES_PERMISSION]).get())
+    else:
+        StaffStore.objects.bulk_create(StaffStore(user=user, store=store) for store in stores)
     return user
 
 

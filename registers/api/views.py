@@ -14,7 +14,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from backoffice import audit
-from customers.filters import ALL_STORES, CustomerFilterSet
+from customers.filters import ALL_STORES, CustomerFilterSet, search_words
 from customers.models import Customer
 from customers.services import ConcurrentEditError, customer_save
 from sales.services import ReceiptReused, SaleRefused, record_sale
@@ -81,15 +81,27 @@ class CustomerSearchView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        """An exact key (email, phone, card code, customer or ID number) finds a customer
+        of any store; names and parts of keys find the register's store's customers only."""
         query = self.request.query_params.get("q", "")
-        search = CustomerFilterSet(
-            {"q": query, "store": ALL_STORES},
-            queryset=Customer.objects.all(),
-            current_store=self.request.auth.store,
-        )
-        if not query.strip() or not search.is_valid():
+        store = self.request.auth.store
+
+        def search(in_stores):
+            return CustomerFilterSet(
+                {"q": query, "store": in_stores},
+                queryset=Customer.objects.all(),
+                current_store=store,
+            )
+
+        chain = search(ALL_STORES)
+        if not query.strip() or not chain.is_valid():
             return Customer.objects.none()
-        return search.qs.prefetch_related(
+        exact = chain.exact_match(" ".join(search_words(query)))
+        named_exactly = exact is not None and Customer.objects.filter(exact).exists()
+        found = chain if named_exactly else search(store.code)
+        if not found.is_valid():
+            return Customer.objects.none()
+        return found.qs.prefetch_related(
             Prefetch("stores", queryset=Store.objects.only("code").order_by("code"))
         )
 

@@ -49,6 +49,7 @@ ACCESS = {
     "loyalty:sheet": ("get", "loyalty.view_loyaltycardbatch"),
     "loyalty:sheet_pdf": ("get", "loyalty.view_loyaltycardbatch"),
     "customers:lookup": ("get", "customers.view_customer"),
+    "customers:add_to_store": ("post", "customers.change_customer"),
     "memberships:types": ("get", "memberships.view_membershiptype"),
     "memberships:type_create": ("post", "memberships.add_membershiptype"),
     "memberships:type_edit": ("post", "memberships.change_membershiptype"),
@@ -346,7 +347,7 @@ def test_access(
 def url_kwargs(
     name, customer, batch, membership, house_account, customer_import, own_export, register
 ):
-    if name in ("customers:detail", "customers:photo", "customers:edit"):
+    if name in ("customers:detail", "customers:photo", "customers:edit", "customers:add_to_store"):
         return {"pk": customer.pk}
     if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card", "sales:customer_sales"):
         return {"customer_pk": customer.pk}

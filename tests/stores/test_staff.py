@@ -10,7 +10,7 @@ from django.urls import reverse
 from backoffice.models import AuditEvent
 from stores.models import StaffStore
 from stores.services import stores_held_by
-from tests.factories import make_store
+from tests.factories import make_store, make_user
 from tests.forms import field_errors, form_data
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +144,8 @@ def test_django_admin_sets_the_stores_through_the_same_service(
     )
 
 
-def test_superusers_and_no_role_hold_every_store_by_permission(superuser, manager, clerk):
+def test_superusers_and_no_role_hold_every_store_by_permission(superuser, downtown):
     assert superuser.has_perm("customers.view_all_stores")
-    assert not manager.has_perm("customers.view_all_stores")
-    assert not clerk.has_perm("customers.view_all_stores")
+    for role in ("Managers", "Store staff"):
+        assert not make_user(groups=[role], stores=[downtown]).has_perm("customers.view_all_stores")
     assert not AnonymousUser().has_perm("customers.view_all_stores")

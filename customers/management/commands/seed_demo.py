@@ -23,10 +23,12 @@ from loyalty.services import card_assign, card_batch_generate, open_accounts
 from memberships.models import MembershipAccount, MembershipPlan, MembershipType
 from memberships.services import membership_add_member, membership_charge, membership_open
 from sales import seeding
-from stores.models import Store
+from stores.models import StaffStore, Store
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "retail-demo-2026"
+# A cashier of the first store, who sees that store's customers only.
+DEMO_CASHIER_USERNAME = "cashier"
 # One sheet of loyalty card codes (Avery 5160), a third of them handed out.
 DEMO_CARDS = 30
 DEMO_CARDS_HANDED_OUT = 10
@@ -210,6 +212,15 @@ class Command(BaseCommand):
         self.write_sales(
             sales - seeding.demo_sales().count(), seed=seed, batch_size=batch_size, jobs=jobs
         )
+        cashier = User.objects.create_user(
+            DEMO_CASHIER_USERNAME,
+            email="cashier@example.com",
+            password=DEMO_PASSWORD,
+            first_name="Cal",
+            last_name="Cashier",
+        )
+        cashier.groups.add(Group.objects.get(name="Store staff"))
+        StaffStore.objects.create(user=cashier, store=store_rows[0])
         # Last, so that an interrupted load is picked up again by running it once more.
         user = User.objects.create_user(
             DEMO_USERNAME,
@@ -224,7 +235,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(store_rows)} stores and {customers} customers. "
-                f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}."
+                f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD} (every store), or as "
+                f"{DEMO_CASHIER_USERNAME} / {DEMO_PASSWORD} ({store_rows[0].name} only)."
             )
         )
 
