@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import DateTimeField, Field, FileField, Model, Q
 from django.db.models.fields.files import FieldFile
+from django.http import QueryDict
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -73,6 +74,22 @@ def record_many(*, user, action, objects, summary, changes=None, anonymous=False
         for obj in objects
     ]
     return AuditEvent.objects.bulk_create(events)
+
+
+def record_export(*, user, title, query, rows, file_format):
+    """The event of a list downloaded as a file, about the person who downloaded it: which
+    list, with which search and filters (the list's query string), how many rows."""
+    filters = ", ".join(
+        f"{name} “{value}”" for name, value in QueryDict(query).items() if value and name != "page"
+    )
+    return record(
+        user=user,
+        action=Action.EXPORT,
+        obj=user,
+        summary=f"Exported {rows:,} row{'' if rows == 1 else 's'} of {title} as "
+        f"{file_format.label}" + (f": {filters}" if filters else ""),
+        changes={"query": [None, query], "rows": [None, rows]},
+    )
 
 
 def record_money_entry(*, entry, user, balance_before, detail=""):
@@ -216,10 +233,15 @@ def object_urls(events):
 
 
 def history_of(obj):
-    """Events about ``obj``, newest first."""
-    return AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-    ).select_related("user", "content_type")
+    """The changes to ``obj``, newest first: who looked at it is in the audit trail, and
+    would bury its history on its own page."""
+    return (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        )
+        .exclude(action=Action.VIEW)
+        .select_related("user", "content_type")
+    )
 
 
 def redact_history(*, model, pks):

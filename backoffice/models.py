@@ -90,6 +90,8 @@ class AuditEvent(WrittenOnce):
         PURGE = "purge", "Purged"
         LOYALTY = "loyalty", "Loyalty changed"
         BALANCE = "balance", "Balance changed"
+        VIEW = "view", "Viewed"
+        EXPORT = "export", "Exported"
 
     created_at = models.DateTimeField("when", default=timezone.now, db_index=True)
     user = models.ForeignKey(

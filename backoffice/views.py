@@ -225,7 +225,8 @@ class ObjectExportView(PermissionRequiredMixin, View):
         lister = self.lister()
         queryset = lister.get_filtered_queryset()
         limit = self.file_format.stream_limit
-        if not bounded_count(queryset, limit=limit).exact:
+        count = bounded_count(queryset, limit=limit)
+        if not count.exact:
             list_url = f"{reverse(self.list_url_name)}?{request.GET.urlencode()}"
             return TemplateResponse(
                 request,
@@ -233,6 +234,13 @@ class ObjectExportView(PermissionRequiredMixin, View):
                 {"title": lister.title, "limit": f"{limit:,}", "list_url": list_url},
             )
         _, queryset = narrowed(queryset)
+        audit.record_export(
+            user=request.user,
+            title=lister.title,
+            query=request.GET.urlencode(),
+            rows=count.value,
+            file_format=self.file_format,
+        )
         if self.file_format == ExportFormat.XLSX:
             scratch = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
             for _ in write_export_file(self.file_format, lister.table_class, queryset, scratch):
@@ -637,6 +645,13 @@ class ExportDownloadView(OwnExportMixin, BaseDetailView):
     def render_to_response(self, context):
         if not self.object.is_ready:
             raise Http404("This export is not ready, or its file was removed.")
+        audit.record_export(
+            user=self.request.user,
+            title=self.object.title,
+            query=self.object.query,
+            rows=self.object.rows_done,
+            file_format=ExportFormat(self.object.file_format),
+        )
         return FileResponse(
             self.object.file.open("rb"),
             as_attachment=True,

@@ -245,12 +245,48 @@ def requests(client, args):
         form_post(client, f"/customers/{sample.pk}/edit/", {"city": lambda n: f"City {n}"}),
         None,
     )
+    yield from cashier_requests(store, sample)
     admin = "/admin/customers/customer/"
     yield "Django admin changelist", getter(client, admin), getter(client, stock)
     yield (
         "Django admin search, first name",
         getter(client, f"{admin}?q=Amelia"),
         getter(client, f"{stock}?q=Amelia"),
+    )
+
+
+def cashier_requests(store, elsewhere):
+    """A cashier who holds ``store`` alone (issue 24): their list, tiles and searches, and
+    another store's customer found by email. Then the cost of the "Viewed" event that
+    every customer page writes, alone."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from backoffice import audit
+    from customers.models import Customer
+    from stores.services import staff_stores_set
+
+    cashier, _ = get_user_model().objects.get_or_create(username="bench-cashier")
+    cashier.groups.add(Group.objects.get(name="Store staff"))
+    staff_stores_set(user=cashier, stores=[store], actor=None)
+    client = client_for(cashier)
+    elsewhere = Customer.objects.exclude(stores=store).filter(pk__gte=elsewhere.pk).first()
+    yield "cashier: list of their store, with tiles", getter(client, "/customers/"), None
+    yield "cashier: list, page 2 (Next)", getter(client, next_page_url(client, "/customers/")), None
+    yield "cashier: search, common first name", getter(client, "/customers/?q=Amelia"), None
+    yield "cashier: search, part of a last name", getter(client, "/customers/?q=akamu"), None
+    yield "cashier: sort by name", getter(client, "/customers/?sort=name"), None
+    yield (
+        "cashier: another store's customer by email",
+        getter(client, f"/customers/?q={elsewhere.email}"),
+        None,
+    )
+    yield (
+        "the 'Viewed' event alone (one insert)",
+        lambda: audit.record(
+            user=cashier, action=audit.Action.VIEW, obj=elsewhere, summary="Viewed"
+        ),
+        None,
     )
 
 
@@ -412,6 +448,12 @@ def main():
         "--sales", type=int, default=0, help="Sales the database should have (seed_demo --sales)."
     )
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="Create, migrate and seed the database, then stop: time it later on an idle "
+        "machine.",
+    )
     parser.add_argument("--export-only", choices=sorted(EXPORT_URLS), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -426,6 +468,8 @@ def main():
         export_only(bench_user(), args.export_only)
         return
     prepare_database(args, url)
+    if args.prepare_only:
+        return
     user = bench_user()
     client = client_for(user)
     print(f"\n{args.customers:,} customers, 40 stores; {machine()}")
