@@ -92,6 +92,7 @@ class AuditEvent(WrittenOnce):
         BALANCE = "balance", "Balance changed"
         VIEW = "view", "Viewed"
         EXPORT = "export", "Exported"
+        ERASE = "erase", "Erased"
 
     created_at = models.DateTimeField("when", default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -71,6 +71,7 @@ PROJECT_APPS = [
     "imports",
     "registers",
     "sales",
+    "privacy",
 ]
 INSTALLED_APPS = [
     "backoffice.apps.BackofficeAdminConfig",
@@ -304,6 +305,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The interactive docs are served from here (drf-spectacular-sidecar), never a CDN.
+    # The email and SMS consent states are one set of choices, named once.
+    "ENUM_NAME_OVERRIDES": {"ConsentEnum": "customers.models.Consent"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -318,6 +321,11 @@ CURRENCY = os.environ.get("CURRENCY", "USD")
 # A house account payment or refund over this is recorded by a manager
 # (house_accounts.record_large_payment), not by store staff.
 HOUSE_ACCOUNT_STAFF_MAXIMUM = Decimal(os.environ.get("HOUSE_ACCOUNT_STAFF_MAXIMUM", "500.00"))
+# Retention (privacy.services.apply_retention, daily): deleted customers are purged this many
+# days after their deletion; customers with no sale and no change for this many days are
+# erased (unset: never).
+DELETED_CUSTOMERS_KEPT_DAYS = env_int("DELETED_CUSTOMERS_KEPT_DAYS", 90)
+INACTIVE_CUSTOMERS_ERASED_AFTER_DAYS = env_int("INACTIVE_CUSTOMERS_ERASED_AFTER_DAYS", None)
 
 CUSTOMER_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 

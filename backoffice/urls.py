@@ -29,6 +29,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("customers/", include("imports.urls")),
     path("customers/", include("sales.urls")),
+    path("customers/", include("privacy.urls")),
     path("registers/", include("registers.urls")),
     path("staff/", include("stores.staff_urls")),
     path("api/v1/", include("registers.api.urls")),

@@ -451,8 +451,7 @@ def main():
     parser.add_argument(
         "--prepare-only",
         action="store_true",
-        help="Create, migrate and seed the database, then stop: time it later on an idle "
-        "machine.",
+        help="Create, migrate and seed the database, then stop: time it later on an idle machine.",
     )
     parser.add_argument("--export-only", choices=sorted(EXPORT_URLS), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from loyalty.models import LoyaltyAccount
 
+from .consent import consent_field_names
 from .filters import ALL_STORES, CustomerFilterSet
-from .models import Customer
+from .models import ConsentSource, Customer
 from .services import customer_save
 
 
@@ -61,6 +62,9 @@ class CustomerAdmin(admin.ModelAdmin):
         "updated_by",
         "deleted_at",
         "deleted_by",
+        *consent_field_names("email")[1:],
+        *consent_field_names("sms")[1:],
+        "email_bounced_at",
     ]
     inlines = [LoyaltyAccountInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -94,7 +98,12 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Save through the back office's service, which also writes the audit trail."""
-        customer_save(customer=obj, stores=form.cleaned_data["stores"], user=request.user)
+        customer_save(
+            customer=obj,
+            stores=form.cleaned_data["stores"],
+            user=request.user,
+            consent_source=ConsentSource.ADMIN,
+        )
 
     def save_related(self, request, form, formsets, change):
         """The stores were set by ``customer_save``: only the (read-only) inline is left."""

@@ -17,7 +17,7 @@ from loyalty.models import LoyaltyAccount, LoyaltyCard
 from stores.models import Store
 
 from . import tallies
-from .models import Customer
+from .models import Consent, Customer
 from .search_index import TEXT_COLUMNS, InSearchIndex, fts_phrase
 
 PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
@@ -79,6 +79,12 @@ class CustomerFilterSet(BootstrapFilterSet):
         label="Loyalty",
         choices=LOYALTY_CHOICES,
         empty_label="Any loyalty",
+    )
+    email_consent = django_filters.ChoiceFilter(
+        label="Email marketing", choices=Consent.choices, empty_label="Any"
+    )
+    sms_consent = django_filters.ChoiceFilter(
+        label="SMS marketing", choices=Consent.choices, empty_label="Any"
     )
     created_from = django_filters.DateFilter(
         field_name="created_at",

@@ -22,7 +22,8 @@ from loyalty.forms import LoyaltyForm
 from loyalty.models import LoyaltyAccount
 from stores.models import Store
 
-from .models import Customer
+from .consent import CONSENT_SYNONYMS
+from .models import Consent, Customer
 from .photos import PendingPhoto, PendingPhotoRefused, reencode_photo
 
 ACCEPTED_PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -167,8 +168,29 @@ def phone_field(region, why=""):
     )
 
 
+class ConsentField(forms.TypedChoiceField):
+    """A consent state, also as a file or a till may say it: yes, no, true, Subscribed..."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return CONSENT_SYNONYMS.get(value.strip().lower(), value)
+
+
 class GeneralForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Not required: left out (a file without the column, a till not sending it), unchanged.
+    email_consent = ConsentField(
+        label="Email marketing",
+        choices=Consent.choices,
+        required=False,
+        help_text="Only subscribed customers get marketing email.",
+    )
+    sms_consent = ConsentField(
+        label="SMS marketing",
+        choices=Consent.choices,
+        required=False,
+        help_text="Only subscribed customers get marketing text messages.",
+    )
     confirm_type_change = forms.BooleanField(
         label="Yes, drop the details that do not apply to the new type", required=False
     )
@@ -184,6 +206,8 @@ class GeneralForm(forms.ModelForm):
             "last_name",
             "email",
             "phone",
+            "email_consent",
+            "sms_consent",
             "gender",
             "date_of_birth",
             "nationality",
@@ -263,6 +287,10 @@ class GeneralForm(forms.ModelForm):
             ),
             Row(Column("email", css_class="col-md-6"), Column("phone", css_class="col-md-6")),
             Row(
+                Column("email_consent", css_class="col-md-6"),
+                Column("sms_consent", css_class="col-md-6"),
+            ),
+            Row(
                 Column("gender", css_class="col-md-4"),
                 Column("date_of_birth", css_class="col-md-4"),
                 Column("nationality", css_class="col-md-4"),
@@ -287,6 +315,12 @@ class GeneralForm(forms.ModelForm):
 
     def clean_customer_type(self):
         return self.cleaned_data["customer_type"] or self.instance.customer_type
+
+    def clean_email_consent(self):
+        return self.cleaned_data["email_consent"] or self.instance.email_consent
+
+    def clean_sms_consent(self):
+        return self.cleaned_data["sms_consent"] or self.instance.sms_consent
 
     def clean(self):
         cleaned_data = super().clean()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from backoffice.models import WrittenOnce
 from backoffice.money import MoneyField
 
 
@@ -52,6 +53,63 @@ class CustomerQuerySet(models.QuerySet):
         """Customers with this email in any case: the lookup the unique index on
         ``LOWER(email)`` serves (``email__iexact`` compiles to a LIKE that no index does)."""
         return self.filter(Exact(Lower("email"), Lower(Value(email))))
+
+
+class Consent(models.TextChoices):
+    """Whether a customer agreed to marketing on a channel."""
+
+    NOT_ASKED = "not_asked", "Not asked"
+    SUBSCRIBED = "subscribed", "Subscribed"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+
+class ConsentLevel(models.TextChoices):
+    SINGLE = "single", "Single opt-in"
+    CONFIRMED = "confirmed", "Confirmed opt-in"  # they also answered a confirmation message
+
+
+class ConsentSource(models.TextChoices):
+    """Where a consent change came from."""
+
+    FORM = "form", "Customer form"
+    IMPORT = "import", "Import"
+    REGISTER = "register", "Register"
+    UNSUBSCRIBE_LINK = "unsubscribe_link", "Unsubscribe link"
+    ADMIN = "admin", "Django admin"
+    ERASURE = "erasure", "Erasure"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+def consent_field(channel):
+    return models.CharField(
+        f"{channel} marketing",
+        max_length=20,
+        choices=Consent.choices,
+        default=Consent.NOT_ASKED,
+        help_text=f"Whether the customer agreed to marketing by {channel}.",
+    )
+
+
+def consent_level_field(channel):
+    return models.CharField(
+        f"{channel} consent level", max_length=20, choices=ConsentLevel.choices, blank=True,
+        editable=False,
+    )  # fmt: skip
+
+
+def consent_at_field(channel):
+    return models.DateTimeField(f"{channel} consent changed", null=True, blank=True, editable=False)
+
+
+def consent_source_field(channel):
+    return models.CharField(
+        f"{channel} consent source", max_length=20, choices=ConsentSource.choices, blank=True,
+        editable=False,
+    )  # fmt: skip
 
 
 class ActiveCustomerManager(models.Manager.from_queryset(CustomerQuerySet)):
@@ -110,6 +168,24 @@ class Customer(models.Model):
     zip_code = models.CharField("zip code", max_length=20, blank=True)
     country = CountryField(blank=True)
 
+    # Marketing consent, per channel: the state (edited), and its level, time and source
+    # (set by customers.consent, which writes a ConsentEvent for each change).
+    email_consent = consent_field("email")
+    email_consent_level = consent_level_field("email")
+    email_consent_at = consent_at_field("email")
+    email_consent_source = consent_source_field("email")
+    sms_consent = consent_field("SMS")
+    sms_consent_level = consent_level_field("SMS")
+    sms_consent_at = consent_at_field("SMS")
+    sms_consent_source = consent_source_field("SMS")
+    email_bounced_at = models.DateTimeField(
+        "email bounced",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When mail to the address last bounced: campaigns skip it until cleared.",
+    )
+
     version = models.PositiveIntegerField(
         default=1,
         editable=False,
@@ -122,6 +198,12 @@ class Customer(models.Model):
 
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_by = staff_member_field()
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the customer's personal data was erased (privacy.services).",
+    )
 
     # Sort keys of the list, stored so that an index serves each sort and its keyset pages.
     sort_name = models.CharField(
@@ -154,6 +236,8 @@ class Customer(models.Model):
         ordering = ["-created_at", "-pk"]
         permissions = [
             ("export_customer", "Can export customers"),
+            ("export_customer_data", "Can download everything held on a customer"),
+            ("erase_customer", "Can erase a customer's personal data"),
             ("restore_customer", "Can restore deleted customers"),
             ("purge_customer", "Can purge deleted customers for good"),
             ("view_all_stores", "Can see the customers of every store"),
@@ -173,15 +257,23 @@ class Customer(models.Model):
             # The exact paths of the search: a whole phone number or customer ID number.
             models.Index(fields=["phone"], name="customers_live_phone", condition=LIVE),
             models.Index(fields=["id_number"], name="customers_live_id_number", condition=LIVE),
+            # The list's consent filters: counted through them, however rare the answer.
+            models.Index(
+                fields=["email_consent", "id"], name="customers_email_consent", condition=LIVE
+            ),
+            models.Index(
+                fields=["sms_consent", "id"], name="customers_sms_consent", condition=LIVE
+            ),
             # The Deleted list. No index on deleted_at for live customers: SQLite would
             # take "deleted_at IS NULL" for a selective lookup and sort every live customer.
             models.Index(fields=["deleted_at", "id"], name="customers_deleted", condition=~LIVE),
         ]
         constraints = [
             # A deleted customer's address is free for a new customer.
+            # An erased customer has no email (nor a deleted one's address) to keep.
             models.UniqueConstraint(
                 Lower("email"),
-                condition=models.Q(deleted_at__isnull=True),
+                condition=models.Q(deleted_at__isnull=True) & ~models.Q(email=""),
                 name=EMAIL_CONSTRAINT,
                 violation_error_message="A customer with this email address already exists.",
             ),
@@ -266,3 +358,26 @@ class CustomerTally(models.Model):
             f"{'enrolled' if self.loyalty_enrolled else 'not enrolled'}, "
             f"{self.created_month:%Y-%m}"
         )
+
+
+class ConsentEvent(WrittenOnce):
+    """One change of a customer's marketing consent on a channel: the state it left, its
+    level, where it came from, when and who. Written once (``customers.consent``)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="consent_events")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    state = models.CharField(max_length=20, choices=Consent.choices)
+    level = models.CharField(max_length=20, choices=ConsentLevel.choices, blank=True)
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    created_at = models.DateTimeField("when", default=timezone.now)
+    created_by = staff_member_field()
+    actor_name = models.CharField(
+        "who (name then)", max_length=150, blank=True, help_text="A person, register or command."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="consent_by_customer")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.get_state_display().lower()} ({self.source})"

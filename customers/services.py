@@ -6,7 +6,8 @@ from backoffice import audit
 from loyalty.services import card_assign, loyalty_update
 
 from . import extensions
-from .models import Customer
+from .consent import consent_changes
+from .models import ConsentEvent, ConsentSource, Customer
 from .tallies import recounted
 
 # What the audit trail follows of a customer: every field staff can edit, and the stores.
@@ -34,6 +35,7 @@ def customer_save(
     loyalty_version=None,
     loyalty_code=None,
     expected_version=None,
+    consent_source=ConsentSource.FORM,
 ):
     """Create or update a customer with its stores and loyalty account, all or nothing.
 
@@ -45,7 +47,8 @@ def customer_save(
     ``loyalty_enrolled`` the loyalty account is left as it is; ``loyalty_balance`` None
     leaves the balance, and ``loyalty_version`` refuses a balance that changed meanwhile
     (``loyalty.services.loyalty_update``). ``loyalty_code`` gives the customer that loyalty
-    card ("" takes their card away; None leaves it).
+    card ("" takes their card away; None leaves it). A change of marketing consent is
+    stamped and recorded as coming from ``consent_source`` (``customers.consent``).
 
     The audit trail gets a "create" event with the values given, or an "update" event with
     the fields that changed (none: no event).
@@ -66,10 +69,12 @@ def customer_save(
     if not customer.pk:
         customer.created_by = staff
     customer.updated_by = staff
+    consented = consent_changes(customer, before, source=consent_source, user=user)
     with recounted([customer.pk] if customer.pk else []) as counted:
         customer.save()
         customer.stores.set(stores)
         counted.add(customer.pk)
+    ConsentEvent.objects.bulk_create(consented)
     if replaced_photo and replaced_photo != customer.photo.name:
         delete_photo_file_on_commit(replaced_photo)
     after = customer_snapshot(customer)
@@ -127,6 +132,25 @@ def customer_add_to_store(*, customer, store, user):
         obj=locked,
         summary=f"Added to {store.name}, found there by an exact search",
         changes={"stores": [before, sorted([*before, store.code])]},
+    )
+    return True
+
+
+@transaction.atomic
+def customer_clear_bounce(*, customer, user):
+    """Forget that mail to the customer's address bounced. Returns whether it had."""
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.email_bounced_at is None:
+        return False
+    Customer.objects.filter(pk=locked.pk).update(
+        email_bounced_at=None, updated_by=user, version=F("version") + 1
+    )
+    audit.record(
+        user=user,
+        action=audit.Action.UPDATE,
+        obj=locked,
+        summary="Cleared the email bounce",
+        changes={"email_bounced_at": [audit.jsonable(locked.email_bounced_at), None]},
     )
     return True
 
@@ -194,6 +218,7 @@ def customers_purge(*, customers, user):
     photos = [customer.photo.name for customer in purged if customer.photo]
     audit.redact_history(model=Customer, pks=[customer.pk for customer in purged])
     extensions.purge_related(purged)
+    ConsentEvent.objects.filter(customer__in=purged).delete()
     _, deleted_per_model = deleted.delete()
     audit.record_many(
         user=user,

@@ -104,6 +104,8 @@ class CustomerTable(ObjectTable):
     last_sale_at = tables.Column("Last visit", attrs={"td": {"class": "text-nowrap small"}})
     sale_count = tables.Column("Visits", attrs={"td": {"class": "text-end"}})
     total_spent = tables.Column("Total spent", attrs={"td": {"class": "text-end text-nowrap"}})
+    email_consent = tables.Column("Email marketing")
+    sms_consent = tables.Column("SMS marketing")
 
     class Meta(ObjectTable.Meta):
         default = ""
@@ -182,6 +184,12 @@ class CustomerTable(ObjectTable):
 
     def render_total_spent(self, value):
         return format_money(value)
+
+    def render_email_consent(self, record):
+        return record.get_email_consent_display()
+
+    def render_sms_consent(self, record):
+        return record.get_sms_consent_display()
 
     # The CSV's cells, from the raw values read by ``ObjectTable.csv_lines``.
     export_sources = {

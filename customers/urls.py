@@ -28,5 +28,6 @@ urlpatterns = [
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="edit"),
     path("<int:pk>/photo/", views.CustomerPhotoView.as_view(), name="photo"),
+    path("<int:pk>/bounce/clear/", views.CustomerClearBounceView.as_view(), name="clear_bounce"),
     path("<int:pk>/add-to-my-store/", views.CustomerAddToStoreView.as_view(), name="add_to_store"),
 ]

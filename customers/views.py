@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import DetailView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 
 from backoffice import audit
 from backoffice.exports import ExportFormat
@@ -34,13 +35,14 @@ from .filters import (
     search_words,
 )
 from .forms import CustomerForms
-from .models import EMAIL_CONSTRAINT, Customer
+from .models import EMAIL_CONSTRAINT, Channel, Customer
 from .scope import CustomersInScopeMixin
 from .services import (
     ConcurrentEditError,
     PurgeRefused,
     RestoreConflictError,
     customer_add_to_store,
+    customer_clear_bounce,
     customer_restore,
     customer_save,
     customers_delete,
@@ -50,6 +52,21 @@ from .tables import CustomerTable, DeletedCustomerTable
 
 # The latest loyalty ledger entries on a customer's page; the rest are a click away.
 LEDGER_ON_PAGE = 10
+CONSENT_EVENTS_ON_PAGE = 10
+
+
+def consent_states(customer):
+    """(channel, state, level, source, changed at) of each channel, in words."""
+    return [
+        (
+            label,
+            getattr(customer, f"get_{channel}_consent_display")(),
+            getattr(customer, f"get_{channel}_consent_level_display")(),
+            getattr(customer, f"get_{channel}_consent_source_display")(),
+            getattr(customer, f"{channel}_consent_at"),
+        )
+        for channel, label in Channel.choices
+    ]
 
 
 def customers_counted(count):
@@ -313,6 +330,21 @@ class CustomerAddToStoreView(PermissionRequiredMixin, View):
         return redirect(customer)
 
 
+class CustomerClearBounceView(
+    PermissionRequiredMixin, CustomersInScopeMixin, SingleObjectMixin, View
+):
+    """Clear a customer's email bounce (they gave a working address again)."""
+
+    permission_required = "customers.change_customer"
+    model = Customer
+
+    def post(self, request, pk):
+        customer = self.get_object()
+        if customer_clear_bounce(customer=customer, user=request.user):
+            messages.success(request, f"The email bounce of {customer} was cleared.")
+        return redirect(customer)
+
+
 class CustomerExportView(ObjectExportView):
     """The list as CSV (or, as configured in the URLs, CSV for Excel or a workbook): the
     same search, filters and sort, all pages; sent at once, or written in the background
@@ -357,6 +389,8 @@ class CustomerDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView
         entries = account.entries.select_related("created_by")[:LEDGER_ON_PAGE] if account else []
         context["ledger_table"] = LedgerTable(list(entries))
         context["panels"] = extensions.panels_for(self.object)
+        context["consent_states"] = consent_states(self.object)
+        context["consent_events"] = self.object.consent_events.all()[:CONSENT_EVENTS_ON_PAGE]
         return_url = list_url_to_return_to(self.request, "customers:list")
         context["breadcrumbs"] = [("Customers", return_url)]
         context["return_url"] = return_url

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from backoffice import audit
 from customers import tallies
-from customers.models import Customer, CustomerTally
+from customers.consent import consent_changes
+from customers.models import ConsentEvent, ConsentSource, Customer, CustomerTally
 from customers.services import customer_save
 from loyalty.models import Reason
 from loyalty.services import open_accounts
@@ -38,7 +39,13 @@ def write_batch(rows, *, user, source, guard=None):
         enrolled = row.values["loyalty_enrolled"]
         customer.loyalty_points = (row.values["loyalty_balance"] or 0) if enrolled else None
         customers.append(customer)
+    consented = [
+        event
+        for customer in customers
+        for event in consent_changes(customer, {}, source=ConsentSource.IMPORT, user=user, now=now)
+    ]
     Customer.objects.bulk_create(customers)
+    ConsentEvent.objects.bulk_create(consented)
     Link = Customer.stores.through
     Link.objects.bulk_create(
         Link(customer_id=customer.pk, store_id=store_id)
@@ -78,6 +85,7 @@ def write_batch(rows, *, user, source, guard=None):
             loyalty_enrolled=row.values["loyalty_enrolled"],
             loyalty_balance=row.values["loyalty_balance"],
             loyalty_reason=Reason.IMPORT,
+            consent_source=ConsentSource.IMPORT,
         )
     return len(customers), len(updating)
 

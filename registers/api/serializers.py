@@ -5,7 +5,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from customers.models import Customer
+from customers.models import Consent, Customer
 from house_accounts.services import left_this_period
 from loyalty.models import MAX_POINTS
 from memberships.services import active_membership_of
@@ -59,8 +59,8 @@ class CustomerSerializer(CustomerSummarySerializer):
     house_accounts = serializers.SerializerMethodField()
 
     class Meta(CustomerSummarySerializer.Meta):
-        fields = [*CustomerSummarySerializer.Meta.fields, "loyalty", "membership",
-                  "house_accounts", "version"]  # fmt: skip
+        fields = [*CustomerSummarySerializer.Meta.fields, "email_consent", "sms_consent",
+                  "loyalty", "membership", "house_accounts", "version"]  # fmt: skip
 
     @extend_schema_field(LoyaltySerializer)
     def get_loyalty(self, customer):
@@ -100,11 +100,15 @@ class CustomerSerializer(CustomerSummarySerializer):
 
 class TextField(serializers.CharField):
     """Text and only text: a number where the schema says a string is refused (DRF would
-    take 12 for "12")."""
+    take 12 for "12"), and no longer than the schema says, before trimming."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        # Measured as sent, as the schema's maxLength is: trimming ("\x1d" is whitespace
+        # to Python) must not bring a longer text within it.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
@@ -123,6 +127,14 @@ class CustomerWriteSerializer(serializers.Serializer):
         required=False, allow_blank=True,
         help_text="E.164, or national: read in the country of the stores, the address, "
         "then the register's store.",
+    )  # fmt: skip
+    email_consent = serializers.ChoiceField(
+        choices=Consent.choices, required=False,
+        help_text="What the customer said at the till about marketing email.",
+    )  # fmt: skip
+    sms_consent = serializers.ChoiceField(
+        choices=Consent.choices, required=False,
+        help_text="What the customer said at the till about marketing text messages.",
     )  # fmt: skip
     stores = serializers.ListField(
         child=TextField(max_length=20), required=False, max_length=100,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from backoffice import audit
 from customers.filters import ALL_STORES, CustomerFilterSet, search_words
-from customers.models import Customer
+from customers.models import ConsentSource, Customer
 from customers.services import ConcurrentEditError, customer_save
 from sales.services import ReceiptReused, SaleRefused, record_sale
 from stores.models import Store
@@ -210,7 +210,7 @@ def save_customer(request, customer, *, expected_version, done):
     try:
         saved = customer_save(
             customer=form.save(commit=False), stores=stores, user=audit.Actor(str(register)),
-            expected_version=expected_version,
+            expected_version=expected_version, consent_source=ConsentSource.REGISTER,
         )  # fmt: skip
     except ConcurrentEditError:
         current = CustomerDetailView.queryset.get(pk=customer.pk)

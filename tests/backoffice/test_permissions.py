@@ -50,6 +50,9 @@ ACCESS = {
     "loyalty:sheet_pdf": ("get", "loyalty.view_loyaltycardbatch"),
     "customers:lookup": ("get", "customers.view_customer"),
     "customers:add_to_store": ("post", "customers.change_customer"),
+    "customers:clear_bounce": ("post", "customers.change_customer"),
+    "privacy:data_request": ("get", "customers.export_customer_data"),
+    "privacy:erase": ("post", "customers.erase_customer"),
     "memberships:types": ("get", "memberships.view_membershiptype"),
     "memberships:type_create": ("post", "memberships.add_membershiptype"),
     "memberships:type_edit": ("post", "memberships.change_membershiptype"),
@@ -347,7 +350,8 @@ def test_access(
 def url_kwargs(
     name, customer, batch, membership, house_account, customer_import, own_export, register
 ):
-    if name in ("customers:detail", "customers:photo", "customers:edit", "customers:add_to_store"):
+    if name in ("customers:detail", "customers:photo", "customers:edit", "customers:add_to_store",
+                "customers:clear_bounce", "privacy:data_request", "privacy:erase"):  # fmt: skip
         return {"pk": customer.pk}
     if name in ("loyalty:ledger", "loyalty:adjust", "loyalty:assign_card", "sales:customer_sales"):
         return {"customer_pk": customer.pk}

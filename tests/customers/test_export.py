@@ -20,7 +20,7 @@ EXPECTED_HEADER = (
     "id,customer_type,first_name,last_name,company_name,email,phone,gender,date_of_birth,"
     "nationality,anniversary,gate_code,id_number,notes,stores,loyalty_enrolled,loyalty_balance,"
     "address_line1,address_line2,city,state,zip_code,country,created_at,updated_at,"
-    "last_sale_at,sale_count,total_spent"
+    "last_sale_at,sale_count,total_spent,email_consent,sms_consent"
 )
 
 

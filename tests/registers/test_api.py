@@ -164,7 +164,8 @@ class TestACustomersBalances:
         assert customer | {"membership": None} == {
             "id": ada.pk, "type": "personal", "first_name": "Ada", "last_name": "Lovelace",
             "company_name": "", "email": "ada@example.com", "phone": "+16175550123",
-            "stores": ["BO01"], "loyalty": {"enrolled": True, "balance": 120, "card_code": None},
+            "stores": ["BO01"], "email_consent": "not_asked", "sms_consent": "not_asked",
+            "loyalty": {"enrolled": True, "balance": 120, "card_code": None},
             "membership": None,
             "house_accounts": [{"number": "HA-ADA", "balance": "12.50", "available": "100.00"}],
             "version": ada.version,
