@@ -59,6 +59,17 @@ def narrowed(queryset):
     return count, queryset
 
 
+def narrowed_if_few(queryset):
+    """``queryset`` narrowed to its primary keys when it matches no more than
+    ``NARROW_LIMIT`` rows, found in one unordered query (the search's own indexes, where
+    an ordered one would walk the sort's index); else ``queryset`` as it is. For a page
+    that shows no count (the registers' search)."""
+    pks = list(queryset.order_by().values_list("pk", flat=True)[: NARROW_LIMIT + 1])
+    if len(pks) <= NARROW_LIMIT:
+        return queryset.filter(pk__in=pks)
+    return queryset
+
+
 @dataclass(frozen=True)
 class SortTerm:
     """One column of a list's order: which field, which way, and where its NULLs go."""

@@ -16,8 +16,8 @@ from loyalty import codes as loyalty_codes
 from loyalty.models import LoyaltyAccount, LoyaltyCard
 from stores.models import Store
 
-from . import tallies
-from .models import Consent, Customer
+from . import scope, tallies
+from .models import HAS_EMAIL, Consent, Customer
 from .search_index import TEXT_COLUMNS, InSearchIndex, fts_phrase
 
 PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
@@ -170,7 +170,7 @@ class CustomerFilterSet(BootstrapFilterSet):
         ``by_number`` false leaves the customer number out: it is no secret key, as
         numbers are given in order."""
         if EMAIL_SHAPE.fullmatch(term):
-            return Exact(Lower("email"), Lower(Value(term)))
+            return Q(Exact(Lower("email"), Lower(Value(term)))) & HAS_EMAIL
         digits = PHONE_PUNCTUATION.sub("", term)
         if PHONE_FRAGMENT.fullmatch(digits) and len(digits) >= PHONE_MIN_DIGITS:
             phone = parse_phone(digits, self.phone_region)
@@ -259,6 +259,22 @@ class CustomerFilterSet(BootstrapFilterSet):
     @property
     def searching_whole_chain(self):
         return self.follows_top_bar and bool(self.form.cleaned_data.get("q"))
+
+
+def found_in_other_stores(query, *, user, current_store=None, limit=5):
+    """The live customers outside ``user``'s stores that ``query`` names by an exact key: a
+    whole email, phone number (read in ``current_store``'s country), loyalty card code or
+    ID number. Never by customer number: numbers are given in order, so anyone could walk
+    them. Empty for a person who sees every store's customers (their search finds them)."""
+    if scope.is_chain_wide(user):
+        return []
+    search = CustomerFilterSet(queryset=Customer.objects.none(), current_store=current_store)
+    term = " ".join(search_words(query))
+    exact = search.exact_match(term, by_number=False) if term else None
+    if exact is None:
+        return []
+    others = Customer.objects.filter(exact).exclude(scope.in_held_store(user))
+    return list(others.order_by("pk")[:limit])
 
 
 def in_store(queryset, store):

@@ -22,6 +22,7 @@ from loyalty.forms import LoyaltyForm
 from loyalty.models import LoyaltyAccount
 from stores.models import Store
 
+from . import scope
 from .consent import CONSENT_SYNONYMS
 from .models import Consent, Customer
 from .photos import PendingPhoto, PendingPhotoRefused, reencode_photo
@@ -477,10 +478,25 @@ class CustomerStoreForm(forms.ModelForm):
         help_texts = {"stores": ""}
         error_messages = {"stores": {"required": "Choose at least one store."}}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        """A ``user`` who sees their own stores' customers only must tick one of those: a
+        customer in none of them would be out of their sight once saved."""
         super().__init__(*args, **kwargs)
         self.fields["stores"].queryset = Store.objects.active()
+        self.held = None
+        if user is not None and not scope.is_chain_wide(user):
+            self.held = set(scope.held_store_ids(user))
         self.helper = section_helper()
+
+    def clean_stores(self):
+        stores = self.cleaned_data["stores"]
+        if self.held is not None and not any(store.pk in self.held for store in stores):
+            yours = ", ".join(str(store) for store in Store.objects.filter(pk__in=self.held))
+            raise forms.ValidationError(
+                f"Tick at least one of your stores ({yours or 'you hold none'}): the customer "
+                "would otherwise be out of your sight."
+            )
+        return stores
 
 
 class AddressForm(forms.ModelForm):
@@ -619,7 +635,9 @@ class CustomerForms:
             company_name = self.general.fields["company_name"]
             company_name.required = True
             company_name.error_messages["required"] = BUSINESS_NEEDS_COMPANY_NAME
-        self.stores = CustomerStoreForm(data, instance=customer, initial=pick(defaults, "stores"))
+        self.stores = CustomerStoreForm(
+            data, instance=customer, initial=pick(defaults, "stores"), user=user
+        )
         self.loyalty = LoyaltyForm(data, instance=account, customer=customer)
         self.address = AddressForm(data, instance=customer)
 

@@ -43,6 +43,9 @@ EMAIL_CONSTRAINT = "customers_customer_email_ci_unique"
 
 
 LIVE = models.Q(deleted_at__isnull=True)
+# An erased customer has no email. Every lookup by email says so too, so that the unique
+# index on LOWER(email), which leaves empty ones out, serves it.
+HAS_EMAIL = ~models.Q(email="")
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -52,7 +55,7 @@ class CustomerQuerySet(models.QuerySet):
     def with_email(self, email):
         """Customers with this email in any case: the lookup the unique index on
         ``LOWER(email)`` serves (``email__iexact`` compiles to a LIKE that no index does)."""
-        return self.filter(Exact(Lower("email"), Lower(Value(email))))
+        return self.filter(Exact(Lower("email"), Lower(Value(email))), HAS_EMAIL)
 
 
 class Consent(models.TextChoices):
@@ -273,7 +276,7 @@ class Customer(models.Model):
             # An erased customer has no email (nor a deleted one's address) to keep.
             models.UniqueConstraint(
                 Lower("email"),
-                condition=models.Q(deleted_at__isnull=True) & ~models.Q(email=""),
+                condition=models.Q(deleted_at__isnull=True) & HAS_EMAIL,
                 name=EMAIL_CONSTRAINT,
                 violation_error_message="A customer with this email address already exists.",
             ),

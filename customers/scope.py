@@ -4,7 +4,8 @@ A person holding ``customers.view_all_stores`` sees the whole chain (superusers 
 permission). Anyone else sees the customers linked to at least one store they hold
 (``stores.StaffStore``), and finds another store's customer only by an exact key (a whole
 email, phone number, card code or ID number), shown as name, email and phone until one of
-their stores is added to the customer (``customers.services.customer_add_to_store``).
+their stores is added to the customer (``customers.filters.found_in_other_stores``,
+``customers.services.customer_add_to_store``).
 
 Every page that reaches customers, directly or through an account of theirs, narrows its
 rows with ``restrict``; the views do it through ``CustomersInScopeMixin``.
@@ -14,7 +15,6 @@ from django.db.models import Exists, OuterRef
 
 from stores.models import StaffStore, Store
 
-from .filters import CustomerFilterSet, search_words
 from .models import Customer
 
 ALL_STORES_PERMISSION = "customers.view_all_stores"
@@ -62,22 +62,6 @@ def may_see(user, customer):
         return True
     held = set(held_store_ids(user))
     return any(store.pk in held for store in customer.stores.all())
-
-
-def found_in_other_stores(query, *, user, current_store=None, limit=5):
-    """The live customers outside ``user``'s stores that ``query`` names by an exact key: a
-    whole email, phone number (read in ``current_store``'s country), loyalty card code or
-    ID number. Never by customer number: numbers are given in order, so anyone could walk
-    them. Empty for a person who sees every store's customers (their search finds them)."""
-    if is_chain_wide(user):
-        return []
-    search = CustomerFilterSet(queryset=Customer.objects.none(), current_store=current_store)
-    term = " ".join(search_words(query))
-    exact = search.exact_match(term, by_number=False) if term else None
-    if exact is None:
-        return []
-    others = Customer.objects.filter(exact).exclude(in_held_store(user))
-    return list(others.order_by("pk")[:limit])
 
 
 class CustomersInScopeMixin:

@@ -32,6 +32,7 @@ from .filters import (
     SEARCH_MAX_LENGTH,
     SEARCH_MAX_WORDS,
     CustomerFilterSet,
+    found_in_other_stores,
     search_words,
 )
 from .forms import CustomerForms
@@ -217,7 +218,7 @@ class CustomerListView(CustomersInScopeMixin, ObjectListView):
         query = self.request.GET.get("q", "")
         current_store = get_current_store(self.request)
         return super().get_context_data(
-            found_in_other_stores=scope.found_in_other_stores(
+            found_in_other_stores=found_in_other_stores(
                 query, user=self.request.user, current_store=current_store
             ),
             add_to_store=current_store,
@@ -314,7 +315,7 @@ class CustomerAddToStoreView(PermissionRequiredMixin, View):
         if scope.is_chain_wide(request.user):
             customer = get_object_or_404(Customer, pk=pk)
         else:
-            found = scope.found_in_other_stores(
+            found = found_in_other_stores(
                 request.POST.get("q", "")[:SEARCH_MAX_LENGTH],
                 user=request.user,
                 current_store=store,

@@ -22,7 +22,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from backoffice.forms import PlainIntegerField
 from backoffice.tables import FORMULA_STARTS
 from customers.forms import CustomerFieldsForm, national_phone_region
-from customers.models import Customer
+from customers.models import HAS_EMAIL, Customer
 from customers.tables import CustomerTable
 from loyalty.models import MAX_POINTS
 from stores.models import Store
@@ -277,7 +277,7 @@ class RowChecker:
         customers = Customer.objects.select_related("loyalty_account")
         if key == "email":
             lowered = {value.lower() for value in wanted}
-            found = customers.annotate(key=Lower("email")).filter(key__in=lowered)
+            found = customers.annotate(key=Lower("email")).filter(HAS_EMAIL, key__in=lowered)
         elif key == "id":
             found = customers.annotate(key=Cast("pk", CharField())).filter(pk__in=set(wanted))
         else:

@@ -51,6 +51,12 @@ def manager(db):
 
 
 @pytest.fixture
+def cashier(riverside):
+    """Cal, a cashier holding Riverside alone: sees Riverside's customers only."""
+    return make_user("cal", groups=["Store staff"], stores=[riverside], first_name="Cal")
+
+
+@pytest.fixture
 def outsider(db):
     """Signed in, but holds no back-office permission."""
     return make_user("outsider")

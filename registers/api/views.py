@@ -14,6 +14,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from backoffice import audit
+from backoffice.paging import narrowed_if_few
 from customers.filters import ALL_STORES, CustomerFilterSet, search_words
 from customers.models import ConsentSource, Customer
 from customers.services import ConcurrentEditError, customer_save
@@ -101,7 +102,7 @@ class CustomerSearchView(generics.ListAPIView):
         found = chain if named_exactly else search(store.code)
         if not found.is_valid():
             return Customer.objects.none()
-        return found.qs.prefetch_related(
+        return narrowed_if_few(found.qs).prefetch_related(
             Prefetch("stores", queryset=Store.objects.only("code").order_by("code"))
         )
 

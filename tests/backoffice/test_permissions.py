@@ -20,9 +20,21 @@ from memberships.services import membership_add_member
 from registers.services import register_create
 from tests.factories import image_upload, make_customer, make_house_account, make_membership
 
-PERSONAS = ["visitor", "outsider", "clerk", "manager", "superuser"]
+PERSONAS = ["visitor", "outsider", "clerk", "cashier", "manager", "superuser"]
 SIGNED_IN = "signed in"
 SUPERUSER = "superuser"
+# The cashier holds Riverside alone; the customer of the pages below is Downtown's. Asked
+# about them, or an account of theirs, the cashier is told it does not exist.
+SCOPED = "cashier"
+OUT_OF_SIGHT = {
+    "customers:detail", "customers:photo", "customers:edit", "customers:add_to_store",
+    "customers:clear_bounce", "loyalty:ledger", "loyalty:adjust", "loyalty:assign_card",
+    "sales:customer_sales", "memberships:account", "memberships:charge",
+    "house_accounts:account", "house_accounts:entry", "house_accounts:statement",
+}  # fmt: skip
+# Saves refused to the cashier for naming Downtown: a new customer in none of their stores
+# (the form says so), Downtown in the top bar (400) or as their default store (the form).
+REFUSED_OUT_OF_SIGHT = {"customers:create": 200, "stores:choose": 400, "stores:settings": 200}
 
 ACCESS = {
     "customers:list": ("get", "customers.view_customer"),
@@ -334,10 +346,15 @@ def test_access(
         )
         response = client.post(url, data)
 
+    allowed = persona is not None and (who == SIGNED_IN or persona.has_perm(who))
     if persona is None:
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
-    elif who == SIGNED_IN or persona.has_perm(who):
+    elif allowed and persona_name == SCOPED and name in OUT_OF_SIGHT:
+        assert response.status_code == 404
+    elif allowed and persona_name == SCOPED and method == "post" and name in REFUSED_OUT_OF_SIGHT:
+        assert response.status_code == REFUSED_OUT_OF_SIGHT[name]
+    elif allowed:
         assert response.status_code in (200, 302)
         if response.status_code == 302:
             assert not response.url.startswith(reverse("login"))
@@ -419,3 +436,26 @@ def test_purging_is_in_no_role(manager, clerk, superuser):
     assert not manager.has_perm("customers.purge_customer")
     assert not clerk.has_perm("customers.purge_customer")
     assert superuser.has_perm("customers.purge_customer")
+
+
+def test_the_cashier_lists_no_customer_of_another_store(
+    client, cashier, customer, membership, house_account, deleted_customer
+):
+    """Downtown's customers, their accounts and history are in none of the cashier's lists,
+    nor found by a name; their whole email finds them, by name, email and phone only."""
+    client.force_login(cashier)
+    for url, query in [
+        ("customers:list", {}), ("customers:list", {"store": "all"}),
+        ("customers:list", {"q": "Secret"}), ("customers:list", {"store": "DT01"}),
+        ("customers:deleted", {}), ("memberships:accounts", {}), ("house_accounts:list", {}),
+        ("customers:lookup", {"q": "Secret"}), ("customers:lookup", {"q": customer.email}),
+    ]:  # fmt: skip
+        response = client.get(reverse(url), query)
+        assert response.status_code == 200
+        assert b"Secret Person" not in response.content, (url, query)
+        assert str(deleted_customer).encode() not in response.content, (url, query)
+
+    found = client.get(reverse("customers:list"), {"q": customer.email})
+
+    assert found.context["found_in_other_stores"] == [customer]
+    assert list(found.context["customers"]) == []

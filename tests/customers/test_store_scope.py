@@ -24,12 +24,6 @@ LIST = reverse("customers:list")
 
 
 @pytest.fixture
-def cashier(riverside):
-    """Cal, a cashier holding Riverside only."""
-    return make_user("cal", groups=["Store staff"], stores=[riverside], first_name="Cal")
-
-
-@pytest.fixture
 def store_manager(riverside):
     """Rhea, Riverside's manager: deletes, restores and exports, Riverside's customers only."""
     return make_user("rhea", groups=["Managers"], stores=[riverside], first_name="Rhea")
