@@ -449,6 +449,9 @@ def main():
     )
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument(
+        "--only", default="", help="Time only the requests whose label starts with this."
+    )
+    parser.add_argument(
         "--prepare-only",
         action="store_true",
         help="Create, migrate and seed the database, then stop: time it later on an idle machine.",
@@ -476,6 +479,8 @@ def main():
     print("| request | p50 | p95 | queries | peak Python memory | stock admin p50 | ratio |")
     print("|---|---|---|---|---|---|---|")
     for label, request, baseline in requests(client, args):
+        if not label.startswith(args.only):
+            continue
         p50, p95, queries, peak = timed(request, args.repeats, args.warmup)
         compared = ""
         if baseline:

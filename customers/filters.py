@@ -141,8 +141,15 @@ class CustomerFilterSet(BootstrapFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if self.follows_top_bar and not self.form.cleaned_data.get("q"):
-            queryset = in_store(queryset, self.current_store)
+            queryset = self.in_store(queryset, self.current_store)
         return queryset
+
+    def in_store(self, queryset, store):
+        """The customers of ``store``; for a person who holds that one store alone, the
+        queryset given is those already (``customers.scope``), so it is not asked twice."""
+        if not self.chain_wide and list(self.stores.values_list("pk", flat=True)) == [store.pk]:
+            return queryset
+        return in_store(queryset, store)
 
     def search(self, queryset, name, value):
         """Every word must match part of a name, the company, email, phone or customer ID.
@@ -214,7 +221,7 @@ class CustomerFilterSet(BootstrapFilterSet):
     def filter_store(self, queryset, name, value):
         if value == ALL_STORES:
             return queryset
-        return in_store(queryset, self.chosen_store)
+        return self.in_store(queryset, self.chosen_store)
 
     def filter_loyalty(self, queryset, name, value):
         """An EXISTS per customer: both answers are common, so the list's index finds a

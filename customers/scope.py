@@ -57,13 +57,6 @@ def restrict(queryset, user, customer_ref="pk"):
     return queryset.filter(in_held_store(user, customer_ref))
 
 
-def may_see(user, customer):
-    if is_chain_wide(user):
-        return True
-    held = set(held_store_ids(user))
-    return any(store.pk in held for store in customer.stores.all())
-
-
 class CustomersInScopeMixin:
     """For a view whose ``get_queryset()`` gives customers, or rows of theirs: keeps only
     those of the signed-in person's stores. ``customer_ref`` names the field holding the
