@@ -51,6 +51,12 @@ class BootstrapFilterSet(django_filters.FilterSet):
                     widget.attrs.setdefault("class", css)
         return self._form
 
+    @property
+    def crowded(self):
+        """More filters than share one row of a wide screen and stay readable: they then
+        take a sixth of it each, over two rows."""
+        return len(self.form.visible_fields()) > 5
+
 
 class AuditEventFilterSet(BootstrapFilterSet):
     user = django_filters.ModelChoiceFilter(

@@ -81,10 +81,10 @@ class CustomerFilterSet(BootstrapFilterSet):
         empty_label="Any loyalty",
     )
     email_consent = django_filters.ChoiceFilter(
-        label="Email marketing", choices=Consent.choices, empty_label="Any"
+        label="Marketing by e-mail", choices=Consent.choices, empty_label="Any"
     )
     sms_consent = django_filters.ChoiceFilter(
-        label="SMS marketing", choices=Consent.choices, empty_label="Any"
+        label="Marketing by SMS", choices=Consent.choices, empty_label="Any"
     )
     created_from = django_filters.DateFilter(
         field_name="created_at",
@@ -163,6 +163,8 @@ class CustomerFilterSet(BootstrapFilterSet):
             named = queryset.filter(exact)
             if named.exists():
                 return named
+            if not self.chain_wide and Customer.objects.filter(exact).exists():
+                return named  # another store's customer: shown apart (found_in_other_stores)
         matches_every_word = Q()
         for term in words:
             matches_every_word &= self.term_matches(term, connections[queryset.db].vendor)

@@ -181,13 +181,13 @@ class GeneralForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Not required: left out (a file without the column, a till not sending it), unchanged.
     email_consent = ConsentField(
-        label="Email marketing",
+        label="Marketing by e-mail",
         choices=Consent.choices,
         required=False,
         help_text="Only subscribed customers get marketing email.",
     )
     sms_consent = ConsentField(
-        label="SMS marketing",
+        label="Marketing by SMS",
         choices=Consent.choices,
         required=False,
         help_text="Only subscribed customers get marketing text messages.",

@@ -104,8 +104,8 @@ class CustomerTable(ObjectTable):
     last_sale_at = tables.Column("Last visit", attrs={"td": {"class": "text-nowrap small"}})
     sale_count = tables.Column("Visits", attrs={"td": {"class": "text-end"}})
     total_spent = tables.Column("Total spent", attrs={"td": {"class": "text-end text-nowrap"}})
-    email_consent = tables.Column("Email marketing")
-    sms_consent = tables.Column("SMS marketing")
+    email_consent = tables.Column("Marketing by e-mail")
+    sms_consent = tables.Column("Marketing by SMS")
 
     class Meta(ObjectTable.Meta):
         default = ""

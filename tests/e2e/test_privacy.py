@@ -20,7 +20,7 @@ def test_the_customer_form_records_marketing_consent(signed_in, stores, shoot):
     ada = make_customer(first_name="Ada", last_name="Lovelace", stores=stores[:1])
     page.goto(reverse("customers:edit", args=[ada.pk]))
 
-    page.get_by_label("Email marketing").select_option("Subscribed")
+    page.get_by_label("Marketing by e-mail").select_option("Subscribed")
     assert serious_accessibility_violations(page) == []
     shoot("form")
     page.get_by_role("button", name="Update").click()
