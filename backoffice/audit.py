@@ -244,13 +244,13 @@ def history_of(obj):
     )
 
 
-def redact_history(*, model, pks):
+def redact_history(*, model, pks, when="purged"):
     """Remove the personal data from the events about purged objects (``model``'s, with
     these ``pks``), and from the events that name them as their customer (an account they
     held, a membership they joined), keeping the events.
 
     Who did what kind of change, and when, stays on record; the object's name, the values
-    and free-text summaries go.
+    and free-text summaries go, the summary saying ``when`` (purged, erased).
     """
     own = Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
     events = list(
@@ -261,7 +261,7 @@ def redact_history(*, model, pks):
         event_model = event.content_type.model_class() or model
         event.object_repr = anonymous_name(event_model(pk=event.object_id))
         event.summary = f"{event.get_action_display()}{f' {changed}' if changed else ''} "
-        event.summary += "(details removed when purged)"
+        event.summary += f"(details removed when {when})"
         event.changes = {}
     # bulk_update writes through the queryset: events are otherwise never saved twice.
     AuditEvent.objects.bulk_update(events, ["object_repr", "summary", "changes"])

@@ -80,7 +80,7 @@ def customer_erase(*, customer, user, now=None):
         f"{channel}_consent": getattr(locked, f"{channel}_consent") for channel in ("email", "sms")
     }
 
-    audit.redact_history(model=Customer, pks=[locked.pk])
+    audit.redact_history(model=Customer, pks=[locked.pk], when="erased")
     redact_copies(locked, traces)
     for name, value in ERASED_FIELDS.items():
         setattr(locked, name, value)

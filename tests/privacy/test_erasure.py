@@ -123,6 +123,8 @@ class TestErasingACustomerWithAFullHistory:
         assert (event.user, event.object_id) == (privacy_officer, zed.pk)
         assert event.summary == "Erased Z****** Q******"
         assert masked("Jane Doe") == "J*** D**"
+        created = AuditEvent.objects.get(action="create", object_repr=f"Customer #{zed.pk}")
+        assert created.summary == "Created (details removed when erased)"
 
     def test_cannot_be_done_twice(self, zed, privacy_officer):
         customer_erase(customer=zed, user=privacy_officer)
