@@ -128,13 +128,13 @@ def remove_every_customer():
     """No customers at all, as before the demo data: every ledger, account and customer
     deleted, ledgers first (no foreign key into a ledger or an account cascades), and the
     counts behind the tiles with them."""
-    from customers.models import Customer, CustomerTally
+    from customers.models import ConsentEvent, Customer, CustomerTally
     from house_accounts.models import HouseAccount, HouseAccountEntry
     from loyalty.models import LoyaltyAccount, LoyaltyLedgerEntry
     from memberships.models import MembershipAccount, MembershipEntry, MembershipSeat
 
     for model in (HouseAccountEntry, HouseAccount, MembershipEntry, MembershipSeat,
-                  MembershipAccount, LoyaltyLedgerEntry, LoyaltyAccount):  # fmt: skip
+                  MembershipAccount, LoyaltyLedgerEntry, LoyaltyAccount, ConsentEvent):  # fmt: skip
         model.objects.all().delete()
     Customer.all_objects.all().delete()
     CustomerTally.objects.all().delete()

@@ -15,7 +15,14 @@ from tqdm import tqdm
 
 from backoffice import bulk
 from customers import tallies
-from customers.models import Customer, CustomerTally
+from customers.models import (
+    Consent,
+    ConsentEvent,
+    ConsentLevel,
+    ConsentSource,
+    Customer,
+    CustomerTally,
+)
 from house_accounts.models import HouseAccount
 from house_accounts.services import house_account_charge, house_account_open
 from loyalty.models import Reason
@@ -121,6 +128,30 @@ def phone_pool(rng, size=200):
             f"+{example.country_code}{national[:-4]}{rng.randint(0, 9999):04d}" for _ in range(size)
         ]
     return pool
+
+
+def consent_of(number, given_at):
+    """The demo's marketing consent, from the customer's number (the random draws of the
+    other fields stay as they were): two in five subscribed to email, one in ten
+    unsubscribed, one in four subscribed to SMS; all said at the counter when created."""
+    email = {
+        0: Consent.SUBSCRIBED,
+        1: Consent.SUBSCRIBED,
+        2: Consent.SUBSCRIBED,
+        3: Consent.SUBSCRIBED,
+        4: Consent.UNSUBSCRIBED,
+    }.get(number % 10, Consent.NOT_ASKED)
+    sms = Consent.SUBSCRIBED if number % 4 == 0 else Consent.NOT_ASKED
+    consent = {}
+    for channel, state in (("email", email), ("sms", sms)):
+        said = state != Consent.NOT_ASKED
+        consent |= {
+            f"{channel}_consent": state,
+            f"{channel}_consent_level": ConsentLevel.SINGLE if state == Consent.SUBSCRIBED else "",
+            f"{channel}_consent_at": given_at if said else None,
+            f"{channel}_consent_source": ConsentSource.FORM if said else "",
+        }
+    return consent
 
 
 def demo_stores(count):
@@ -332,6 +363,18 @@ class Command(BaseCommand):
             for pk, number in zip(ids, numbers, strict=True)
         ]
         bulk.insert_rows(Customer, customers)
+        bulk.insert_rows(
+            ConsentEvent,
+            [
+                {"customer_id": customer["id"], "channel": channel, "state": state,
+                 "level": customer[f"{channel}_consent_level"], "source": ConsentSource.FORM,
+                 "created_at": customer[f"{channel}_consent_at"]}
+                for customer in customers
+                for channel, state in (("email", customer["email_consent"]),
+                                       ("sms", customer["sms_consent"]))
+                if state != Consent.NOT_ASKED
+            ],
+        )  # fmt: skip
         memberships = [
             (customer, store_id)
             for customer in customers
@@ -399,4 +442,5 @@ class Command(BaseCommand):
             "updated_at": created_at,
             "sort_name": company or last_name,
             "loyalty_points": rng.randint(1, 5000) if rng.random() < 0.6 else None,
+            **consent_of(number, created_at),
         }
