@@ -158,7 +158,8 @@ def test_edit_and_update(signed_in, stores, shoot):
     ).click()
     expect(page.get_by_role("heading", name="Grace Hopper")).to_be_visible()
     shoot("customer-page")
-    page.get_by_role("link", name="Edit").click()
+    with page.expect_navigation():  # loaded before typing: a save clicked sooner was lost
+        page.get_by_role("link", name="Edit").click()
     expect(page.get_by_label("First name")).to_have_value("Grace")
     page.get_by_label("City").fill("Arlington")
     shoot("edit")

@@ -50,9 +50,13 @@ def test_customer_history_and_audit_page(signed_in, stores, shoot):
     page = signed_in
     make_customer(first_name="Grace", last_name="Hopper", city="Arlington", stores=stores[:1])
     page.goto(LIST_URL)
-    page.get_by_role("row").filter(has_text="Grace Hopper").get_by_role("link").first.click()
-    page.get_by_role("link", name="Edit").click()
-    expect(page.get_by_label("City")).to_have_value("Arlington")  # the edit page is loaded
+    # Each click's page is loaded before the next step: a save clicked while the edit page
+    # was still loading was lost on a busy machine.
+    with page.expect_navigation():
+        page.get_by_role("row").filter(has_text="Grace Hopper").get_by_role("link").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_label("City")).to_have_value("Arlington")
     page.get_by_label("City").fill("New York")
     page.get_by_role("button", name="Update").click()
     expect(page.get_by_text("Customer “Grace Hopper” was updated.")).to_be_visible()
