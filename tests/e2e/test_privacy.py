@@ -48,10 +48,12 @@ def test_erasing_asks_for_the_name_then_keeps_only_the_numbers(page, stores, sho
     page.goto(zed.get_absolute_url())
 
     page.get_by_role("button", name="Privacy").click()
-    page.get_by_role("link", name="Erase…").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Erase…").click()
     expect(page.get_by_role("heading", name="Erase Zebedee Quixote?")).to_be_visible()
     page.get_by_label("Type the customer's name to confirm").fill("Zebedee")
-    page.get_by_role("button", name="Erase for good").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Erase for good").click()
     expect(page.get_by_text("Type the name exactly as shown")).to_be_visible()
     assert serious_accessibility_violations(page) == []
     assert_no_page_scroll(page)

@@ -27,7 +27,8 @@ def test_a_cashier_adds_a_customer_of_another_store_found_by_email(page, stores,
     expect(page.get_by_text("Dora Downtown")).to_have_count(0)
 
     page.get_by_role("searchbox", name="Search").fill("dora@example.com")
-    page.get_by_role("searchbox", name="Search").press("Enter")
+    with page.expect_navigation():
+        page.get_by_role("searchbox", name="Search").press("Enter")
 
     found = page.get_by_role("region", name="Found in another store")
     expect(found).to_contain_text("Dora Downtown")
