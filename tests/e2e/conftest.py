@@ -5,13 +5,16 @@ download; CHROMIUM_PATH points elsewhere if needed. Without it the browser tests
 on a developer's machine and fail in CI. Screenshots go to artifacts/screenshots/.
 """
 
+import functools
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.urls import reverse
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from tests.factories import make_store, make_user
 
@@ -25,6 +28,11 @@ AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 PASSWORD = "Correct-Horse-Battery-9"
+# Actions that a page's scripts may handle: each first waits for the page to finish loading.
+LOCATOR_ACTIONS = ("click", "dblclick", "fill", "press", "check", "uncheck", "select_option")
+# E2E_SLOW_SCRIPT_MS=300 serves Bootstrap's bundle that much later, as a busy machine might:
+# a run with it proves that no test acts on a page before its scripts have run.
+SLOW_SCRIPT_SECONDS = int(os.environ.get("E2E_SLOW_SCRIPT_MS", "0")) / 1000
 
 
 def pytest_collection_modifyitems(items):
@@ -42,12 +50,39 @@ def require(available, what):
     pytest.skip(message)
 
 
+def after_the_page_has_loaded(action):
+    """A page's text shows before the script at the end of its body has run: a click on a
+    dropdown's button then would be lost, with nobody listening yet. Waiting for the "load"
+    of the page in view (at once if it has loaded) closes that gap for every test."""
+
+    @functools.wraps(action)
+    def act(locator, *args, **kwargs):
+        locator.page.wait_for_load_state()
+        return action(locator, *args, **kwargs)
+
+    return act
+
+
+def served_late(serve):
+    @functools.wraps(serve)
+    def serve_late(handler, request):
+        if request.path.endswith("bootstrap.bundle.min.js"):
+            time.sleep(SLOW_SCRIPT_SECONDS)
+        return serve(handler, request)
+
+    return serve_late
+
+
 @pytest.fixture(scope="session")
 def browser():
     require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        for name in LOCATOR_ACTIONS:
+            patch.setattr(Locator, name, after_the_page_has_loaded(getattr(Locator, name)))
+        if SLOW_SCRIPT_SECONDS:
+            patch.setattr(StaticFilesHandler, "serve", served_late(StaticFilesHandler.serve))
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
@@ -67,6 +102,10 @@ def page(browser, viewport, live_server):
         viewport=VIEWPORTS[viewport], base_url=live_server.url, accept_downloads=True
     )
     page = context.new_page()
+    if SLOW_SCRIPT_SECONDS:  # every page waits for its late bundle, not the cached one
+        devtools = context.new_cdp_session(page)
+        devtools.send("Network.enable")
+        devtools.send("Network.setCacheDisabled", {"cacheDisabled": True})
     # Waits for what a click starts, generous enough for a busy 2-core machine: a slow run
     # is slow, not red (expect() waited 5 s, and a sign-out under load once took longer).
     page.set_default_timeout(20_000)
@@ -114,7 +153,8 @@ def sign_in(page, username="mona", password=PASSWORD):
     page.goto(reverse("login"))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture

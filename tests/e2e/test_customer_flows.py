@@ -312,3 +312,18 @@ def test_export_downloads_the_filtered_list(signed_in, stores, shoot):
         page.get_by_role("link", name="Export").click()
     (row,) = csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text()))
     assert row["notes"] == "'=1+1"
+
+
+def test_a_double_click_on_save_makes_one_customer(signed_in, stores):
+    page = signed_in
+    page.goto(NEW_URL)
+    page.get_by_label("First name").fill("Ada")
+    page.get_by_label("Last name").fill("Lovelace")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Downtown").check()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").dblclick()
+
+    expect(page.get_by_text("Customer “Ada Lovelace” was created.")).to_be_visible()
+    assert Customer.objects.filter(last_name="Lovelace").count() == 1
