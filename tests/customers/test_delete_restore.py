@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from backoffice.models import AuditEvent
 from customers.models import Customer
 from loyalty.models import LoyaltyAccount, LoyaltyLedgerEntry
 from tests.factories import make_customer
@@ -105,9 +106,12 @@ def test_superuser_purges_for_good(client, superuser, ada):
 def test_purge_only_touches_deleted_customers(client, superuser, ada):
     client.force_login(superuser)
 
-    client.post(PURGE_URL, {"selected": [ada.pk], "confirm": "yes"})
+    response = client.post(PURGE_URL, {"selected": [ada.pk], "confirm": "yes"}, follow=True)
 
+    assert response.redirect_chain == [(DELETED_URL, 302)]
+    assert "purged for good" not in response.content.decode()
     assert Customer.objects.filter(pk=ada.pk).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.PURGE).exists()
 
 
 class TestPermissions:
