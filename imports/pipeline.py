@@ -20,11 +20,13 @@ from pathlib import Path
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 
+from backoffice.database import refresh_statistics
 from backoffice.tables import neutralise
+from customers.models import Customer
 
 from .checking import CheckedRow, ImportRowForm, RowChecker
 from .reading import MAX_BYTES, open_table
-from .services import BATCH_SIZE, refresh_statistics, write_batch
+from .services import BATCH_SIZE, write_batch
 
 KEPT_ERRORS = 200  # the errors a dry run keeps to show; the report has them all
 KEPT_SAMPLES = 5  # the first rows to create, to update and to skip, to show
@@ -244,7 +246,7 @@ def flush(batch, name, user, written, progress, guard):
     written.skipped += sum(row.action == "skip" for row in batch)
     written.through = batch[-1].line
     if written.created > 2 * written.analyzed_at:  # twice as many new customers as then
-        refresh_statistics()
+        refresh_statistics(Customer)
         written.analyzed_at = written.created
     if progress:
         progress(written)

@@ -4,7 +4,7 @@ batch; matched customers through the customer form's own service."""
 from collections import Counter
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from backoffice import audit
@@ -88,17 +88,6 @@ def write_batch(rows, *, user, source, guard=None):
             consent_source=ConsentSource.IMPORT,
         )
     return len(customers), len(updating)
-
-
-def refresh_statistics():
-    """Tell PostgreSQL's planner how many customers there now are. Its plans for a batch's
-    lookups, made when the table was nearly empty, read every customer written so far:
-    each batch slower than the last, past 600,000 rows five times slower than at the start.
-    Autovacuum analyzes the table in time for a trickle of new customers, not for a bulk
-    import."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(Customer._meta.db_table)}")
 
 
 def remove_expired_uploads():

@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 
 from customers.forms import GeneralForm
 from customers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME, Command
@@ -130,3 +131,12 @@ def test_an_interrupted_load_keeps_whole_batches_and_resumes(db, monkeypatch):
 
     assert Customer.objects.count() == 120
     assert Customer.objects.values("email").distinct().count() == 120
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_the_planner_is_told_how_many_customers_were_loaded(db):
+    call_command("seed_demo", customers=120, stdout=StringIO(), stderr=StringIO())
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'customers_customer'")
+        assert cursor.fetchone()[0] == 120

@@ -14,6 +14,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from backoffice import bulk
+from backoffice.database import refresh_statistics
 from customers import tallies
 from customers.models import (
     Consent,
@@ -232,6 +233,7 @@ class Command(BaseCommand):
                 progress.update(len(numbers))
         if demo_loaded:  # --add: the cards, accounts and demo user are there already
             added = self.write_sales(sales, seed=seed, batch_size=batch_size, jobs=jobs)
+            refresh_statistics()
             and_sales = f" and {added} sales" if sales else ""
             self.stdout.write(
                 self.style.SUCCESS(f"Added {customers} customers ({target} now){and_sales}.")
@@ -263,6 +265,7 @@ class Command(BaseCommand):
         user.groups.add(Group.objects.get(name="Managers"))
         # Chain-wide: the demo shows every store's customers.
         user.user_permissions.add(Permission.objects.get(codename="view_all_stores"))
+        refresh_statistics()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(store_rows)} stores and {customers} customers. "
