@@ -212,6 +212,11 @@ def requests(client, args):
         getter(client, f"/customers/?q={sample.phone.as_e164.replace('+', '%2B')}"),
         getter(client, f"{stock}?q={sample.phone.as_e164.replace('+', '%2B')}"),
     )
+    yield (
+        "search, four digits (a customer number, and phones ending so)",
+        getter(client, f"/customers/?q={sample.phone.as_e164[-4:]}"),
+        None,
+    )
     yield "filter, loyalty enrolled", getter(client, "/customers/?loyalty=enrolled"), None
     yield "filter, one store", getter(client, f"/customers/?store={store.code}"), None
     yield (
@@ -252,6 +257,11 @@ def requests(client, args):
         "Django admin search, first name",
         getter(client, f"{admin}?q=Amelia"),
         getter(client, f"{stock}?q=Amelia"),
+    )
+    yield (
+        "Django admin search, exact email",
+        getter(client, f"{admin}?q={sample.email}"),
+        getter(client, f"{stock}?q={sample.email}"),
     )
 
 

@@ -159,7 +159,10 @@ class CustomerFilterSet(BootstrapFilterSet):
         one request cannot ask for an unbounded query, and all go into one WHERE clause.
         """
         words = search_words(value)
-        if (exact := self.exact_match(" ".join(words))) is not None:
+        term = " ".join(words)
+        # All digits may be a customer number (shown apart: ``numbered_customer``) or the
+        # end of a phone number: it is searched as a word, not looked up alone.
+        if customer_number(term) is None and (exact := self.exact_match(term)) is not None:
             named = queryset.filter(exact)
             if named.exists():
                 return named
@@ -170,14 +173,11 @@ class CustomerFilterSet(BootstrapFilterSet):
             matches_every_word &= self.term_matches(term, connections[queryset.db].vendor)
         return queryset.filter(matches_every_word)
 
-    def exact_match(self, term, *, by_number=True):
-        """The customers a whole email, phone number, loyalty card code, customer ID number
-        or customer number names, by an indexed equality; None when ``term`` has none of
-        those shapes. A
-        search for exactly one of those shows that customer only, found at once; when none
-        has it, the search looks for it inside the fields as for any other text.
-        ``by_number`` false leaves the customer number out: it is no secret key, as
-        numbers are given in order."""
+    def exact_match(self, term):
+        """The customers a whole email, phone number, loyalty card code or customer ID
+        number names, by an indexed equality; None when ``term`` has none of those shapes.
+        A search for exactly one of those shows that customer only, found at once; when
+        none has it, the search looks for it inside the fields as for any other text."""
         if EMAIL_SHAPE.fullmatch(term):
             return Q(Exact(Lower("email"), Lower(Value(term)))) & HAS_EMAIL
         digits = PHONE_PUNCTUATION.sub("", term)
@@ -188,9 +188,7 @@ class CustomerFilterSet(BootstrapFilterSet):
         if loyalty_codes.is_valid(card) and (holder := card_holder(card)):
             return Q(pk=holder)
         if CODE_SHAPE.fullmatch(term):
-            named = Q(id_number=term)
-            is_number = by_number and term.isascii() and term.isdigit() and len(term) < 10
-            return named | Q(pk=int(term)) if is_number else named
+            return Q(id_number=term)
         return None
 
     @property
@@ -279,11 +277,25 @@ def found_in_other_stores(query, *, user, current_store=None, limit=5):
         return []
     search = CustomerFilterSet(queryset=Customer.objects.none(), current_store=current_store)
     term = " ".join(search_words(query))
-    exact = search.exact_match(term, by_number=False) if term else None
+    exact = search.exact_match(term) if term else None
     if exact is None:
         return []
     others = Customer.objects.filter(exact).exclude(scope.in_held_store(user))
     return list(others.order_by("pk")[:limit])
+
+
+def numbered_customer(query, customers):
+    """The customer of ``customers`` whose number ``query`` is, found by its primary key;
+    the list shows them above the customers whose phone or other fields hold the digits."""
+    number = customer_number(" ".join(search_words(query)))
+    return None if number is None else customers.filter(pk=number).first()
+
+
+def customer_number(term):
+    """The customer number that ``term`` may be (all digits), or None."""
+    if term.isascii() and term.isdigit() and len(term) < 10:
+        return int(term)
+    return None
 
 
 def in_store(queryset, store):

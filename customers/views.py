@@ -33,6 +33,7 @@ from .filters import (
     SEARCH_MAX_WORDS,
     CustomerFilterSet,
     found_in_other_stores,
+    numbered_customer,
     search_words,
 )
 from .forms import CustomerForms
@@ -222,6 +223,7 @@ class CustomerListView(CustomersInScopeMixin, ObjectListView):
                 query, user=self.request.user, current_store=current_store
             ),
             add_to_store=current_store,
+            numbered_customer=numbered_customer(query, self.get_queryset()),
             **kwargs,
         )
 

@@ -130,8 +130,27 @@ class TestWholeEmailsPhonesAndCodesAreLookedUpExactly:
     def test_the_whole_value_finds_only_its_customer(self, clerk_client, namesakes, query):
         assert names_found(clerk_client, query) == ["Ada"]
 
-    def test_the_customer_number_finds_its_customer(self, clerk_client, namesakes):
-        assert names_found(clerk_client, str(namesakes[1].pk).zfill(4)) == ["Nada"]
+    def test_the_customer_number_shows_its_customer_first_and_the_phones_ending_so_after(
+        self, clerk_client, namesakes, downtown
+    ):
+        nada = namesakes[1]
+        digits = str(nada.pk).zfill(4)
+        ends_so = make_customer(last_name="Ends", phone=f"+1415555{digits}", stores=[downtown])
+
+        response = clerk_client.get(reverse("customers:list"), {"q": digits})
+
+        assert response.context["numbered_customer"] == nada
+        page = response.content.decode()
+        assert page.index(f"Customer number {nada.pk}") < page.index("Ends")
+        assert [customer.pk for customer in response.context["customers"]] == [ends_so.pk]
+
+    def test_another_stores_customer_number_shows_nobody(self, client, cashier, namesakes):
+        client.force_login(cashier)  # Riverside's: Ada and Nada are Downtown's
+
+        response = client.get(reverse("customers:list"), {"q": str(namesakes[1].pk).zfill(4)})
+
+        assert response.context["numbered_customer"] is None
+        assert "Nada" not in response.content.decode()
 
     @pytest.mark.parametrize("query", ["a@example.com", "555-012", "C-100"])
     def test_an_unknown_whole_value_is_searched_inside_the_fields(
