@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest, QueryDict
@@ -197,9 +198,11 @@ class Export(models.Model):
     problem = models.CharField(max_length=500, blank=True)
     rows_total = models.PositiveIntegerField(null=True, blank=True)
     rows_done = models.PositiveIntegerField(default=0)
-    task_id = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="who", on_delete=models.CASCADE, related_name="+"
+    )
+    jobs = GenericRelation(
+        "jobs.Job", content_type_field="subject_type", object_id_field="subject_id"
     )
     created_at = models.DateTimeField("when", default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -227,6 +230,21 @@ class Export(models.Model):
     @property
     def is_ready(self):
         return self.status == self.Status.DONE and timezone.now() < self.expires_at
+
+    @property
+    def job(self):
+        """The job writing it (the latest, when it was run again)."""
+        return self.jobs.order_by("-pk").first()
+
+    def job_failed(self, problem):
+        Export.objects.filter(pk=self.pk).update(
+            status=self.Status.FAILED, problem=problem, finished_at=timezone.now()
+        )
+
+    def job_restarting(self):
+        Export.objects.filter(pk=self.pk).update(
+            status=self.Status.QUEUED, problem="", rows_done=0, rows_total=None, finished_at=None
+        )
 
     def rebuilt_request(self):
         """A request as the person's list had it: their user, query string and session."""

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "django_tables2",
+    "jobs",  # before django_tasks_db: its db_worker command is the project's own
     "django_tasks",
     "django_tasks_db",
     "rest_framework",
@@ -282,6 +283,10 @@ EXPORT_WORKBOOK_LIMIT = 10_000
 # Files of background jobs (exports written, imports uploaded) are removed this long after
 # the job was asked for: by the next job of their kind, or `manage.py remove_expired_files`.
 JOB_FILES_KEPT_FOR = timedelta(hours=24)
+# A running job beats every few seconds; one silent for longer than this lost its worker,
+# and the next worker that looks takes it over, up to JOB_MAX_ATTEMPTS tries in all.
+JOB_STALE_AFTER = timedelta(seconds=env_int("JOB_STALE_AFTER", 120))
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # The retailer's name, heading printed statements and loyalty card labels.
 CHAIN_NAME = os.environ.get("CHAIN_NAME", "").strip() or "Retail Back Office"

@@ -1,25 +1,25 @@
-"""Background jobs every app uses (exports), and the bookkeeping of any job: starting it
-once its row is saved for good, and telling when no worker has picked it up."""
+"""Background jobs every app uses (exports), and telling when no worker has picked a job
+up. The machinery of every job (heartbeats, takeover, attempts) is the ``jobs`` app's."""
 
 import datetime
-import logging
 import tempfile
 
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_tasks import default_task_backend, task, task_backends
+from django_tasks import default_task_backend, task_backends
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from jobs.running import beat, job_task
+
 from .exports import ExportFormat, write_export_file
 from .models import Export
 from .services import remove_expired_exports
 
-logger = logging.getLogger(__name__)
 # A worker picks a job up within a second or two; after this, a page says none is running.
 WORKER_WAIT = datetime.timedelta(seconds=10)
 # A job marked running for longer than this is taken for one whose worker died, not for a
@@ -61,31 +61,31 @@ def waiting_state(waiting):
     return {"waiting_for_worker": waiting, "workers_busy": busy}
 
 
-@task()
-def write_export(export_id):
+@job_task
+def write_export(job):
     """Write the export's rows to a scratch file, then put the whole file in the media
-    storage: a job stopped half way leaves no half-written file to download."""
+    storage: a job stopped half way leaves no half-written file to download, and a worker
+    taking it over starts again from a new scratch file."""
     remove_expired_exports()
-    export = Export.objects.select_related("created_by").get(pk=export_id)
-    progress(export, status=Export.Status.RUNNING)
-    try:
-        lister = import_string(export.list_view)()
-        lister.setup(export.rebuilt_request())
-        queryset = lister.get_filtered_queryset()
-        progress(export, rows_total=queryset.count())
-        with tempfile.TemporaryFile() as scratch:
-            rows = write_export_file(
-                ExportFormat(export.file_format), lister.table_class, queryset, scratch
-            )
-            number = 0
-            for number in rows:
-                if number % PROGRESS_EVERY == 0:
-                    progress(export, rows_done=number)
-            export.file.save(export.filename, File(scratch), save=False)
-    except Exception as error:  # noqa: BLE001 - the page must say the job stopped, not spin
-        logger.exception("Export %s stopped", export.pk)
-        progress(export, status=Export.Status.FAILED, problem=str(error)[:500])
-        return
+    export = Export.objects.select_related("created_by").get(pk=job.subject_id)
+    progress(export, status=Export.Status.RUNNING, rows_done=0, problem="")
+    lister = import_string(export.list_view)()
+    lister.setup(export.rebuilt_request())
+    queryset = lister.get_filtered_queryset()
+    total = queryset.count()
+    progress(export, rows_total=total)
+    beat(job, total=total)
+    with tempfile.TemporaryFile() as scratch:
+        rows = write_export_file(
+            ExportFormat(export.file_format), lister.table_class, queryset, scratch
+        )
+        number = 0
+        for number in rows:
+            if number % PROGRESS_EVERY == 0:
+                beat(job, done=number)
+                progress(export, rows_done=number)
+        beat(job, done=number)
+        export.file.save(export.filename, File(scratch), save=False)
     progress(
         export,
         status=Export.Status.DONE,

@@ -9,6 +9,7 @@ from .views import (
     ExportDownloadView,
     ExportListView,
     ExportProgressView,
+    ExportRunAgainView,
     PasswordChangeView,
     TableColumnsView,
 )
@@ -42,6 +43,7 @@ urlpatterns = [
     path("exports/<int:pk>/", ExportDetailView.as_view(), name="export_detail"),
     path("exports/<int:pk>/progress/", ExportProgressView.as_view(), name="export_progress"),
     path("exports/<int:pk>/download/", ExportDownloadView.as_view(), name="export_download"),
+    path("exports/<int:pk>/run-again/", ExportRunAgainView.as_view(), name="export_run_again"),
     path("tables/<slug:table>/columns/", TableColumnsView.as_view(), name="table_columns"),
     path("admin/", admin.site.urls),
 ]

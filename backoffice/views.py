@@ -37,10 +37,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, TemplateView
-from django.views.generic.detail import BaseDetailView
+from django.views.generic.detail import BaseDetailView, SingleObjectMixin
 
 from customers import scope
 from customers.models import Customer
+from jobs.running import run_again, start
 
 from . import audit
 from .exports import BYTE_ORDER_MARK, ExportFormat, write_export_file
@@ -51,7 +52,7 @@ from .money import format_money
 from .paging import KeysetPaginator, bounded_count, narrowed
 from .services import save_recorded
 from .tables import AuditEventTable, ExportTable, ObjectTable
-from .tasks import enqueue_on_commit, task_waits_for_worker, waiting_state, write_export
+from .tasks import task_waits_for_worker, waiting_state, write_export
 
 
 def list_url_to_return_to(request, list_url_name):
@@ -286,7 +287,7 @@ class ObjectExportView(PermissionRequiredMixin, View):
             file_format=self.file_format,
             created_by=request.user,
         )
-        enqueue_on_commit(write_export, export)
+        start(write_export, export, kind="Export")
         return redirect(export)
 
     def get_filename(self):
@@ -598,7 +599,8 @@ class OwnExportMixin(PermissionRequiredMixin):
 
 
 def waits_for_worker(export):
-    return export.status == Export.Status.QUEUED and task_waits_for_worker(export.task_id)
+    job = export.job
+    return export.status == Export.Status.QUEUED and job and task_waits_for_worker(job.task_id)
 
 
 class ExportListView(OwnExportMixin, ObjectListView):
@@ -639,6 +641,18 @@ def job_progress_response(job, *, waiting_for_worker):
 class ExportProgressView(OwnExportMixin, BaseDetailView):
     def render_to_response(self, context):
         return job_progress_response(self.object, waiting_for_worker=waits_for_worker(self.object))
+
+
+class ExportRunAgainView(OwnExportMixin, SingleObjectMixin, View):
+    """A stopped export, written again by a new job (its page offers it)."""
+
+    def post(self, request, *args, **kwargs):
+        export = self.get_object()
+        if export.status == Export.Status.FAILED and (job := export.job):
+            with transaction.atomic():
+                run_again(job)
+            messages.success(request, "The export was started again.")
+        return redirect(export)
 
 
 class ExportDownloadView(OwnExportMixin, BaseDetailView):

@@ -17,17 +17,25 @@ needs_shared_database = pytest.mark.skipif(
 )
 
 
-def run_worker(settings):
-    """Run the queued jobs in a worker process on the test database, then return."""
+def database_url():
+    """The test database, for another process."""
     database = connection.settings_dict
-    url = (
+    return (
         f"postgresql://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
         f"{database['PORT'] or 5432}/{database['NAME']}"
     )
+
+
+def run_worker(settings):
+    """Run the queued jobs in a worker process on the test database, then return."""
     subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
         cwd=PROJECT,
-        env={**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(settings.MEDIA_ROOT)},
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        },
         check=True,
         timeout=120,
         capture_output=True,

@@ -204,7 +204,7 @@ def test_an_export_stuck_for_a_day_no_longer_counts(manager_client, customers):
 def task_id_of(export):
     """The job writing ``export`` (the queue also holds the nightly retention job)."""
     export.refresh_from_db()
-    return Q(pk=export.task_id)
+    return Q(pk=export.job.task_id)
 
 
 class TestWhatAJobWaitingForAWorkerSays:

@@ -110,6 +110,7 @@ ACCESS = {
     "export_detail": ("get", "backoffice.view_export"),
     "export_progress": ("get", "backoffice.view_export"),
     "export_download": ("get", "backoffice.view_export"),
+    "export_run_again": ("post", "backoffice.view_export"),
 }
 # POSTs that must go through (a redirect after saving), not come back with form errors.
 SAVES = {
@@ -388,7 +389,7 @@ def url_kwargs(
     if name.startswith("imports:") and name not in ("imports:upload", "imports:template",
                                                     "imports:list"):  # fmt: skip
         return {"pk": customer_import.pk}
-    if name in ("export_detail", "export_progress", "export_download"):
+    if name in ("export_detail", "export_progress", "export_download", "export_run_again"):
         return {"pk": own_export.pk}
     if name in ("registers:detail", "registers:deactivate", "registers:reactivate"):
         return {"pk": register.pk}

@@ -1,0 +1,89 @@
+"""A real worker process killed with SIGKILL mid-job, and another taking the job over: the
+result is the same as a run that was not killed."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.urls import reverse
+
+from backoffice.models import Export
+from customers.models import Customer
+from jobs.models import Job
+from tests.workers import (
+    PROJECT,
+    database_url,
+    needs_shared_database,
+    queue_jobs_in_the_database,
+    run_worker,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), needs_shared_database]
+EXPORT_URL = reverse("customers:export")
+
+
+def start_worker(settings):
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval",
+            "0.2",
+        ],
+        cwd=PROJECT,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "JOB_STALE_AFTER": "3",
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_for(condition, timeout=90):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_an_export_killed_mid_write_is_finished_by_another_worker_byte_for_byte(
+    settings, manager_client, downtown
+):
+    queue_jobs_in_the_database(settings)
+    Customer.objects.bulk_create(
+        Customer(first_name=f"Ada{n}", last_name="Lovelace", sort_name="Lovelace",
+                 email=f"ada{n}@example.com")
+        for n in range(40_000)
+    )  # fmt: skip
+    manager_client.post(f"{EXPORT_URL}?store=all")
+    killed = Export.objects.get()
+
+    first = start_worker(settings)
+    wait_for(lambda: Job.objects.get().done >= 10_000)  # written part of the way
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert Export.objects.get().status == Export.Status.RUNNING
+
+    second = start_worker(settings)
+    try:
+        wait_for(lambda: Export.objects.get(pk=killed.pk).status != Export.Status.RUNNING)
+    finally:
+        second.terminate()
+        second.wait()
+
+    manager_client.post(f"{EXPORT_URL}?store=all")  # the same export, never killed
+    run_worker(settings)
+    killed, untouched = Export.objects.order_by("pk")
+    assert (killed.status, untouched.status) == (Export.Status.DONE, Export.Status.DONE)
+    assert killed.job.attempts == 2 and "stopped" in killed.job.problem
+    assert killed.rows_done == 40_000
+    assert killed.file.read() == untouched.file.read()
