@@ -1,18 +1,22 @@
-"""A real worker process killed with SIGKILL mid-job, and another taking the job over: the
-result is the same as a run that was not killed."""
+"""Real worker processes: one killed with SIGKILL mid-job, and another taking the job over,
+with the same result as a run that was not killed; one living through a database outage."""
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 
+import psycopg
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from backoffice.models import Export
 from customers.models import Customer
-from jobs.models import Job
+from jobs.models import Job, Worker
+from tests.factories import make_customer
 from tests.workers import (
     PROJECT,
     database_url,
@@ -87,3 +91,45 @@ def test_an_export_killed_mid_write_is_finished_by_another_worker_byte_for_byte(
     assert killed.job.attempts == 2 and "stopped" in killed.job.problem
     assert killed.rows_done == 40_000
     assert killed.file.read() == untouched.file.read()
+
+
+@contextlib.contextmanager
+def database_down(seconds):
+    """The test database refuses connections and drops those it had, but this test's own,
+    for ``seconds``. Said from the server's maintenance database: a database cannot close
+    itself."""
+    name = connection.settings_dict["NAME"]
+    with psycopg.connect(database_url().rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                mine = cursor.fetchone()[0]
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> %s",
+                [name, mine],
+            )
+            time.sleep(seconds)
+            yield
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+
+
+def test_a_worker_outlives_a_database_outage_of_10_seconds(settings, manager_client, downtown):
+    queue_jobs_in_the_database(settings)
+    make_customer(first_name="Ada", stores=[downtown])
+    worker = start_worker(settings)
+    try:
+        manager_client.post(f"{EXPORT_URL}?store=all")
+        wait_for(lambda: Export.objects.get().status == Export.Status.DONE)
+        with database_down(seconds=10):
+            assert worker.poll() is None  # still running
+
+        manager_client.post(f"{EXPORT_URL}?store=all")
+        wait_for(lambda: Export.objects.latest("pk").status == Export.Status.DONE, timeout=60)
+    finally:
+        worker.terminate()
+        worker.wait()
+    assert b"Ada" in Export.objects.latest("pk").file.read()
+    assert Worker.objects.exists()  # it said it was alive, for check_workers
