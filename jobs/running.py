@@ -95,9 +95,15 @@ def beat(job, *, done=None, total=None):
 
 
 def fail(job, problem):
+    """The job stopped on ``problem``, unless it is no longer this worker's."""
     problem = problem[:500]
-    failed = Job.objects.filter(pk=job.pk).exclude(status__in=[Status.DONE, Status.CANCELLED])
-    if failed.update(status=Status.FAILED, problem=problem, finished_at=timezone.now()):
+    mine = Job.objects.filter(pk=job.pk, status=Status.RUNNING, worker=job.worker)
+    if mine.update(status=Status.FAILED, problem=problem, finished_at=timezone.now()):
+        tell_subject_failed(job, problem)
+
+
+def tell_subject_failed(job, problem):
+    if job.subject is not None:  # its subject may have been removed since
         job.subject.job_failed(problem)
 
 
@@ -128,7 +134,7 @@ def take_over_stale_jobs():
             if again:
                 queue_on_commit(job)
             else:
-                job.subject.job_failed(problem)
+                tell_subject_failed(job, problem)
         taken.append(job)
     return taken
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from backoffice.models import Export
 from jobs.models import Job, Worker
-from jobs.running import take_over_stale_jobs
+from jobs.running import fail, take_over_stale_jobs
 from tests.factories import make_customer
 
 EXPORT_URL = reverse("customers:export")
@@ -102,3 +102,13 @@ class TestCheckWorkers:
         call_command("check_workers")
 
         assert "1 worker(s) seen in the last 5 minutes" in capsys.readouterr().out
+
+
+def test_a_worker_thought_dead_cannot_fail_the_job_another_now_runs(export_of_a_dead_worker):
+    seen_by_the_slow_worker = Job.objects.get()
+    Job.objects.update(worker="till-4:777", heartbeat_at=timezone.now())  # taken over
+
+    fail(seen_by_the_slow_worker, "The slow worker's database connection broke.")
+
+    assert Job.objects.get().status == Job.Status.RUNNING
+    assert Export.objects.get().status == Export.Status.RUNNING
