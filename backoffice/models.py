@@ -241,7 +241,7 @@ class Export(models.Model):
             status=self.Status.FAILED, problem=problem, finished_at=timezone.now()
         )
 
-    def job_restarting(self):
+    def job_restarting(self, job):
         Export.objects.filter(pk=self.pk).update(
             status=self.Status.QUEUED, problem="", rows_done=0, rows_total=None, finished_at=None
         )

@@ -5,7 +5,6 @@ import datetime
 import tempfile
 
 from django.core.files import File
-from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import default_task_backend, task_backends
@@ -26,17 +25,6 @@ WORKER_WAIT = datetime.timedelta(seconds=10)
 # busy worker (a million-row import's check and write take about 15 minutes each).
 LONGEST_JOB = datetime.timedelta(hours=1)
 PROGRESS_EVERY = 10_000  # rows written between two updates of an export's progress
-
-
-def enqueue_on_commit(task, job):
-    """Start ``task`` for ``job`` (a model instance with a ``task_id``) once the job's row
-    is saved for good, and remember which task runs it."""
-
-    def start():
-        result = task.enqueue(job.pk)
-        type(job).objects.filter(pk=job.pk).update(task_id=str(result.id))
-
-    transaction.on_commit(start)
 
 
 def task_waits_for_worker(task_id):

@@ -2,6 +2,7 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -73,7 +74,6 @@ class CustomerImport(models.Model):
         help_text="Import the rows without errors; those with errors stay in the error report.",
     )
     cancel_requested = models.BooleanField(default=False)
-    task_id = models.CharField(max_length=64, blank=True, help_text="The running job's id.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="who", null=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -85,8 +85,12 @@ class CustomerImport(models.Model):
         help_text="Who pressed Import: the customers written are recorded as theirs.",
     )  # fmt: skip
     finished_at = models.DateTimeField(null=True, blank=True)
+    jobs = GenericRelation(
+        "jobs.Job", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     RUNNING = (Status.CHECKING, Status.QUEUED, Status.IMPORTING)
+    CHECK_JOB, WRITE_JOB = "Import check", "Import"  # the kinds of its jobs
     # The states from which the columns may be chosen again (and the file checked again).
     MAPPABLE = (Status.MAPPING, Status.CHECKED, Status.REFUSED)
 
@@ -127,6 +131,26 @@ class CustomerImport(models.Model):
     @property
     def is_running(self):
         return self.status in self.RUNNING
+
+    @property
+    def job(self):
+        """The job checking or writing it (the latest one)."""
+        return self.jobs.order_by("-pk").first()
+
+    def job_failed(self, problem):
+        self.move(
+            source=self.RUNNING, status=self.Status.FAILED, problem=problem,
+            finished_at=timezone.now(),
+        )  # fmt: skip
+
+    def job_restarting(self, job):
+        """Back to where ``job`` (a check, or the writing) starts from. The writing goes on
+        after the rows written before it stopped."""
+        if job.kind == self.CHECK_JOB:
+            started = self.Status.CHECKING
+        else:
+            started = self.Status.IMPORTING if self.written_through else self.Status.QUEUED
+        self.move(source=[self.Status.FAILED], status=started, problem="", finished_at=None)
 
     def move(self, *, source, **fields):
         """Move the import from one of the ``source`` states to ``fields["status"]`` (with

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 
 from backoffice.database import refresh_statistics
 from backoffice.tables import neutralise
@@ -177,13 +178,13 @@ def kept_line(row, match):
     return json.dumps(entry, cls=DjangoJSONEncoder) + "\n"
 
 
-def rows_as_kept(path, name, options, kept, *, leave_out_errors=False):
-    """The rows the dry run kept, ready to write: new customers as it checked them while
-    nothing has taken their match keys or emails since, else checked again. With
-    ``leave_out_errors``, the rows the dry run found errors in are left out."""
+def rows_as_kept(path, name, options, kept, *, leave_out_errors=False, after_line=0):
+    """The rows the dry run kept after ``after_line``, ready to write: new customers as it
+    checked them while nothing has taken their match keys or emails since, else checked
+    again. With ``leave_out_errors``, the rows the dry run found errors in are left out."""
     _, checker = opened(path, name, options)
     with gzip.open(kept, "rt", encoding="utf-8") as lines:
-        entries = map(json.loads, lines)
+        entries = (entry for entry in map(json.loads, lines) if entry["line"] > after_line)
         if leave_out_errors:
             entries = (entry for entry in entries if entry["action"] != "error")
         for batch in batched(entries, CHECK_BATCH_SIZE):
@@ -208,19 +209,25 @@ class Stop(Exception):
 
 
 def write(
-    path, name, options, *, user, progress=None, guard=None, kept=None, leave_out_errors=False
-):
+    path, name, options, *, user, progress=None, guard=None, kept=None, leave_out_errors=False,
+    already=None,
+):  # fmt: skip
     """Write the rows a batch at a time, each batch all or nothing: checked again, or as
     the dry run ``kept`` them. ``guard()`` is called inside each batch's transaction before
-    it writes, and stops the writing by raising ``Stop``; ``progress(written)`` is told
-    after each batch. With ``leave_out_errors``, the rows with errors in the dry run are
-    not written (they are in its error report); a row that passed it and fails now still
-    stops the writing."""
-    written, batch = Written(), []
+    it writes, and stops the writing by raising ``Stop``; ``progress(written)`` is told in
+    the same transaction, after the batch, so that what it records is what was committed.
+    With ``leave_out_errors``, the rows with errors in the dry run are not written (they
+    are in its error report); a row that passed it and fails now still stops the writing.
+    ``already`` is what an earlier, interrupted writing committed: the rows through its
+    last line are not written again."""
+    written, batch = already or Written(), []
+    after_line = written.through or 0
     if kept:
-        rows = rows_as_kept(path, name, options, kept, leave_out_errors=leave_out_errors)
+        rows = rows_as_kept(
+            path, name, options, kept, leave_out_errors=leave_out_errors, after_line=after_line
+        )
     else:
-        rows = checked(*opened(path, name, options))
+        rows = (row for row in checked(*opened(path, name, options)) if row.line > after_line)
         if leave_out_errors:
             rows = (row for row in rows if not row.errors)
     try:
@@ -240,13 +247,14 @@ def write(
 def flush(batch, name, user, written, progress, guard):
     if not batch:
         return
-    created, updated = write_batch(batch, user=user, source=name, guard=guard)
-    written.created += created
-    written.updated += updated
-    written.skipped += sum(row.action == "skip" for row in batch)
-    written.through = batch[-1].line
+    with transaction.atomic():
+        created, updated = write_batch(batch, user=user, source=name, guard=guard)
+        written.created += created
+        written.updated += updated
+        written.skipped += sum(row.action == "skip" for row in batch)
+        written.through = batch[-1].line
+        if progress:
+            progress(written)
     if written.created > 2 * written.analyzed_at:  # twice as many new customers as then
         refresh_statistics(Customer)
         written.analyzed_at = written.created
-    if progress:
-        progress(written)

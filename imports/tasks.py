@@ -1,12 +1,11 @@
 """The background jobs of an import: the dry run, then the writing. Each records its
-progress on the ``CustomerImport`` row, which the import's page polls."""
-
-import logging
+progress on the ``CustomerImport`` row, which the import's page polls, and its heartbeat on
+its ``Job`` (``jobs.running``)."""
 
 from django.utils import timezone
-from django_tasks import task
 
 from customers import scope
+from jobs.running import beat, job_task
 
 from . import pipeline
 from .checking import needs_mapping
@@ -15,7 +14,6 @@ from .reading import FileProblem, open_table
 from .services import remove_expired_uploads
 
 Status = CustomerImport.Status
-logger = logging.getLogger(__name__)
 
 
 def options_of(job):
@@ -33,6 +31,15 @@ def stores_of(person):
     return scope.held_store_ids(person)
 
 
+def written_so_far(customer_import):
+    """What the batches committed before this worker took the writing over had written."""
+    done = customer_import.created + customer_import.updated
+    return pipeline.Written(
+        created=customer_import.created, updated=customer_import.updated,
+        skipped=customer_import.rows_done - done, through=customer_import.written_through,
+    )  # fmt: skip
+
+
 def progress(job, **fields):
     CustomerImport.objects.filter(pk=job.pk).update(**fields)
 
@@ -44,41 +51,46 @@ def failed(job, source, problem):
     )
 
 
-@task()
-def check_import(import_id):
+@job_task
+def check_import(job):
     """The dry run. A workbook is opened here, never in a web request: its header is read
-    first, and a file whose columns must be chosen waits for them (``MAPPING``)."""
+    first, and a file whose columns must be chosen waits for them (``MAPPING``). A worker
+    taking it over checks the file again from the start."""
     remove_expired_uploads()
-    job = CustomerImport.objects.get(pk=import_id)
-    if job.status != Status.CHECKING:  # already checked by another run of this job
+    customer_import = CustomerImport.objects.get(pk=job.subject_id)
+    if customer_import.status != Status.CHECKING:  # already checked by another run
         return
     try:
-        if not job.header:
-            table = open_table(job.file.path, name=job.name, encoding=job.encoding)
+        if not customer_import.header:
+            table = open_table(
+                customer_import.file.path, name=customer_import.name,
+                encoding=customer_import.encoding,
+            )  # fmt: skip
             read = {
                 "header": table.header,
                 "examples": table.first_rows(),
                 "mapping": RememberedMapping.objects.for_header(table.header),
             }
             if needs_mapping(read["header"], read["mapping"]):
-                job.move(source=[Status.CHECKING], status=Status.MAPPING, **read)
+                customer_import.move(source=[Status.CHECKING], status=Status.MAPPING, **read)
                 return
-            job.move(source=[Status.CHECKING], **read)
+            customer_import.move(source=[Status.CHECKING], **read)
+
+        def checked(rows):
+            beat(job, done=rows)
+            progress(customer_import, rows_done=rows)
+
         findings = pipeline.dry_run(
-            job.file.path, job.name, options_of(job),
-            progress=lambda rows: progress(job, rows_done=rows), keep=job.checked_path,
-            report=job.error_report_path,
+            customer_import.file.path, customer_import.name, options_of(customer_import),
+            progress=checked, keep=customer_import.checked_path,
+            report=customer_import.error_report_path,
         )  # fmt: skip
     except (FileProblem, OSError) as problem:  # the file is not kept: it cannot be read
-        failed(job, [Status.CHECKING], problem)
-        job.remove_file()
-        return
-    except Exception as error:  # the page must say the job stopped, not spin for ever
-        logger.exception("The check of import %s stopped", job.pk)
-        failed(job, [Status.CHECKING], error)
+        failed(customer_import, [Status.CHECKING], problem)
+        customer_import.remove_file()
         return
     counts = findings.counts
-    job.move(
+    customer_import.move(
         source=[Status.CHECKING],
         status=Status.REFUSED if counts["error"] else Status.CHECKED,
         rows_total=findings.rows,
@@ -92,18 +104,24 @@ def check_import(import_id):
     )
 
 
-@task()
-def run_import(import_id):
+@job_task
+def run_import(job):
     """The writing, by whoever pressed Import. Before each batch, under a lock on the
     import's row, the import must still be importing and not cancelled: a cancel, or
-    anything else that moved it, stops the writing before the next batch."""
-    job = CustomerImport.objects.select_related("committed_by").get(pk=import_id)
-    if not job.move(source=[Status.QUEUED], status=Status.IMPORTING, rows_done=0):
+    anything else that moved it, stops the writing before the next batch. Each batch
+    records how far the writing got in its own transaction, so that a worker taking the
+    job over goes on after the last batch committed, writing nothing twice."""
+    customer_import = CustomerImport.objects.select_related("committed_by").get(pk=job.subject_id)
+    resuming = customer_import.status == Status.IMPORTING
+    if not resuming and not customer_import.move(
+        source=[Status.QUEUED], status=Status.IMPORTING, rows_done=0
+    ):
         return
 
     def advanced(written):
+        beat(job, done=written.created + written.updated + written.skipped)
         progress(
-            job,
+            customer_import,
             rows_done=written.created + written.updated + written.skipped,
             created=written.created,
             updated=written.updated,
@@ -111,32 +129,29 @@ def run_import(import_id):
         )
 
     def still_importing():
-        state = CustomerImport.objects.select_for_update().filter(pk=job.pk)
+        state = CustomerImport.objects.select_for_update().filter(pk=customer_import.pk)
         if state.values_list("status", "cancel_requested").get() != (Status.IMPORTING, False):
             raise pipeline.Stop
 
     try:
-        kept = job.checked_path if job.checked_path.exists() else None
+        kept = customer_import.checked_path if customer_import.checked_path.exists() else None
         written = pipeline.write(
-            job.file.path, job.name, options_of(job), user=job.committed_by,
-            progress=advanced, guard=still_importing, kept=kept,
-            leave_out_errors=job.leave_out_errors,
+            customer_import.file.path, customer_import.name, options_of(customer_import),
+            user=customer_import.committed_by, progress=advanced, guard=still_importing,
+            kept=kept, leave_out_errors=customer_import.leave_out_errors,
+            already=written_so_far(customer_import) if resuming else None,
         )  # fmt: skip
     except (pipeline.ChangedSinceChecked, FileProblem, OSError) as problem:
-        failed(job, [Status.IMPORTING], problem)
+        failed(customer_import, [Status.IMPORTING], problem)
         return
-    except Exception as error:  # the page must say the job stopped, not spin for ever
-        logger.exception("Import %s stopped", job.pk)
-        failed(job, [Status.IMPORTING], error)
-        return
-    job.move(
+    customer_import.move(
         source=[Status.IMPORTING],
         status=Status.CANCELLED if written.stopped else Status.DONE,
         finished_at=timezone.now(),
     )
     if written.stopped:
         return
-    if job.leave_out_errors:  # the rows left out stay to download, until the file expires
-        job.checked_path.unlink(missing_ok=True)
+    if customer_import.leave_out_errors:  # the rows left out stay to download until expiry
+        customer_import.checked_path.unlink(missing_ok=True)
     else:  # all is written: the file is not needed any more
-        job.remove_file()
+        customer_import.remove_file()

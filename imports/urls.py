@@ -15,5 +15,6 @@ urlpatterns = [
     path("imports/<int:pk>/commit/", views.ImportCommitView.as_view(), name="commit"),
     path("imports/<int:pk>/valid-rows/", views.ImportValidRowsView.as_view(), name="valid_rows"),
     path("imports/<int:pk>/cancel/", views.ImportCancelView.as_view(), name="cancel"),
+    path("imports/<int:pk>/run-again/", views.ImportRunAgainView.as_view(), name="run_again"),
     path("imports/<int:pk>/errors.csv", views.ImportErrorReportView.as_view(), name="errors"),
 ]

@@ -2,6 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -11,8 +12,9 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from backoffice.tables import Echo
-from backoffice.tasks import enqueue_on_commit, task_waits_for_worker, waiting_state
+from backoffice.tasks import task_waits_for_worker, waiting_state
 from backoffice.views import ObjectListView, job_progress_response
+from jobs.running import run_again, start
 from stores.current import get_current_store
 
 from . import tasks
@@ -59,7 +61,7 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
             job.save()
             return redirect("imports:mapping", job.pk)
         job.save()
-        enqueue_on_commit(tasks.check_import, job)
+        start(tasks.check_import, job, kind=CustomerImport.CHECK_JOB)
         return redirect(job)
 
     def get_context_data(self, **kwargs):
@@ -136,7 +138,7 @@ class ImportMappingView(OwnImportMixin, FileNeededMixin, FormView):
             messages.error(self.request, self.refusal())
             return redirect(self.job)
         RememberedMapping.objects.remember(self.job.header, form.mapping(), user=self.request.user)
-        enqueue_on_commit(tasks.check_import, self.job)
+        start(tasks.check_import, self.job, kind=CustomerImport.CHECK_JOB)
         return redirect(self.job)
 
     def get_context_data(self, **kwargs):
@@ -174,6 +176,7 @@ class ImportDetailView(OwnImportMixin, DetailView):
             **waiting_state(waiting_for_worker(self.object)),
             rows_label="rows written" if importing else "rows checked",
             has_error_report=bool(self.object.file) and self.object.error_report_path.exists(),
+            can_run_again=can_run_again(self.object),
             breadcrumbs=[("Imports", reverse("imports:list"))],
             **kwargs,
         )
@@ -182,7 +185,7 @@ class ImportDetailView(OwnImportMixin, DetailView):
 def waiting_for_worker(job):
     """Whether the job waits for a worker to start it (a job running has one)."""
     waiting = job.status in (Status.CHECKING, Status.QUEUED)
-    return waiting and task_waits_for_worker(job.task_id)
+    return waiting and (running := job.job) is not None and task_waits_for_worker(running.task_id)
 
 
 class ImportProgressView(OwnImportMixin, View):
@@ -203,7 +206,7 @@ class ImportCommitView(OwnImportMixin, FileNeededMixin, View):
             cancel_requested=False, committed_by=request.user,
         )  # fmt: skip
         if moved:
-            enqueue_on_commit(tasks.run_import, self.job)
+            start(tasks.run_import, self.job, kind=CustomerImport.WRITE_JOB)
             messages.success(
                 request,
                 "The import is queued: it starts as soon as a worker is free, and this "
@@ -238,7 +241,7 @@ class ImportValidRowsView(OwnImportMixin, FileNeededMixin, TemplateView):
             cancel_requested=False, committed_by=request.user,
         )  # fmt: skip
         if moved:
-            enqueue_on_commit(tasks.run_import, self.job)
+            start(tasks.run_import, self.job, kind=CustomerImport.WRITE_JOB)
             messages.success(
                 request,
                 f"The import of {self.job.to_create + self.job.to_update} rows is queued; "
@@ -261,6 +264,28 @@ class ImportCancelView(OwnImportMixin, View):
         else:
             messages.error(request, "This import is not running: there is nothing to cancel.")
         return redirect(job)
+
+
+class ImportRunAgainView(OwnImportMixin, FileNeededMixin, View):
+    """A check or a writing whose job failed (its workers kept dying, or it stopped on an
+    error of ours), run again by a new job: a writing goes on after its last batch."""
+
+    permission_required = "imports.add_customerimport"
+
+    def post(self, request, *args, **kwargs):
+        if can_run_again(self.job):
+            with transaction.atomic():
+                run_again(self.job.job)
+            messages.success(request, "The import was started again.")
+        else:
+            messages.error(request, "This import did not fail: there is nothing to run again.")
+        return redirect(self.job)
+
+
+def can_run_again(customer_import):
+    job = customer_import.job
+    failed = customer_import.status == Status.FAILED and bool(customer_import.file)
+    return failed and job is not None and job.status == job.Status.FAILED
 
 
 class ImportErrorReportView(OwnImportMixin, FileNeededMixin, View):

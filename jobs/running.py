@@ -141,7 +141,7 @@ def take_over_stale_jobs():
 
 def run_again(job):
     """A new job doing what the failed ``job`` did, for the same subject."""
-    job.subject.job_restarting()
+    job.subject.job_restarting(job)
     return start(import_string(job.task_path), job.subject, kind=job.kind)
 
 

@@ -96,6 +96,7 @@ ACCESS = {
     "imports:commit": ("post", "imports.add_customerimport"),
     "imports:valid_rows": ("post", "imports.add_customerimport"),
     "imports:cancel": ("post", "imports.add_customerimport"),
+    "imports:run_again": ("post", "imports.add_customerimport"),
     "imports:errors": ("get", "imports.view_customerimport"),
     "loyalty:settings": ("post", "loyalty.change_earnrule"),
     "sales:customer_sales": ("get", "sales.view_sale"),

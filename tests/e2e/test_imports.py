@@ -96,7 +96,7 @@ def test_the_import_page_follows_its_jobs_without_a_reload(
     CustomerImport.objects.filter(pk=job.pk).update(rows_done=1)  # a worker half way
     expect(page.locator("#rows-done")).to_have_text("1")
     shoot("checking")
-    tasks.check_import.call(job.pk)
+    tasks.check_import.call(job.job.pk)
 
     expect(page.locator("#job-status")).to_have_text("Ready to import")
     page.get_by_role("button", name="Import 2 customers").click()
@@ -110,7 +110,7 @@ def test_the_import_page_follows_its_jobs_without_a_reload(
     shoot("importing")
     # The worker that would have got it half way: it takes the job from the queue.
     CustomerImport.objects.filter(pk=job.pk).update(status="queued", rows_done=0)
-    tasks.run_import.call(job.pk)
+    tasks.run_import.call(job.job.pk)
 
     expect(page.locator("#job-status")).to_have_text("Imported")
     assert Customer.objects.count() == 2

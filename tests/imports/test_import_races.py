@@ -68,7 +68,7 @@ class TestEachStepMovesOnlyFromItsState:
         assert checked_import.status == Status.QUEUED
         assert checked_import.mapping["Email"] == "email"
         assert "its columns can no longer be changed" in " ".join(messages_of(response))
-        tasks.run_import.call(checked_import.pk)
+        tasks.run_import.call(checked_import.job.pk)
         assert Customer.objects.count() == 5
 
     def test_import_cannot_be_pressed_while_the_columns_are_checked_again(
@@ -83,7 +83,7 @@ class TestEachStepMovesOnlyFromItsState:
         checked_import.refresh_from_db()
         assert checked_import.status == Status.CHECKING
         assert "not ready to run" in " ".join(messages_of(response))
-        tasks.check_import.call(checked_import.pk)
+        tasks.check_import.call(checked_import.job.pk)
         checked_import.refresh_from_db()
         assert checked_import.status == Status.REFUSED
         assert not Customer.objects.exists()
@@ -106,8 +106,8 @@ class TestEachStepMovesOnlyFromItsState:
         manager_client.post(url("commit", checked_import))
         second = manager_client.post(url("commit", checked_import), follow=True)
 
-        tasks.run_import.call(checked_import.pk)
-        tasks.run_import.call(checked_import.pk)  # the second press's job, had it been queued
+        tasks.run_import.call(checked_import.job.pk)
+        tasks.run_import.call(checked_import.job.pk)  # the second press's job, had it been queued
 
         assert "not ready to run" in " ".join(messages_of(second))
         assert Customer.objects.count() == 5
@@ -118,7 +118,7 @@ class TestEachStepMovesOnlyFromItsState:
         assert "Cancel the import" in page  # no worker has it yet: it can still be stopped
 
         manager_client.post(url("cancel", checked_import))
-        tasks.run_import.call(checked_import.pk)
+        tasks.run_import.call(checked_import.job.pk)
 
         checked_import.refresh_from_db()
         assert checked_import.status == Status.CANCELLED
@@ -154,7 +154,7 @@ class TestTheWritingChecksTheStateBeforeEachBatch:
             ),
         )
 
-        tasks.run_import.call(checked_import.pk)
+        tasks.run_import.call(checked_import.job.pk)
 
         assert Customer.objects.count() == 2
         checked_import.refresh_from_db()
@@ -166,7 +166,7 @@ class TestTheWritingChecksTheStateBeforeEachBatch:
             monkeypatch, lambda: manager_client.post(url("cancel", checked_import))
         )
 
-        tasks.run_import.call(checked_import.pk)
+        tasks.run_import.call(checked_import.job.pk)
 
         checked_import.refresh_from_db()
         assert (checked_import.status, checked_import.created) == (Status.CANCELLED, 2)

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from customers.models import Customer
 from imports import tasks
 from imports.models import CustomerImport
+from jobs.running import start
 from tests.workers import needs_shared_database, queue_jobs_in_the_database, run_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), needs_shared_database]
@@ -20,13 +21,13 @@ def test_a_worker_process_checks_and_imports_a_file(settings, manager, downtown)
         ContentFile(b"first_name,last_name,email,stores\nAda,Lovelace,ada@example.com,DT01\n"),
     )
 
-    tasks.check_import.enqueue(job.pk)
+    start(tasks.check_import, job, kind=CustomerImport.CHECK_JOB)
     run_worker(settings)
     job.refresh_from_db()
     assert (job.status, job.to_create) == ("checked", 1)
 
     CustomerImport.objects.filter(pk=job.pk).update(status="queued")
-    tasks.run_import.enqueue(job.pk)
+    start(tasks.run_import, job, kind=CustomerImport.WRITE_JOB)
     run_worker(settings)
     job.refresh_from_db()
     assert (job.status, job.created) == ("done", 1)

@@ -10,12 +10,16 @@ import time
 
 import psycopg
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.urls import reverse
 
-from backoffice.models import Export
+from backoffice.models import AuditEvent, Export
 from customers.models import Customer
+from imports import tasks
+from imports.models import CustomerImport
 from jobs.models import Job, Worker
+from jobs.running import start
 from tests.factories import make_customer
 from tests.workers import (
     PROJECT,
@@ -133,3 +137,38 @@ def test_a_worker_outlives_a_database_outage_of_10_seconds(settings, manager_cli
         worker.wait()
     assert b"Ada" in Export.objects.latest("pk").file.read()
     assert Worker.objects.exists()  # it said it was alive, for check_workers
+
+
+def test_an_import_killed_mid_write_goes_on_after_its_last_batch_with_no_duplicates(
+    settings, manager, downtown
+):
+    queue_jobs_in_the_database(settings)
+    rows = [f"Ada{n},Lovelace{n},ada{n}@example.com,DT01\n" for n in range(12_000)]
+    customer_import = CustomerImport(name="customers.csv", created_by=manager)
+    customer_import.file.save(
+        "customers.csv", ContentFile("first_name,last_name,email,stores\n" + "".join(rows))
+    )
+    start(tasks.check_import, customer_import, kind=CustomerImport.CHECK_JOB)
+    run_worker(settings)
+    CustomerImport.objects.filter(pk=customer_import.pk).update(
+        status=CustomerImport.Status.QUEUED, committed_by=manager
+    )
+    start(tasks.run_import, customer_import, kind=CustomerImport.WRITE_JOB)
+
+    first = start_worker(settings)
+    wait_for(lambda: CustomerImport.objects.get().created >= 3_000)  # a few batches in
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    second = start_worker(settings)
+    try:
+        wait_for(lambda: CustomerImport.objects.get().status == CustomerImport.Status.DONE)
+    finally:
+        second.terminate()
+        second.wait()
+
+    customer_import.refresh_from_db()
+    assert (customer_import.created, customer_import.job.attempts) == (12_000, 2)
+    emails = Customer.objects.values_list("email", flat=True)
+    assert sorted(emails) == sorted(f"ada{n}@example.com" for n in range(12_000))
+    created = AuditEvent.objects.filter(action=AuditEvent.Action.CREATE)
+    assert created.count() == 12_000  # each written once, audit events too

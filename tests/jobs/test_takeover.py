@@ -4,13 +4,17 @@ worker that looks, and fails for good after JOB_MAX_ATTEMPTS, saying so on its p
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from backoffice.models import Export
+from customers.models import Customer
+from imports import tasks
+from imports.models import CustomerImport
 from jobs.models import Job, Worker
-from jobs.running import fail, take_over_stale_jobs
+from jobs.running import fail, start, take_over_stale_jobs
 from tests.factories import make_customer
 
 EXPORT_URL = reverse("customers:export")
@@ -112,3 +116,63 @@ def test_a_worker_thought_dead_cannot_fail_the_job_another_now_runs(export_of_a_
 
     assert Job.objects.get().status == Job.Status.RUNNING
     assert Export.objects.get().status == Export.Status.RUNNING
+
+
+class TestAnImportWhoseWorkersKeptDying:
+    @pytest.fixture
+    def failed_import(self, manager, downtown, settings, run_jobs):
+        """Checked, then written by workers that died: 2 rows of 3 were committed."""
+        customer_import = CustomerImport(
+            name="customers.csv", created_by=manager, committed_by=manager
+        )
+        customer_import.file.save(
+            "customers.csv",
+            ContentFile(
+                "first_name,last_name,email,stores\n"
+                "Ada,Lovelace,ada@example.com,DT01\nBo,Brown,bo@example.com,DT01\n"
+                "Cy,Young,cy@example.com,DT01\n"
+            ),
+        )
+        run_jobs(lambda: start(tasks.check_import, customer_import, kind="Import check"))
+        make_customer(first_name="Ada", last_name="Lovelace", email="ada@example.com")
+        make_customer(first_name="Bo", last_name="Brown", email="bo@example.com")
+        CustomerImport.objects.filter(pk=customer_import.pk).update(
+            status=CustomerImport.Status.IMPORTING, created=2, rows_done=2, written_through=3
+        )
+        job = Job.objects.create(
+            kind="Import", task_path=tasks.run_import.module_path, subject=customer_import,
+            status=Job.Status.RUNNING, attempts=settings.JOB_MAX_ATTEMPTS, worker="till-3:1",
+            heartbeat_at=timezone.now() - datetime.timedelta(minutes=5),
+        )  # fmt: skip
+        take_over_stale_jobs()
+        customer_import.refresh_from_db()
+        assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED
+        return customer_import
+
+    def test_its_page_says_so_and_run_again_writes_the_rest(
+        self, failed_import, manager_client, run_jobs
+    ):
+        page = manager_client.get(failed_import.get_absolute_url()).content.decode()
+        assert failed_import.status == CustomerImport.Status.FAILED
+        assert "Its worker stopped during each of its 3 attempts" in page
+        assert "Run again" in page
+
+        run_jobs(lambda: manager_client.post(reverse("imports:run_again", args=[failed_import.pk])))
+
+        failed_import.refresh_from_db()
+        assert (failed_import.status, failed_import.created) == ("done", 3)
+        assert sorted(Customer.objects.values_list("first_name", flat=True)) == ["Ada", "Bo", "Cy"]
+
+    def test_an_import_that_did_not_fail_is_not_run_again(
+        self, failed_import, manager_client, run_jobs
+    ):
+        CustomerImport.objects.filter(pk=failed_import.pk).update(status="done")
+
+        response = run_jobs(
+            lambda: manager_client.post(
+                reverse("imports:run_again", args=[failed_import.pk]), follow=True
+            )
+        )
+
+        assert "did not fail: there is nothing to run again" in response.content.decode()
+        assert Customer.objects.count() == 2
