@@ -39,6 +39,7 @@ ROLES = {
         "customers.export_customer",
         "backoffice.view_export",  # their own exports written in the background
         "backoffice.view_auditevent",
+        "jobs.view_job",  # Background jobs: every kind, for watching the workers
         "loyalty.view_loyaltycardbatch",  # listing and printing loyalty card codes
         "loyalty.add_loyaltycardbatch",  # generating them
         "loyalty.change_earnrule",  # Loyalty settings: the points a sale earns

@@ -39,6 +39,7 @@ urlpatterns = [
     path("memberships/", include("memberships.urls")),
     path("house-accounts/", include("house_accounts.urls")),
     path("audit/", AuditEventListView.as_view(), name="audit"),
+    path("jobs/", include("jobs.urls")),
     path("exports/", ExportListView.as_view(), name="export_list"),
     path("exports/<int:pk>/", ExportDetailView.as_view(), name="export_detail"),
     path("exports/<int:pk>/progress/", ExportProgressView.as_view(), name="export_progress"),

@@ -52,6 +52,7 @@ ACCESS = {
     "stores:choose": ("post", SIGNED_IN),
     "stores:settings": ("post", SIGNED_IN),
     "audit": ("get", "backoffice.view_auditevent"),
+    "jobs:list": ("get", "jobs.view_job"),
     "table_columns": ("post", SIGNED_IN),
     "loyalty:ledger": ("get", "loyalty.view_loyaltyledgerentry"),
     "loyalty:adjust": ("post", "loyalty.change_loyaltyaccount"),
