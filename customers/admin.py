@@ -6,8 +6,8 @@ from django.urls import reverse
 from loyalty.models import LoyaltyAccount
 
 from .consent import consent_field_names
-from .filters import ALL_STORES, CustomerFilterSet
-from .models import ConsentSource, Customer
+from .filters import ALL_STORES, CustomerFilterSet, customer_number, search_words
+from .models import LIVE, ConsentSource, Customer
 from .services import customer_save
 
 
@@ -35,6 +35,9 @@ class AdminPhotoWidget(AdminFileWidget):
         context = super().get_context(name, value, attrs)
         context["widget"]["photo_url"] = self.photo_url
         return context
+
+
+ADMIN_EXACT_MOST = 100  # customers found by one exact key: a handful, at most
 
 
 @admin.register(Customer)
@@ -94,6 +97,21 @@ class CustomerAdmin(admin.ModelAdmin):
         if not search_term:
             return queryset, False
         search = CustomerFilterSet({"q": search_term, "store": ALL_STORES}, queryset=queryset)
+        term = " ".join(search_words(search_term))
+        if customer_number(term) is None and (exact := search.exact_match(term)) is not None:
+            # The exact keys' indexes hold live customers only, and this list shows the
+            # deleted ones too: each part is looked up apart (an OR of both read every
+            # customer: 2.9 s at a million on SQLite). The deleted part is asked in the
+            # words of its partial index (NOT deleted_at IS NULL), which SQLite matches.
+            named = [
+                pk
+                for part in (Customer.objects.all(), Customer.all_objects.exclude(LIVE))
+                for pk in part.filter(exact)
+                .order_by()
+                .values_list("pk", flat=True)[:ADMIN_EXACT_MOST]
+            ]
+            if named:
+                return queryset.filter(pk__in=named), False
         return search.qs, False
 
     def save_model(self, request, obj, form, change):

@@ -3,6 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from customers.services import customers_delete
 from tests.factories import make_customer
 
 
@@ -79,3 +80,21 @@ def test_admin_search_is_the_lists_search(client, superuser):
 
     assert "Ada" in whole_email and "Nada" not in whole_email
     assert "Ada" in fragment and "Nada" in fragment
+
+
+def test_admin_email_search_finds_live_and_deleted_customers_each_by_its_index(client, superuser):
+    live = make_customer(last_name="Live", email="same@example.com")
+    customers_delete(customers=[live], user=superuser)  # frees the email for a newcomer
+    make_customer(last_name="Newcomer", email="same@example.com")
+    make_customer(last_name="Other", email="other@example.com")
+    client.force_login(superuser)
+
+    with CaptureQueriesContext(connection) as searched:
+        page = client.get(
+            reverse("admin:customers_customer_changelist"), {"q": "SAME@example.com"}
+        ).content.decode()
+
+    assert "Live" in page and "Newcomer" in page and "Other" not in page
+    wheres = [query["sql"].split("WHERE", 1)[-1] for query in searched]
+    lookups = [where for where in wheres if "LOWER" in where.upper()]
+    assert len(lookups) == 2 and all("deleted_at" in where for where in lookups)
