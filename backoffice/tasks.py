@@ -7,7 +7,7 @@ import tempfile
 from django.core.files import File
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_tasks import default_task_backend, task_backends
+from django_tasks import default_task_backend, task, task_backends
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 from django_tasks_db import DatabaseBackend
@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from jobs.running import beat, job_task
 
+from . import expiry
 from .exports import ExportFormat, write_export_file
 from .models import Export
 from .services import remove_expired_exports
@@ -85,3 +86,10 @@ def write_export(job):
 
 def progress(export, **fields):
     Export.objects.filter(pk=export.pk).update(**fields)
+
+
+@task()
+def remove_expired_files():
+    """Remove the expired files of every kind of job (``run_schedules``, every day)."""
+    for remover in expiry.removers.values():
+        remover()

@@ -80,3 +80,16 @@ class Worker(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ScheduledRun(models.Model):
+    """The last period (a day) for which a schedule's task was queued: ``run_schedules``
+    moves it on with a compare-and-set, so each period's run is queued once, however many
+    machines run the command at the same minute."""
+
+    name = models.CharField(max_length=100, unique=True)
+    period = models.CharField(max_length=20, blank=True, help_text="e.g. 2026-12-03")
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.period or 'never run'})"

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from customers.models import Customer
-from privacy.tasks import next_run
 from tests.factories import make_customer, make_house_account
 
 DAY = datetime.timedelta(days=1)
@@ -78,24 +77,3 @@ def test_erases_inactive_customers_only_when_set(settings, downtown):
     assert str(Customer.objects.get(pk=idle.pk)) == f"Erased customer #{idle.pk}"
     assert Customer.objects.get(pk=busy.pk).erased_at is None
     assert "Erased 0 customers" in run()
-
-
-def test_runs_every_night_at_three():
-    evening = timezone.make_aware(datetime.datetime(2026, 12, 3, 22, 0))
-    night = timezone.make_aware(datetime.datetime(2026, 12, 4, 1, 0))
-
-    assert next_run(evening) == timezone.make_aware(datetime.datetime(2026, 12, 4, 3, 0))
-    assert next_run(night) == timezone.make_aware(datetime.datetime(2026, 12, 4, 3, 0))
-
-
-def test_one_run_is_queued_at_a_time(settings, db):
-    from django_tasks_db.models import DBTaskResult
-
-    from privacy.tasks import apply_retention_daily, schedule_retention
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    schedule_retention()
-    schedule_retention()
-
-    queued = DBTaskResult.objects.filter(task_path=apply_retention_daily.module_path)
-    assert [(task.status, task.run_after) for task in queued] == [("READY", next_run())]
