@@ -117,10 +117,30 @@ def page(browser, viewport, live_server):
         lambda message: errors.append(message.text) if message.type == "error" else None,
     )
     page.viewport_name = viewport
+    follow_the_traffic(page)
     yield page
     context.close()
     # Script errors and Content-Security-Policy refusals show up in the console.
     assert errors == []
+
+
+def follow_the_traffic(page):
+    """Print what the page asked for, got and was asked, shown by pytest when a test fails:
+    a click that a busy CI machine answers with nothing leaves its trace there."""
+    started = time.monotonic()
+
+    def note(what):
+        print(f"{time.monotonic() - started:7.2f}s {what}")
+
+    def answer(dialog):
+        note(f"dialog {dialog.type}: {dialog.message!r}, dismissed")
+        dialog.dismiss()  # as Playwright does when nobody listens
+
+    page.on("request", lambda request: note(f"-> {request.method} {request.url}"))
+    page.on("response", lambda response: note(f"<- {response.status} {response.url}"))
+    page.on("requestfailed", lambda request: note(f"!! {request.url}: {request.failure}"))
+    page.on("load", lambda page: note(f"load {page.url}"))
+    page.on("dialog", answer)
 
 
 @pytest.fixture
