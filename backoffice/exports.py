@@ -13,9 +13,11 @@ import datetime
 
 import xlsxwriter
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 from django.utils.text import capfirst
+
+from .copy_export import copy_csv
 
 BYTE_ORDER_MARK = "\ufeff"
 WORKBOOK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,12 +47,16 @@ class ExportFormat(models.TextChoices):
 
 def write_export_file(file_format, table_class, queryset, out):
     """Write the rows of ``queryset`` as ``table_class`` exports them to the binary file
-    ``out``, yielding the number of rows written after each row (for progress)."""
+    ``out``, yielding the number of rows written so far as it goes (for progress). On
+    PostgreSQL, the database writes the CSV itself (``copy_export``)."""
     if file_format == ExportFormat.XLSX:
         yield from write_workbook(table_class, queryset, out)
         return
     if file_format == ExportFormat.CSV_FOR_EXCEL:
         out.write(BYTE_ORDER_MARK.encode())
+    if connections[queryset.db].vendor == "postgresql":
+        yield from copy_csv(table_class, queryset, out)
+        return
     lines = table_class.csv_lines(queryset)
     out.write(next(lines).encode())
     for number, line in enumerate(lines, 1):

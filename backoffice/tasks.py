@@ -68,11 +68,12 @@ def write_export(job):
         rows = write_export_file(
             ExportFormat(export.file_format), lister.table_class, queryset, scratch
         )
-        number = 0
-        for number in rows:
-            if number % PROGRESS_EVERY == 0:
+        number = reported = 0
+        for number in rows:  # a row at a time in Python, a block at a time through COPY
+            if number - reported >= PROGRESS_EVERY:
                 beat(job, done=number)
                 progress(export, rows_done=number)
+                reported = number
         beat(job, done=number)
         export.file.save(export.filename, File(scratch), save=False)
     progress(

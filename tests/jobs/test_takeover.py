@@ -17,6 +17,10 @@ from jobs.models import Job, Worker
 from jobs.running import fail, start, take_over_stale_jobs
 from tests.factories import make_customer
 
+# On PostgreSQL the export is read through a connection of its own (COPY): what a test
+# makes must be committed for it to see.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 EXPORT_URL = reverse("customers:export")
 
 

@@ -1,3 +1,4 @@
+import codecs
 import contextlib
 import io
 import os
@@ -6,15 +7,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from customers import exports
+from backoffice.exports import ExportFormat, write_export_file
 from customers.models import Customer
+from customers.tables import CustomerTable
 from stores.models import Store
 
 
 class Command(BaseCommand):
     help = (
         "Write customers as CSV, in the same format as the list's Export button: to stdout, "
-        "or to --output FILE, which appears only once complete."
+        "or to --output FILE, which appears only once complete. On PostgreSQL the database "
+        "writes it (COPY)."
     )
 
     def add_arguments(self, parser):
@@ -38,17 +41,15 @@ class Command(BaseCommand):
         if output and not Path(output).parent.is_dir():
             raise CommandError(f"The folder {Path(output).parent} does not exist.")
         total = queryset.count()
-        lines = self.with_progress(exports.csv_lines(queryset), total)
         if output:
-            self.write_file(Path(output), lines)
+            self.write_file(Path(output), queryset, total)
             self.stderr.write(f"Wrote {total} customers to {output}.")
         else:
-            self.write_stdout(lines)
+            self.write_stdout(queryset, total)
 
-    def write_stdout(self, lines):
+    def write_stdout(self, queryset, total):
         try:
-            for line in lines:
-                self.stdout.write(line, ending="")
+            self.show_progress(self.written(queryset, TextOut(self.stdout)), total)
             self.stdout.flush()
         except BrokenPipeError:
             # The reader (`| head`) has all it wanted. Point stdout at /dev/null so that
@@ -56,25 +57,41 @@ class Command(BaseCommand):
             with contextlib.suppress(io.UnsupportedOperation):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), self.stdout.fileno())
 
-    def write_file(self, path, lines):
+    def write_file(self, path, queryset, total):
         """Write next to the target, then rename: an interrupted export leaves no half file."""
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
-                file.writelines(lines)
+            with os.fdopen(descriptor, "wb") as file:
+                self.show_progress(self.written(queryset, file), total)
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)
             raise
 
-    def with_progress(self, lines, total):
-        """Pass the lines through, drawing a progress bar on stderr when it is a terminal."""
+    def written(self, queryset, out):
+        return write_export_file(ExportFormat.CSV, CustomerTable, queryset, out)
+
+    def show_progress(self, rows_written, total):
+        """Write the file, drawing a progress bar on stderr when it is a terminal."""
         show = self.stderr.isatty()
-        for number, line in enumerate(lines):
-            yield line
-            if show and number and (number % 500 == 0 or number == total):
+        shown = 0
+        for number in rows_written:
+            if show and (number - shown >= 500 or number == total):
                 done = int(30 * number / total)
                 bar = "#" * done + "-" * (30 - done)
                 self.stderr.write(f"\r[{bar}] {number}/{total}", ending="")
+                shown = number
         if show:
             self.stderr.write("")
+
+
+class TextOut:
+    """The command's stdout as the binary file the export writes to (UTF-8, a character
+    possibly split between two blocks)."""
+
+    def __init__(self, stdout):
+        self.stdout = stdout
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def write(self, data):
+        self.stdout.write(self.decoder.decode(data), ending="")
