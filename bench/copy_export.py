@@ -65,7 +65,8 @@ def main():
             f"COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER)", params
         )
         with connection.cursor() as cursor:
-            cursor.execute("SET work_mem = '256MB'")
+            cursor.execute("SET work_mem = '256MB'")  # the export's own settings
+            cursor.execute("SET jit = off")
             with cursor.copy(statement) as copy:
                 for _ in copy:
                     pass

@@ -10,13 +10,12 @@ from backoffice.money import format_money
 from backoffice.tables import ObjectTable
 from stores.models import Store
 
-# iso_from_database in SQL: the database's text of a time (export_sources), read back as a
-# time, in UTC as datetime.isoformat() writes it, without a fraction when it is zero.
+# iso_from_database in SQL, over the stored time: in UTC as datetime.isoformat() writes it,
+# without a fraction when it is zero.
 ISO_TIME = (
-    "to_char((%(expressions)s)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-    " || CASE WHEN mod(extract(microseconds FROM (%(expressions)s)::timestamptz)::integer, "
-    "1000000) = 0 THEN '' ELSE to_char((%(expressions)s)::timestamptz AT TIME ZONE 'UTC', "
-    "'.US') END || '+00:00'"
+    "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+    "mod(extract(microseconds FROM %(expressions)s)::integer, 1000000) = 0 THEN '' "
+    "ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', '.US') END || '+00:00'"
 )
 
 
@@ -25,7 +24,7 @@ def boolean(value):
     return "true" if value else "false"
 
 
-@sql_twin(ISO_TIME)
+@sql_twin(ISO_TIME, stored=True)
 def iso_from_database(value):
     """A time as the database's text, in UTC ("2026-11-05 12:27:45.29564+00" from
     PostgreSQL, which drops a fraction's trailing zeros; "2026-11-05 12:27:45.295640" from
@@ -242,7 +241,7 @@ class CustomerTable(ObjectTable):
     value_updated_at = staticmethod(iso_from_database)
 
     @staticmethod
-    @sql_twin(ISO_TIME)
+    @sql_twin(ISO_TIME, stored=True)
     def value_last_sale_at(value):
         return iso_from_database(value) if value else ""
 
