@@ -90,7 +90,7 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "django_tables2",
-    "jobs",  # before django_tasks_db: its db_worker command is the project's own
+    "jobs",  # before django_tasks_db and django_rq: their workers are the project's own
     "django_tasks",
     "django_tasks_db",
     "rest_framework",
@@ -271,9 +271,18 @@ PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # With a region (e.g. US), staff may type national numbers such as (512) 555-0199.
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONE_REGION") or None
-# Background jobs (imports): stored in the database, run by `manage.py db_worker`; any
-# number of workers on any machines share them through the database.
+# Background jobs (exports, imports, daily work): queued in the database and run by
+# `manage.py db_worker`, or, with REDIS_URL, queued on Redis and run by `manage.py rqworker`.
+# Any number of workers on any machines share the queue. A job's heartbeat, its takeover
+# when its worker dies and its attempts are the project's own (`jobs`), on either queue.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # RQ stops a job after its timeout. A dead worker's job is found by its heartbeat, so
+    # this only bounds a job that hangs (a million-row import takes about 15 minutes).
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600}}
 # Exports of more rows than this are written by a job to a file; smaller ones stream
 # straight to the browser.
 EXPORT_STREAM_LIMIT = 100_000

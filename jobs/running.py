@@ -7,9 +7,11 @@ import functools
 import logging
 import os
 import socket
+import threading
+import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -19,6 +21,7 @@ from .models import Job, Worker
 
 logger = logging.getLogger(__name__)
 Status = Job.Status
+LOOK_EVERY = 5  # seconds between two looks for stale jobs
 
 
 class JobTakenAway(Exception):
@@ -147,3 +150,26 @@ def run_again(job):
 
 def worker_seen(name):
     Worker.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
+
+
+def keep_watch():
+    """Start a thread that, every ``LOOK_EVERY`` seconds and on its own database
+    connection, says that this worker is alive and takes over the jobs of dead ones: the
+    part of every worker that is the project's own, whatever the queue."""
+    threading.Thread(target=look_around, name="look-around", daemon=True).start()
+
+
+def look_around():
+    while True:
+        try:
+            worker_seen(this_worker())
+            take_over_stale_jobs()
+        except DatabaseError as error:
+            logger.warning("Could not look for stale jobs: %s", error)
+            close_broken_connections()
+        time.sleep(LOOK_EVERY)
+
+
+def close_broken_connections():
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()

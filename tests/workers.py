@@ -1,6 +1,6 @@
-"""Running background jobs in a real worker process (``manage.py db_worker``), as in
-production: on PostgreSQL, whose test database another process can open (SQLite's test
-database lives in this process's memory)."""
+"""Running background jobs in a real worker process, as in production: ``db_worker``, or
+``rqworker`` when REDIS_URL is set (CI runs these tests once each way). On PostgreSQL,
+whose test database another process can open (SQLite's lives in this process's memory)."""
 
 import os
 import subprocess
@@ -8,13 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings as project_settings
 from django.db import connection
 
 PROJECT = Path(__file__).resolve().parents[1]
+# What the project's settings queue jobs with: the database, or Redis with REDIS_URL.
+QUEUED_FOR_WORKERS = project_settings.TASKS
 
 needs_shared_database = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a worker process needs a shared database"
 )
+# Tests of a real worker process (CI runs them once more with REDIS_URL: ``-m real_worker``).
+real_worker = [pytest.mark.real_worker, needs_shared_database]
 
 
 def database_url():
@@ -26,23 +31,41 @@ def database_url():
     )
 
 
+def worker_command(*, until_idle=False):
+    """The worker of the queue in use: until the queue is empty, or for ever."""
+    if project_settings.REDIS_URL:
+        return [sys.executable, "manage.py", "rqworker", *(["--burst"] if until_idle else [])]
+    batch = ["--batch"] if until_idle else ["--no-reload", "--interval", "0.2"]
+    return [sys.executable, "manage.py", "db_worker", "--no-startup-delay", *batch]
+
+
+def worker_environment(settings, **more):
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **more,
+    }
+
+
 def run_worker(settings):
     """Run the queued jobs in a worker process on the test database, then return."""
     subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+        worker_command(until_idle=True),
         cwd=PROJECT,
-        env={
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        },
+        env=worker_environment(settings),
         check=True,
         timeout=120,
         capture_output=True,
     )
 
 
+def queue_jobs_for_workers(settings):
+    """Jobs are queued as the project's settings queue them, for a worker process to run
+    (the tests' default runs them at once)."""
+    settings.TASKS = QUEUED_FOR_WORKERS
+
+
 def queue_jobs_in_the_database(settings):
-    """Jobs are queued in the database, for a worker process to run (the tests' default
-    runs them at once)."""
+    """Jobs are queued in the database, to be read there (``DBTaskResult``)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,5 +1,6 @@
-"""An export written by a real worker process (``manage.py db_worker``), as in production:
-the list rebuilt there from the person's query string and session."""
+"""An export written by a real worker process (``db_worker``, or ``rqworker`` with
+REDIS_URL), as in production: the list rebuilt there from the person's query string and
+session."""
 
 import csv
 import io
@@ -9,15 +10,15 @@ from django.urls import reverse
 
 from backoffice.models import Export
 from tests.factories import make_customer
-from tests.workers import needs_shared_database, queue_jobs_in_the_database, run_worker
+from tests.workers import queue_jobs_for_workers, real_worker, run_worker
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_shared_database]
+pytestmark = [pytest.mark.django_db(transaction=True), *real_worker]
 
 
 def test_a_worker_process_writes_the_export_of_the_top_bar_stores_list(
     settings, manager_client, downtown, riverside
 ):
-    queue_jobs_in_the_database(settings)
+    queue_jobs_for_workers(settings)
     make_customer(first_name="Ada", stores=[downtown])
     make_customer(first_name="Bo", stores=[riverside])
     manager_client.post(reverse("stores:choose"), {"store": riverside.pk})

@@ -1,5 +1,5 @@
-"""The import's jobs run in a real worker process (``manage.py db_worker``), as in
-production."""
+"""The import's jobs run in a real worker process (``db_worker``, or ``rqworker`` with
+REDIS_URL), as in production."""
 
 import pytest
 from django.core.files.base import ContentFile
@@ -8,13 +8,13 @@ from customers.models import Customer
 from imports import tasks
 from imports.models import CustomerImport
 from jobs.running import start
-from tests.workers import needs_shared_database, queue_jobs_in_the_database, run_worker
+from tests.workers import queue_jobs_for_workers, real_worker, run_worker
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_shared_database]
+pytestmark = [pytest.mark.django_db(transaction=True), *real_worker]
 
 
 def test_a_worker_process_checks_and_imports_a_file(settings, manager, downtown):
-    queue_jobs_in_the_database(settings)
+    queue_jobs_for_workers(settings)
     job = CustomerImport(name="customers.csv", created_by=manager)
     job.file.save(
         "customers.csv",

@@ -2,10 +2,8 @@
 with the same result as a run that was not killed; one living through a database outage."""
 
 import contextlib
-import os
 import signal
 import subprocess
-import sys
 import time
 
 import psycopg
@@ -24,33 +22,22 @@ from tests.factories import make_customer
 from tests.workers import (
     PROJECT,
     database_url,
-    needs_shared_database,
-    queue_jobs_in_the_database,
+    queue_jobs_for_workers,
+    real_worker,
     run_worker,
+    worker_command,
+    worker_environment,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_shared_database]
+pytestmark = [pytest.mark.django_db(transaction=True), *real_worker]
 EXPORT_URL = reverse("customers:export")
 
 
 def start_worker(settings):
     return subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "db_worker",
-            "--no-reload",
-            "--no-startup-delay",
-            "--interval",
-            "0.2",
-        ],
+        worker_command(),
         cwd=PROJECT,
-        env={
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "JOB_STALE_AFTER": "3",
-        },
+        env=worker_environment(settings, JOB_STALE_AFTER="3"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -66,7 +53,7 @@ def wait_for(condition, timeout=90):
 def test_an_export_killed_mid_write_is_finished_by_another_worker_byte_for_byte(
     settings, manager_client, downtown
 ):
-    queue_jobs_in_the_database(settings)
+    queue_jobs_for_workers(settings)
     Customer.objects.bulk_create(
         Customer(first_name=f"Ada{n}", last_name="Lovelace", sort_name="Lovelace",
                  email=f"ada{n}@example.com")
@@ -121,7 +108,7 @@ def database_down(seconds):
 
 
 def test_a_worker_outlives_a_database_outage_of_10_seconds(settings, manager_client, downtown):
-    queue_jobs_in_the_database(settings)
+    queue_jobs_for_workers(settings)
     make_customer(first_name="Ada", stores=[downtown])
     worker = start_worker(settings)
     try:
@@ -142,7 +129,7 @@ def test_a_worker_outlives_a_database_outage_of_10_seconds(settings, manager_cli
 def test_an_import_killed_mid_write_goes_on_after_its_last_batch_with_no_duplicates(
     settings, manager, downtown
 ):
-    queue_jobs_in_the_database(settings)
+    queue_jobs_for_workers(settings)
     rows = [f"Ada{n},Lovelace{n},ada{n}@example.com,DT01\n" for n in range(12_000)]
     customer_import = CustomerImport(name="customers.csv", created_by=manager)
     customer_import.file.save(
