@@ -148,6 +148,10 @@ TRUE = {"true", "yes", "1", "y", "enrolled"}
 FALSE = {"false", "no", "0", "n", "", "not enrolled"}
 
 
+# The values that two rows of one file may not share: the field, and its name in errors.
+UNREPEATABLE = (("email", "email address"), ("id_number", "customer ID number"))
+
+
 @dataclass
 class RowError:
     line: int
@@ -164,6 +168,7 @@ class CheckedRow:
     customer: Customer | None = None
     errors: list = field(default_factory=list)
     cells: list = field(default_factory=list)
+    claims: dict = field(default_factory=dict)  # see RowChecker.check_batch(repeats=False)
 
 
 def column_mapping(header, chosen=None):
@@ -228,10 +233,12 @@ class RowChecker:
         """One row, checked on its own (a batch of one)."""
         return self.check_batch([(line, cells)])[0]
 
-    def check_batch(self, numbered):
+    def check_batch(self, numbered, *, repeats=True):
         """Rows ((line, cells) pairs) checked in order, with one lookup for the whole
         batch of the customers their match keys find and of who holds their emails,
-        instead of queries for each row."""
+        instead of queries for each row. ``repeats=False`` leaves out the check of values
+        an earlier row had, for a part of a file checked on its own: each row's
+        ``claims`` are what that check needs, made over the whole file afterwards."""
         prepared = [self.prepare(line, cells) for line, cells in numbered]
         values = [row.values for row in prepared if not row.errors]
         found = self.lookup(self.match, [row[self.match] for row in values if row.get(self.match)])
@@ -242,7 +249,12 @@ class RowChecker:
         outside = self.in_other_stores(found.values())
         for row in readable:
             self.check_row(row, found, holders, outside)
-        self.check_repeats([row for row in readable if row.action != "skip"])
+        claiming = [row for row in readable if row.action != "skip"]
+        if repeats:
+            self.check_repeats(claiming)
+        else:
+            for row in claiming:
+                row.claims = claims_of(row.values)
         for row in readable:
             if row.errors:
                 row.action, row.customer = "error", None
@@ -423,13 +435,14 @@ class RowChecker:
     def check_repeats(self, rows):
         """An email or customer ID number that an earlier row of the file has (in any
         case) is an error on the later row."""
-        for name, label in (("email", "email address"), ("id_number", "customer ID number")):
-            claims = [(row.values[name].lower(), row) for row in rows if row.values.get(name)]
-            firsts = self.seen.first_lines(name, [(value, row.line) for value, row in claims])
-            for value, row in claims:
-                if firsts[value] != row.line:
-                    message = f"The same {label} as row {firsts[value]}."
-                    row.errors.append(RowError(row.line, name, row.values[name], message))
+        by_line = {row.line: row for row in rows}
+        for error in self.seen.repeats([(row.line, claims_of(row.values)) for row in rows]):
+            by_line[error.line].errors.append(error)
+
+
+def claims_of(values):
+    """What a row has that no later row of the file may have: {kind: value as written}."""
+    return {name: values[name] for name, _ in UNREPEATABLE if values.get(name)}
 
 
 class FirstSeen:
@@ -461,3 +474,16 @@ class FirstSeen:
         ]
         self.database.executemany("INSERT INTO seen VALUES (?, ?, ?)", new)
         return firsts
+
+    def repeats(self, claimed):
+        """The errors of the rows, ``claimed``: (line, claims) pairs in the file's order,
+        whose claims an earlier row had (in any case). The new ones are remembered."""
+        found = []
+        for name, label in UNREPEATABLE:
+            claims = [(line, claims[name]) for line, claims in claimed if name in claims]
+            firsts = self.first_lines(name, [(value.lower(), line) for line, value in claims])
+            for line, value in claims:
+                if (first := firsts[value.lower()]) != line:
+                    message = f"The same {label} as row {first}."
+                    found.append(RowError(line, name, value, message))
+        return found

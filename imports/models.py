@@ -166,6 +166,8 @@ class CustomerImport(models.Model):
     def remove_file(self):
         """Remove the uploaded file and the rows the dry run kept; the findings stay."""
         if self.file:
+            for part in self.check_parts.all():
+                part.path.unlink(missing_ok=True)
             self.checked_path.unlink(missing_ok=True)
             self.error_report_path.unlink(missing_ok=True)
             self.file.delete(save=False)
@@ -206,3 +208,46 @@ def columns_key(header):
     """The set of a file's column names, in any order and case, as a fixed-length key."""
     names = sorted({name.strip().casefold() for name in header})
     return hashlib.sha256("\x1f".join(names).encode()).hexdigest()
+
+
+class CheckPart(models.Model):
+    """A slice of an import's rows that one job checks, so that every worker there is
+    checks a big file at once. Once the last part is checked, the import's findings are
+    made from all of them (``pipeline.finish``)."""
+
+    customer_import = models.ForeignKey(
+        CustomerImport, on_delete=models.CASCADE, related_name="check_parts"
+    )
+    number = models.PositiveIntegerField(help_text="Its place in the file, from 0.")
+    first_row = models.PositiveIntegerField(help_text="Its first row's place, from 0.")
+    row_count = models.PositiveIntegerField()
+    rows_done = models.PositiveIntegerField(default=0)
+    checked = models.BooleanField(default=False)
+    jobs = GenericRelation(
+        "jobs.Job", content_type_field="subject_type", object_id_field="subject_id"
+    )
+
+    CHECK_JOB = "Import check, part"
+
+    class Meta:
+        ordering = ["customer_import", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_import", "number"], name="one_check_part_per_place"
+            )
+        ]
+
+    def __str__(self):
+        return f"Part {self.number + 1} of {self.customer_import}"
+
+    @property
+    def rows(self):
+        return range(self.first_row, self.first_row + self.row_count)
+
+    @property
+    def path(self):
+        """Where its rows are written as checked, beside the import's file."""
+        return Path(f"{self.customer_import.file.path}.part{self.number}.gz")
+
+    def job_failed(self, problem):
+        self.customer_import.job_failed(f"{self}: {problem}")

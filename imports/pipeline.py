@@ -12,8 +12,9 @@ import contextlib
 import csv
 import gzip
 import json
+import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from backoffice.database import refresh_statistics
 from backoffice.tables import neutralise
 from customers.models import Customer
 
-from .checking import CheckedRow, ImportRowForm, RowChecker
+from .checking import CheckedRow, FirstSeen, ImportRowForm, RowChecker, RowError
 from .reading import MAX_BYTES, open_table
 from .services import BATCH_SIZE, write_batch
 
@@ -101,36 +102,97 @@ def opened(path, name, options):
     return table, checker
 
 
-def checked(table, checker):
-    for batch in batched(table.rows, CHECK_BATCH_SIZE):
-        yield from checker.check_batch(batch)
+def checked(rows, checker, *, repeats=True):
+    for batch in batched(rows, CHECK_BATCH_SIZE):
+        yield from checker.check_batch(batch, repeats=repeats)
 
 
 def dry_run(path, name, options, *, progress=None, keep=None, report=None):
     """Check every row; ``progress(rows checked)`` is called every BATCH_SIZE rows. With
     ``keep`` (a path), the rows as checked are kept there for ``write``; with ``report``
-    (a path), the rows with errors are written there as CSV (``ErrorReport``)."""
-    findings = Findings()
-    table, checker = opened(path, name, options)
+    (a path), the rows with errors are written there as CSV (``ErrorReport``). The rows
+    are checked as one part (``check_part``), then ``finish``ed."""
+    with tempfile.TemporaryDirectory() as scratch:
+        part = Path(scratch) / "part.gz"
+        checker = check_part(path, name, options, part, progress=progress)
+        findings = finish([part], checker.header, keep=keep, report=report)
     findings.unknown_columns = checker.unknown_columns
-    with contextlib.ExitStack() as stack:
-        kept = stack.enter_context(gzip.open(keep, "wt", encoding="utf-8")) if keep else None
-        errors = stack.enter_context(ErrorReport(report, table.header)) if report else None
-        for number, row in enumerate(checked(table, checker), 1):
-            findings.counts[row.action] += 1
-            findings.error_count += len(row.errors)
-            samples = findings.samples.setdefault(row.action, [])
-            if row.action != "error" and len(samples) < KEPT_SAMPLES:
-                name = f"{row.values.get('first_name', '')} {row.values.get('last_name', '')}"
-                samples.append([row.line, name.strip(), row.values.get("email", "")])
-            findings.errors.extend(row.errors[: KEPT_ERRORS - len(findings.errors)])
-            if kept:
-                kept.write(kept_line(row, options.match))
-            if errors and row.errors:
-                errors.add(row)
+    return findings
+
+
+def check_part(path, name, options, part, *, rows=None, progress=None):
+    """Check the file's rows, or the slice ``rows`` of them (a ``range`` of their order in
+    the file), on their own: each is written to the file ``part`` as checked, with its
+    errors, what a sample of it shows and what no later row may repeat (``claims``), which
+    ``finish`` checks over the whole file. ``progress(rows checked)`` is called every
+    BATCH_SIZE rows, and may stop the check by raising ``Stop``. Returns the checker."""
+    table, checker = opened(path, name, options)
+    numbered = table.rows if rows is None else islice(table.rows, rows.start, rows.stop)
+    number = 0
+    with gzip.open(part, "wt", encoding="utf-8", compresslevel=1) as out:
+        for number, row in enumerate(checked(numbered, checker, repeats=False), 1):
+            out.write(part_line(row, options.match))
             if progress and number % BATCH_SIZE == 0:
                 progress(number)
+    if progress and number % BATCH_SIZE:
+        progress(number)
+    return checker
+
+
+def part_line(row, match):
+    """A row as ``check_part`` writes it: as the dry run keeps it, and what ``finish``
+    needs of it besides."""
+    entry = json.loads(kept_line(row, match))
+    entry["errors"] = [astuple(error) for error in row.errors]
+    entry["claims"] = row.claims
+    name = f"{row.values.get('first_name', '')} {row.values.get('last_name', '')}"
+    entry["sample"] = [name.strip(), row.values.get("email", "")]
+    return json.dumps(entry, cls=DjangoJSONEncoder) + "\n"
+
+
+def finish(parts, header, *, keep=None, report=None):
+    """The dry run's findings from the files of its ``parts``, in the file's order, once
+    all are checked: each row's errors, with the values it repeats from an earlier row
+    of the whole file. With ``keep`` and ``report``, as ``dry_run``."""
+    findings = Findings()
+    seen = FirstSeen()
+    with contextlib.ExitStack() as stack:
+        kept = stack.enter_context(gzip.open(keep, "wt", encoding="utf-8")) if keep else None
+        errors = stack.enter_context(ErrorReport(report, header)) if report else None
+        for batch in batched(entries_of(parts), CHECK_BATCH_SIZE):
+            by_line = {entry["line"]: entry for entry in batch}
+            for error in seen.repeats([(entry["line"], entry["claims"]) for entry in batch]):
+                by_line[error.line]["errors"].append(astuple(error))
+            for entry in batch:
+                tally(findings, entry, kept, errors)
     return findings
+
+
+def entries_of(parts):
+    for part in parts:
+        with gzip.open(part, "rt", encoding="utf-8") as lines:
+            yield from map(json.loads, lines)
+
+
+def tally(findings, entry, kept, report):
+    """Count a checked row in the findings, and keep it (and report it) as the dry run
+    does."""
+    errors = [RowError(*error) for error in entry.pop("errors")]
+    entry.pop("claims")
+    sample = entry.pop("sample")
+    if errors:  # a new customer's fields are not kept for a row that cannot be written
+        entry = {"line": entry["line"], "cells": entry["cells"], "action": "error"}
+    action = entry["action"]
+    findings.counts[action] += 1
+    findings.error_count += len(errors)
+    samples = findings.samples.setdefault(action, [])
+    if action != "error" and len(samples) < KEPT_SAMPLES:
+        samples.append([entry["line"], *sample])
+    findings.errors.extend(errors[: KEPT_ERRORS - len(findings.errors)])
+    if kept:
+        kept.write(json.dumps(entry) + "\n")
+    if report and errors:
+        report.add(entry["line"], entry["cells"], errors)
 
 
 class ErrorReport:
@@ -144,16 +206,16 @@ class ErrorReport:
         self.path.unlink(missing_ok=True)  # an earlier check's
         self.file = self.writer = None
 
-    def add(self, row):
+    def add(self, line, cells, row_errors):
         if self.writer is None:
             self.file = self.path.open("w", newline="", encoding="utf-8")
             self.writer = csv.writer(self.file)
             self.writer.writerow(["row", *self.header, "errors"])
         errors = "; ".join(
             f"{error.column}: {error.message}" if error.column else error.message
-            for error in row.errors
+            for error in row_errors
         )
-        self.writer.writerow([row.line, *map(neutralise, row.cells), neutralise(errors)])
+        self.writer.writerow([line, *map(neutralise, cells), neutralise(errors)])
 
     def __enter__(self):
         return self
@@ -227,7 +289,8 @@ def write(
             path, name, options, kept, leave_out_errors=leave_out_errors, after_line=after_line
         )
     else:
-        rows = (row for row in checked(*opened(path, name, options)) if row.line > after_line)
+        table, checker = opened(path, name, options)
+        rows = (row for row in checked(table.rows, checker) if row.line > after_line)
         if leave_out_errors:
             rows = (row for row in rows if not row.errors)
     try:

@@ -2,14 +2,17 @@
 progress on the ``CustomerImport`` row, which the import's page polls, and its heartbeat on
 its ``Job`` (``jobs.running``)."""
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from customers import scope
-from jobs.running import beat, job_task
+from jobs.running import beat, job_task, start
 
 from . import pipeline
 from .checking import needs_mapping
-from .models import CustomerImport, RememberedMapping
+from .models import CheckPart, CustomerImport, RememberedMapping
 from .reading import FileProblem, open_table
 from .services import remove_expired_uploads
 
@@ -54,18 +57,17 @@ def failed(job, source, problem):
 @job_task
 def check_import(job):
     """The dry run. A workbook is opened here, never in a web request: its header is read
-    first, and a file whose columns must be chosen waits for them (``MAPPING``). A worker
-    taking it over checks the file again from the start."""
+    first, and a file whose columns must be chosen waits for them (``MAPPING``). Then the
+    rows are counted, and a file of more than ``IMPORT_CHECK_PART_ROWS`` is checked in parts, a
+    job each (``check_part``), which any worker takes. A worker taking a check over
+    checks its part again from the start."""
     remove_expired_uploads()
     customer_import = CustomerImport.objects.get(pk=job.subject_id)
     if customer_import.status != Status.CHECKING:  # already checked by another run
         return
     try:
         if not customer_import.header:
-            table = open_table(
-                customer_import.file.path, name=customer_import.name,
-                encoding=customer_import.encoding,
-            )  # fmt: skip
+            table = opened_file(customer_import)
             read = {
                 "header": table.header,
                 "examples": table.first_rows(),
@@ -75,22 +77,102 @@ def check_import(job):
                 customer_import.move(source=[Status.CHECKING], status=Status.MAPPING, **read)
                 return
             customer_import.move(source=[Status.CHECKING], **read)
-
-        def checked(rows):
-            beat(job, done=rows)
-            progress(customer_import, rows_done=rows)
-
-        findings = pipeline.dry_run(
-            customer_import.file.path, customer_import.name, options_of(customer_import),
-            progress=checked, keep=customer_import.checked_path,
-            report=customer_import.error_report_path,
-        )  # fmt: skip
+        rows = sum(1 for _ in opened_file(customer_import).rows)
     except (FileProblem, OSError) as problem:  # the file is not kept: it cannot be read
         failed(customer_import, [Status.CHECKING], problem)
         customer_import.remove_file()
         return
+    parts = plan_parts(customer_import, rows)
+    beat(job, done=0, total=rows)
+    if len(parts) == 1:
+        check_one_part(job, parts[0])
+        return
+    for part in parts:
+        start(check_part, part, kind=CheckPart.CHECK_JOB)
+
+
+def opened_file(customer_import):
+    return open_table(
+        customer_import.file.path, name=customer_import.name, encoding=customer_import.encoding
+    )
+
+
+def plan_parts(customer_import, rows):
+    """The import's check parts, made again: ``IMPORT_CHECK_PART_ROWS`` rows each."""
+    for part in customer_import.check_parts.all():
+        part.path.unlink(missing_ok=True)
+    customer_import.check_parts.all().delete()
+    CustomerImport.objects.filter(pk=customer_import.pk).update(rows_done=0)
+    size = settings.IMPORT_CHECK_PART_ROWS
+    return CheckPart.objects.bulk_create(
+        CheckPart(
+            customer_import=customer_import,
+            number=number,
+            first_row=first,
+            row_count=min(size, rows - first),
+        )  # fmt: skip
+        for number, first in enumerate(range(0, rows, size))
+    )
+
+
+@job_task
+def check_part(job):
+    check_one_part(job, CheckPart.objects.select_related("customer_import").get(pk=job.subject_id))
+
+
+def check_one_part(job, part):
+    """Check the part's rows; the last part to finish makes the import's findings. The
+    import's progress is the sum of its parts', each counting its own rows (again from
+    none when a worker takes a part over)."""
+    customer_import = part.customer_import
+
+    def checked(rows):
+        with transaction.atomic():
+            beat(job, done=rows)
+            counted = CustomerImport.objects.filter(
+                pk=customer_import.pk, status=Status.CHECKING
+            ).update(rows_done=F("rows_done") + rows - part.rows_done)
+            if not counted:  # no longer being checked: failed, or checked again
+                raise pipeline.Stop
+            CheckPart.objects.filter(pk=part.pk).update(rows_done=rows)
+        part.rows_done = rows
+
+    if part.rows_done:  # counted by a worker that died
+        checked(0)
+    try:
+        pipeline.check_part(
+            customer_import.file.path, customer_import.name, options_of(customer_import),
+            part.path, rows=part.rows, progress=checked,
+        )  # fmt: skip
+    except pipeline.Stop:
+        return
+    except (FileProblem, OSError) as problem:
+        failed(customer_import, [Status.CHECKING], problem)
+        return
+    if last_part_checked(part):
+        finish_check(customer_import)
+
+
+def last_part_checked(part):
+    """Mark the part checked; whether it was the last. One part at a time (a lock on the
+    import's row), so that exactly one part finds itself the last."""
+    with transaction.atomic():
+        CustomerImport.objects.select_for_update().filter(pk=part.customer_import_id).get()
+        CheckPart.objects.filter(pk=part.pk).update(checked=True)
+        return not CheckPart.objects.filter(
+            customer_import_id=part.customer_import_id, checked=False
+        ).exists()
+
+
+def finish_check(customer_import):
+    """The findings of all the parts, in the file's order (``pipeline.finish``)."""
+    parts = list(customer_import.check_parts.all())
+    findings = pipeline.finish(
+        [part.path for part in parts], customer_import.header,
+        keep=customer_import.checked_path, report=customer_import.error_report_path,
+    )  # fmt: skip
     counts = findings.counts
-    customer_import.move(
+    moved = customer_import.move(
         source=[Status.CHECKING],
         status=Status.REFUSED if counts["error"] else Status.CHECKED,
         rows_total=findings.rows,
@@ -102,6 +184,9 @@ def check_import(job):
         errors=[[e.line, e.column, e.value, e.message] for e in findings.errors],
         samples={action: rows for action, rows in findings.samples.items() if rows},
     )
+    if moved:
+        for part in parts:
+            part.path.unlink(missing_ok=True)
 
 
 @job_task

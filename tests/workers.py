@@ -5,6 +5,7 @@ whose test database another process can open (SQLite's lives in this process's m
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,24 @@ def run_worker(settings):
         timeout=120,
         capture_output=True,
     )
+
+
+def start_worker(settings, **environment):
+    """A worker process that runs until it is stopped (``terminate``) or killed."""
+    return subprocess.Popen(
+        worker_command(),
+        cwd=PROJECT,
+        env=worker_environment(settings, **environment),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_for(condition, timeout=90):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def queue_jobs_for_workers(settings):

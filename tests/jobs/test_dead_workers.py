@@ -3,7 +3,6 @@ with the same result as a run that was not killed; one living through a database
 
 import contextlib
 import signal
-import subprocess
 import time
 
 import psycopg
@@ -20,34 +19,16 @@ from jobs.models import Job, Worker
 from jobs.running import start
 from tests.factories import make_customer
 from tests.workers import (
-    PROJECT,
     database_url,
     queue_jobs_for_workers,
     real_worker,
     run_worker,
-    worker_command,
-    worker_environment,
+    start_worker,
+    wait_for,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), *real_worker]
 EXPORT_URL = reverse("customers:export")
-
-
-def start_worker(settings):
-    return subprocess.Popen(
-        worker_command(),
-        cwd=PROJECT,
-        env=worker_environment(settings, JOB_STALE_AFTER="3"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_for(condition, timeout=90):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_an_export_killed_mid_write_is_finished_by_another_worker_byte_for_byte(
@@ -62,13 +43,13 @@ def test_an_export_killed_mid_write_is_finished_by_another_worker_byte_for_byte(
     manager_client.post(f"{EXPORT_URL}?store=all")
     killed = Export.objects.get()
 
-    first = start_worker(settings)
+    first = start_worker(settings, JOB_STALE_AFTER="3")
     wait_for(lambda: Job.objects.get().done >= 10_000)  # written part of the way
     first.send_signal(signal.SIGKILL)
     first.wait()
     assert Export.objects.get().status == Export.Status.RUNNING
 
-    second = start_worker(settings)
+    second = start_worker(settings, JOB_STALE_AFTER="3")
     try:
         wait_for(lambda: Export.objects.get(pk=killed.pk).status != Export.Status.RUNNING)
     finally:
@@ -110,7 +91,7 @@ def database_down(seconds):
 def test_a_worker_outlives_a_database_outage_of_10_seconds(settings, manager_client, downtown):
     queue_jobs_for_workers(settings)
     make_customer(first_name="Ada", stores=[downtown])
-    worker = start_worker(settings)
+    worker = start_worker(settings, JOB_STALE_AFTER="3")
     try:
         manager_client.post(f"{EXPORT_URL}?store=all")
         wait_for(lambda: Export.objects.get().status == Export.Status.DONE)
@@ -142,11 +123,11 @@ def test_an_import_killed_mid_write_goes_on_after_its_last_batch_with_no_duplica
     )
     start(tasks.run_import, customer_import, kind=CustomerImport.WRITE_JOB)
 
-    first = start_worker(settings)
+    first = start_worker(settings, JOB_STALE_AFTER="3")
     wait_for(lambda: CustomerImport.objects.get().created >= 3_000)  # a few batches in
     first.send_signal(signal.SIGKILL)
     first.wait()
-    second = start_worker(settings)
+    second = start_worker(settings, JOB_STALE_AFTER="3")
     try:
         wait_for(lambda: CustomerImport.objects.get().status == CustomerImport.Status.DONE)
     finally:
