@@ -13,8 +13,7 @@ Python, from the same table definition (``export_columns``, ``export_source``,
 
 COPY ends its lines with "\\n" where Python's csv writer ends them with "\\r\\n";
 ``LineEnds`` turns the one into the other outside quoted cells. The two files are then
-byte for byte the same (``tests/backoffice/test_copy_export.py``), but for a cell that is
-exactly ``\\.``, which COPY quotes.
+byte for byte the same (``tests/backoffice/test_copy_export.py``).
 """
 
 from django.core.exceptions import ImproperlyConfigured

@@ -4,15 +4,14 @@ up. The machinery of every job (heartbeats, takeover, attempts) is the ``jobs`` 
 import datetime
 import tempfile
 
+from django.conf import settings
 from django.core.files import File
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_tasks import default_task_backend, task, task_backends
-from django_tasks.base import TaskResultStatus
+from django_tasks import default_task_backend, task
 from django_tasks.exceptions import TaskResultDoesNotExist
-from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
 
+from jobs.models import Job
 from jobs.running import beat, job_task
 
 from . import expiry
@@ -22,9 +21,6 @@ from .services import remove_expired_exports
 
 # A worker picks a job up within a second or two; after this, a page says none is running.
 WORKER_WAIT = datetime.timedelta(seconds=10)
-# A job marked running for longer than this is taken for one whose worker died, not for a
-# busy worker (a million-row import's check and write take about 15 minutes each).
-LONGEST_JOB = datetime.timedelta(hours=1)
 PROGRESS_EVERY = 10_000  # rows written between two updates of an export's progress
 
 
@@ -41,13 +37,16 @@ def task_waits_for_worker(task_id):
 
 def waiting_state(waiting):
     """What a job's page says of its wait: whether it waits for a worker and, if so, how
-    many jobs keep the workers busy meanwhile (0: no worker is running at all). A job
-    queued behind a long import waits for a busy worker, not for a missing one."""
+    many jobs keep the workers busy meanwhile (0: no worker is running at all), and the
+    worker to start. A job queued behind a long import waits for a busy worker, not for a
+    missing one; a job whose heartbeat stopped has no worker any more."""
     busy = 0
-    if waiting and isinstance(task_backends["default"], DatabaseBackend):
-        running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
-        busy = running.filter(started_at__gte=timezone.now() - LONGEST_JOB).count()
-    return {"waiting_for_worker": waiting, "workers_busy": busy}
+    if waiting:
+        alive_since = timezone.now() - settings.JOB_STALE_AFTER
+        busy = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__gte=alive_since)
+        busy = busy.count()
+    worker = "rqworker" if settings.REDIS_URL else "db_worker"
+    return {"waiting_for_worker": waiting, "workers_busy": busy, "worker_command": worker}
 
 
 @job_task

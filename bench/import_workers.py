@@ -5,9 +5,10 @@ production: the upload's job splits it into parts, which the workers share.
 
 PostgreSQL only. The file is N new customers, the columns a store's own file has (name,
 email, phone, address, stores), read from ``bench/run.py``'s database of that size (the
-first ``--rows`` of them) and written once to ``bench/data/upload-ROWS.csv`` (under the 100 MiB upload limit at a million).
-Each run checks it in a fresh ``bench_import_target`` (40 stores, no customers) with that
-many ``db_worker`` processes; the time is from the job's queueing to the import's findings.
+first ``--rows`` of them) and written once to ``bench/data/upload-ROWS.csv`` (under the
+100 MiB upload limit at a million). Each run checks it in a fresh ``bench_import_target``
+(40 stores, no customers) with that many ``db_worker`` processes; the time is from the
+job's queueing to the import's findings.
 Prints a Markdown table for ``bench/RESULTS.md``.
 """
 
@@ -44,10 +45,13 @@ def upload_file(customers, rows):
         import psycopg
 
         server = bench_imports.SERVER
-        with psycopg.connect(f"{server}/bench_{customers}") as source, path.open("wb") as out:
-            with source.cursor().copy(UPLOAD_SQL.format(rows=rows)) as copy:
-                for block in copy:
-                    out.write(block)
+        with (
+            psycopg.connect(f"{server}/bench_{customers}") as source,
+            path.open("wb") as out,
+            source.cursor().copy(UPLOAD_SQL.format(rows=rows)) as copy,
+        ):
+            for block in copy:
+                out.write(block)
     return path
 
 
@@ -86,8 +90,10 @@ def checked_by(workers, source):
     running = [
         subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"],
-            cwd=BENCH.parent, env=environment(target),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=BENCH.parent,
+            env=environment(target),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )  # fmt: skip
         for _ in range(workers)
     ]

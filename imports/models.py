@@ -246,8 +246,18 @@ class CheckPart(models.Model):
 
     @property
     def path(self):
-        """Where its rows are written as checked, beside the import's file."""
-        return Path(f"{self.customer_import.file.path}.part{self.number}.gz")
+        """Where its rows are written as checked, beside the import's file: a name of its
+        own, which a part of a later check of the same file does not share."""
+        return Path(f"{self.customer_import.file.path}.part-{self.pk}.gz")
 
     def job_failed(self, problem):
-        self.customer_import.job_failed(f"{self}: {problem}")
+        """A part that failed fails the check: the import's own check job says so, and
+        its page offers Run again, which checks the whole file again."""
+        from jobs.models import Job
+
+        problem = f"{self}: {problem}"[:500]
+        if (check := self.customer_import.job) is not None:
+            Job.objects.filter(pk=check.pk).update(
+                status=Job.Status.FAILED, problem=problem, finished_at=timezone.now()
+            )
+        self.customer_import.job_failed(problem)

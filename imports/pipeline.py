@@ -12,7 +12,9 @@ import contextlib
 import csv
 import gzip
 import json
+import os
 import tempfile
+import uuid
 from collections import Counter
 from dataclasses import astuple, dataclass, field
 from itertools import islice
@@ -129,13 +131,20 @@ def check_part(path, name, options, part, *, rows=None, progress=None):
     table, checker = opened(path, name, options)
     numbered = table.rows if rows is None else islice(table.rows, rows.start, rows.stop)
     number = 0
-    with gzip.open(part, "wt", encoding="utf-8", compresslevel=1) as out:
-        for number, row in enumerate(checked(numbered, checker, repeats=False), 1):
-            out.write(part_line(row, options.match))
-            if progress and number % BATCH_SIZE == 0:
-                progress(number)
-    if progress and number % BATCH_SIZE:
-        progress(number)
+    # Written aside, then put in place whole: a worker taking the part over from one that
+    # only seemed dead may write it at the same time.
+    writing = Path(part).with_name(f"{Path(part).name}.{uuid.uuid4().hex}")
+    try:
+        with gzip.open(writing, "wt", encoding="utf-8", compresslevel=1) as out:
+            for number, row in enumerate(checked(numbered, checker, repeats=False), 1):
+                out.write(part_line(row, options.match))
+                if progress and number % BATCH_SIZE == 0:
+                    progress(number)
+        if progress and number % BATCH_SIZE:
+            progress(number)
+        os.replace(writing, part)
+    finally:
+        writing.unlink(missing_ok=True)
     return checker
 
 
@@ -150,10 +159,11 @@ def part_line(row, match):
     return json.dumps(entry, cls=DjangoJSONEncoder) + "\n"
 
 
-def finish(parts, header, *, keep=None, report=None):
+def finish(parts, header, *, keep=None, report=None, progress=None):
     """The dry run's findings from the files of its ``parts``, in the file's order, once
     all are checked: each row's errors, with the values it repeats from an earlier row
-    of the whole file. With ``keep`` and ``report``, as ``dry_run``."""
+    of the whole file. With ``keep`` and ``report``, as ``dry_run``; ``progress(rows)``
+    every BATCH_SIZE rows."""
     findings = Findings()
     seen = FirstSeen()
     with contextlib.ExitStack() as stack:
@@ -165,6 +175,8 @@ def finish(parts, header, *, keep=None, report=None):
                 by_line[error.line]["errors"].append(astuple(error))
             for entry in batch:
                 tally(findings, entry, kept, errors)
+            if progress and findings.rows % BATCH_SIZE == 0:
+                progress(findings.rows)
     return findings
 
 

@@ -48,8 +48,8 @@ def progress(job, **fields):
 
 
 def failed(job, source, problem):
-    """The job stopped on ``problem``, which its page shows."""
-    job.move(
+    """The job stopped on ``problem``, which its page shows; whether this moved it."""
+    return job.move(
         source=source, status=Status.FAILED, problem=str(problem)[:500], finished_at=timezone.now()
     )
 
@@ -123,53 +123,64 @@ def check_part(job):
 def check_one_part(job, part):
     """Check the part's rows; the last part to finish makes the import's findings. The
     import's progress is the sum of its parts', each counting its own rows (again from
-    none when a worker takes a part over)."""
+    none when a worker takes a part over). A part taken over after it was checked goes
+    straight on to the findings."""
     customer_import = part.customer_import
 
     def checked(rows):
         with transaction.atomic():
             beat(job, done=rows)
+            # A part of an earlier check (its row gone), or of a check no longer running,
+            # stops.
+            if not CheckPart.objects.filter(pk=part.pk).update(rows_done=rows):
+                raise pipeline.Stop
             counted = CustomerImport.objects.filter(
                 pk=customer_import.pk, status=Status.CHECKING
             ).update(rows_done=F("rows_done") + rows - part.rows_done)
-            if not counted:  # no longer being checked: failed, or checked again
+            if not counted:
                 raise pipeline.Stop
-            CheckPart.objects.filter(pk=part.pk).update(rows_done=rows)
         part.rows_done = rows
 
-    if part.rows_done:  # counted by a worker that died
-        checked(0)
-    try:
-        pipeline.check_part(
-            customer_import.file.path, customer_import.name, options_of(customer_import),
-            part.path, rows=part.rows, progress=checked,
-        )  # fmt: skip
-    except pipeline.Stop:
-        return
-    except (FileProblem, OSError) as problem:
-        failed(customer_import, [Status.CHECKING], problem)
-        return
-    if last_part_checked(part):
-        finish_check(customer_import)
+    if not part.checked:
+        try:
+            if part.rows_done:  # counted by a worker that died
+                checked(0)
+            pipeline.check_part(
+                customer_import.file.path, customer_import.name, options_of(customer_import),
+                part.path, rows=part.rows, progress=checked,
+            )  # fmt: skip
+        except pipeline.Stop:
+            return
+        except (FileProblem, OSError) as problem:  # the file is not kept: it cannot be read
+            if failed(customer_import, [Status.CHECKING], problem):
+                customer_import.remove_file()
+            return
+    if last_part_checked(job, part):
+        finish_check(job, customer_import)
 
 
-def last_part_checked(part):
+def last_part_checked(job, part):
     """Mark the part checked; whether it was the last. One part at a time (a lock on the
-    import's row), so that exactly one part finds itself the last."""
+    import's row), so that exactly one part finds itself the last; and only while the job
+    is still this worker's and the part still the import's."""
     with transaction.atomic():
         CustomerImport.objects.select_for_update().filter(pk=part.customer_import_id).get()
-        CheckPart.objects.filter(pk=part.pk).update(checked=True)
+        beat(job)
+        if not CheckPart.objects.filter(pk=part.pk).update(checked=True):
+            return False
         return not CheckPart.objects.filter(
             customer_import_id=part.customer_import_id, checked=False
         ).exists()
 
 
-def finish_check(customer_import):
-    """The findings of all the parts, in the file's order (``pipeline.finish``)."""
+def finish_check(job, customer_import):
+    """The findings of all the parts, in the file's order (``pipeline.finish``), beating
+    as it reads them."""
     parts = list(customer_import.check_parts.all())
     findings = pipeline.finish(
         [part.path for part in parts], customer_import.header,
         keep=customer_import.checked_path, report=customer_import.error_report_path,
+        progress=lambda rows: beat(job),
     )  # fmt: skip
     counts = findings.counts
     moved = customer_import.move(

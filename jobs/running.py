@@ -52,7 +52,7 @@ def job_task(function):
             logger.exception("%s stopped", job)
             fail(job, str(error) or type(error).__name__)
             return
-        Job.objects.filter(pk=job.pk, worker=job.worker).update(
+        Job.objects.filter(pk=job.pk, worker=job.worker, status=Status.RUNNING).update(
             status=Status.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now()
         )
 

@@ -4,7 +4,6 @@ file that only the person who asked may download, for 24 hours."""
 import csv
 import datetime
 import io
-import uuid
 from unittest import mock
 
 import pytest
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from backoffice.models import Export
+from jobs.models import Job
 from tests.factories import make_customer, make_user
 
 # On PostgreSQL the export is read through a connection of its own (COPY): what a test
@@ -99,6 +99,7 @@ def test_any_export_may_be_written_in_the_background(manager_client, customers, 
         "running": False,
         "waiting_for_worker": False,
         "workers_busy": 0,
+        "worker_command": "db_worker",
     }
 
 
@@ -237,12 +238,11 @@ class TestWhatAJobWaitingForAWorkerSays:
         assert progress.json()["workers_busy"] == 0
 
     def test_every_worker_busy_with_a_long_job(self, manager_client, waiting_export):
-        long_job = DBTaskResult.objects.get(task_id_of(waiting_export))
-        long_job.pk = None
-        long_job.id = uuid.uuid4()
-        long_job.status = "RUNNING"
-        long_job.started_at = timezone.now() - datetime.timedelta(minutes=20)
-        long_job.save()  # another job, which a worker has run for 20 minutes
+        Job.objects.create(  # another job, which a worker has run for 20 minutes
+            kind="Import", task_path="imports.tasks.run_import", status=Job.Status.RUNNING,
+            subject=make_user(), started_at=timezone.now() - datetime.timedelta(minutes=20),
+            heartbeat_at=timezone.now() - datetime.timedelta(seconds=5),
+        )  # fmt: skip
 
         page = self.page_of(manager_client, waiting_export)
         progress = manager_client.get(reverse("export_progress", args=[waiting_export.pk]))
@@ -254,11 +254,10 @@ class TestWhatAJobWaitingForAWorkerSays:
     def test_a_job_marked_running_for_hours_had_its_worker_die(
         self, manager_client, waiting_export
     ):
-        dead = DBTaskResult.objects.get(task_id_of(waiting_export))
-        dead.pk = None
-        dead.id = uuid.uuid4()
-        dead.status = "RUNNING"
-        dead.started_at = timezone.now() - datetime.timedelta(hours=3)
-        dead.save()
+        Job.objects.create(  # its worker's last heartbeat was hours ago
+            kind="Import", task_path="imports.tasks.run_import", status=Job.Status.RUNNING,
+            subject=make_user(), started_at=timezone.now() - datetime.timedelta(hours=3),
+            heartbeat_at=timezone.now() - datetime.timedelta(hours=2),
+        )  # fmt: skip
 
         assert "none is running" in self.page_of(manager_client, waiting_export)

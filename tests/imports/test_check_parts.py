@@ -5,6 +5,7 @@ import gzip
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from imports import tasks
 from imports.models import CheckPart, CustomerImport
@@ -84,22 +85,30 @@ def test_parts_find_what_the_whole_file_finds(settings, manager, known):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_part_that_fails_stops_the_import(settings, manager, known, monkeypatch):
+def test_a_part_that_fails_fails_the_check_which_runs_again_whole(
+    settings, manager, manager_client, known, monkeypatch
+):
+    whole = checked_import(manager)
     settings.IMPORT_CHECK_PART_ROWS = 3
     real = tasks.pipeline.check_part
 
-    def disk_full_in_part_three(*args, rows=None, **kwargs):
+    def out_of_memory_in_part_three(*args, rows=None, **kwargs):
         if rows.start == 6:
-            raise OSError("disk full")
+            raise MemoryError
         return real(*args, rows=rows, **kwargs)
 
-    monkeypatch.setattr(tasks.pipeline, "check_part", disk_full_in_part_three)
+    monkeypatch.setattr(tasks.pipeline, "check_part", out_of_memory_in_part_three)
+    in_parts = checked_import(manager)
+    in_parts.refresh_from_db()
+    assert in_parts.status == "failed"
+    assert in_parts.problem == "Part 3 of Import of customers.csv: MemoryError"
+    page = manager_client.get(in_parts.get_absolute_url()).content.decode()
+    assert "Run again" in page
 
-    customer_import = checked_import(manager)
+    monkeypatch.undo()
+    manager_client.post(reverse("imports:run_again", args=[in_parts.pk]))
 
-    customer_import.refresh_from_db()
-    assert customer_import.status == "failed"
-    assert customer_import.problem == "disk full"
+    assert findings(in_parts) == findings(whole)
 
 
 def many_rows(count):
