@@ -125,22 +125,18 @@ def page(browser, viewport, live_server):
 
 
 def follow_the_traffic(page):
-    """Print what the page asked for, got and was asked, shown by pytest when a test fails:
-    a click that a busy CI machine answers with nothing leaves its trace there."""
+    """Print what the page asked for and got, shown by pytest when a test fails: a click
+    that a busy CI machine answers with nothing leaves its trace there. (Not its dialogs:
+    listening to them would stop Playwright from handling them as the tests expect.)"""
     started = time.monotonic()
 
     def note(what):
         print(f"{time.monotonic() - started:7.2f}s {what}")
 
-    def answer(dialog):
-        note(f"dialog {dialog.type}: {dialog.message!r}, dismissed")
-        dialog.dismiss()  # as Playwright does when nobody listens
-
     page.on("request", lambda request: note(f"-> {request.method} {request.url}"))
     page.on("response", lambda response: note(f"<- {response.status} {response.url}"))
     page.on("requestfailed", lambda request: note(f"!! {request.url}: {request.failure}"))
     page.on("load", lambda page: note(f"load {page.url}"))
-    page.on("dialog", answer)
 
 
 @pytest.fixture
