@@ -98,21 +98,27 @@ def opened_file(customer_import):
 
 
 def plan_parts(customer_import, rows):
-    """The import's check parts, made again: ``IMPORT_CHECK_PART_ROWS`` rows each."""
-    for part in customer_import.check_parts.all():
-        part.path.unlink(missing_ok=True)
-    customer_import.check_parts.all().delete()
-    CustomerImport.objects.filter(pk=customer_import.pk).update(rows_done=0)
-    size = settings.IMPORT_CHECK_PART_ROWS
-    return CheckPart.objects.bulk_create(
-        CheckPart(
-            customer_import=customer_import,
-            number=number,
-            first_row=first,
-            row_count=min(size, rows - first),
-        )  # fmt: skip
-        for number, first in enumerate(range(0, rows, size))
-    )
+    """The import's check parts, made again (``IMPORT_CHECK_PART_ROWS`` rows each), under
+    a lock on the import's row, which a part finishing takes too. What an earlier check
+    left goes: its parts stop at their next heartbeat, finding their row gone."""
+    with transaction.atomic():
+        CustomerImport.objects.select_for_update().filter(pk=customer_import.pk).get()
+        for part in customer_import.check_parts.all():
+            part.path.unlink(missing_ok=True)
+        customer_import.check_parts.all().delete()
+        customer_import.checked_path.unlink(missing_ok=True)
+        customer_import.error_report_path.unlink(missing_ok=True)
+        CustomerImport.objects.filter(pk=customer_import.pk).update(rows_done=0)
+        size = settings.IMPORT_CHECK_PART_ROWS
+        return CheckPart.objects.bulk_create(
+            CheckPart(
+                customer_import=customer_import,
+                number=number,
+                first_row=first,
+                row_count=min(size, rows - first),
+            )
+            for number, first in enumerate(range(0, rows, size))
+        )
 
 
 @job_task
