@@ -43,8 +43,8 @@ def waiting_state(waiting):
     busy = 0
     if waiting:
         alive_since = timezone.now() - settings.JOB_STALE_AFTER
-        busy = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__gte=alive_since)
-        busy = busy.count()
+        running = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__gte=alive_since)
+        busy = running.count()
     worker = "rqworker" if settings.REDIS_URL else "db_worker"
     return {"waiting_for_worker": waiting, "workers_busy": busy, "worker_command": worker}
 

@@ -151,7 +151,7 @@ def check_part(path, name, options, part, *, rows=None, progress=None):
 def part_line(row, match):
     """A row as ``check_part`` writes it: as the dry run keeps it, and what ``finish``
     needs of it besides."""
-    entry = json.loads(kept_line(row, match))
+    entry = kept_entry(row, match)
     entry["errors"] = [astuple(error) for error in row.errors]
     entry["claims"] = row.claims
     name = f"{row.values.get('first_name', '')} {row.values.get('last_name', '')}"
@@ -237,7 +237,7 @@ class ErrorReport:
             self.file.close()
 
 
-def kept_line(row, match):
+def kept_entry(row, match):
     """A checked row as the dry run keeps it: its line and cells, what it would do, and a
     new customer's checked fields and values."""
     entry = {"line": row.line, "cells": row.cells, "action": row.action}
@@ -249,7 +249,7 @@ def kept_line(row, match):
             "fields": serialized["fields"],
             **{name: row.values[name] for name in KEPT_VALUES},
         }
-    return json.dumps(entry, cls=DjangoJSONEncoder) + "\n"
+    return entry
 
 
 def rows_as_kept(path, name, options, kept, *, leave_out_errors=False, after_line=0):

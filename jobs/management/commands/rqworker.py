@@ -5,9 +5,8 @@ worker is alive and takes over the jobs of workers that died.
 It runs each job in the worker's own process (RQ's ``SimpleWorker``), as ``db_worker``
 does, rather than in a child forked per job: a worker killed then stops its job, whose
 heartbeat stops and which another worker takes over, instead of leaving an orphan
-writing on. Each
-job starts and ends with the database connections checked, as each web request does, so
-that a worker outlives a database outage between two jobs.
+writing on. Each job starts and ends with the database connections checked, as each web
+request does, so that a worker outlives a database outage between two jobs.
 """
 
 from django.conf import settings
