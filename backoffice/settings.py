@@ -296,9 +296,9 @@ JOB_FILES_KEPT_FOR = timedelta(hours=24)
 # and the next worker that looks takes it over, up to JOB_MAX_ATTEMPTS tries in all.
 JOB_STALE_AFTER = timedelta(seconds=env_int("JOB_STALE_AFTER", 120))
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
-# An import's check is split into jobs of this many rows, which any worker takes: a million
-# rows are 50 jobs of about 15 s each on one core.
-IMPORT_CHECK_PART_ROWS = env_int("IMPORT_CHECK_PART_ROWS", 20_000)
+# An import's check, and its writing, are split into jobs of this many rows, which any worker
+# takes: a million rows are 50 jobs of about 20 s each on one core.
+IMPORT_PART_ROWS = env_int("IMPORT_PART_ROWS", 20_000)
 
 # The retailer's name, heading printed statements and loyalty card labels.
 CHAIN_NAME = os.environ.get("CHAIN_NAME", "").strip() or "Retail Back Office"

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from jobs.models import Job
+
 from .checking import MATCH_KEYS
 
 
@@ -66,9 +68,6 @@ class CustomerImport(models.Model):
     )
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
-    written_through = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The file's row up to which everything was written."
-    )
     leave_out_errors = models.BooleanField(
         default=False,
         help_text="Import the rows without errors; those with errors stay in the error report.",
@@ -145,11 +144,11 @@ class CustomerImport(models.Model):
 
     def job_restarting(self, job):
         """Back to where ``job`` (a check, or the writing) starts from. The writing goes on
-        after the rows written before it stopped."""
+        after the rows its parts wrote before it stopped."""
         if job.kind == self.CHECK_JOB:
             started = self.Status.CHECKING
         else:
-            started = self.Status.IMPORTING if self.written_through else self.Status.QUEUED
+            started = self.Status.IMPORTING if self.write_parts.exists() else self.Status.QUEUED
         self.move(source=[self.Status.FAILED], status=started, problem="", finished_at=None)
 
     def move(self, *, source, **fields):
@@ -210,32 +209,21 @@ def columns_key(header):
     return hashlib.sha256("\x1f".join(names).encode()).hexdigest()
 
 
-class CheckPart(models.Model):
-    """A slice of an import's rows that one job checks, so that every worker there is
-    checks a big file at once. Once the last part is checked, the import's findings are
-    made from all of them (``pipeline.finish``)."""
+class ImportPart(models.Model):
+    """A slice of an import's rows that one job works on, so that every worker there is
+    checks, or writes, a big file at once (``IMPORT_PART_ROWS`` rows each)."""
 
-    customer_import = models.ForeignKey(
-        CustomerImport, on_delete=models.CASCADE, related_name="check_parts"
-    )
     number = models.PositiveIntegerField(help_text="Its place in the file, from 0.")
     first_row = models.PositiveIntegerField(help_text="Its first row's place, from 0.")
     row_count = models.PositiveIntegerField()
     rows_done = models.PositiveIntegerField(default=0)
-    checked = models.BooleanField(default=False)
     jobs = GenericRelation(
         "jobs.Job", content_type_field="subject_type", object_id_field="subject_id"
     )
 
-    CHECK_JOB = "Import check, part"
-
     class Meta:
+        abstract = True
         ordering = ["customer_import", "number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["customer_import", "number"], name="one_check_part_per_place"
-            )
-        ]
 
     def __str__(self):
         return f"Part {self.number + 1} of {self.customer_import}"
@@ -244,20 +232,71 @@ class CheckPart(models.Model):
     def rows(self):
         return range(self.first_row, self.first_row + self.row_count)
 
+    @classmethod
+    def cut(cls, customer_import, rows, size):
+        """New parts of ``size`` rows for the import's ``rows`` rows (one, if none)."""
+        return cls.objects.bulk_create(
+            cls(customer_import=customer_import, number=number, first_row=first,
+                row_count=min(size, rows - first))
+            for number, first in enumerate(range(0, max(rows, 1), size))
+        )  # fmt: skip
+
+    def job_failed(self, problem):
+        """A part that failed fails the import's check or writing: the import's own job
+        says so, and its page offers Run again."""
+        problem = f"{self}: {problem}"[:500]
+        if (job := self.customer_import.job) is not None:
+            Job.objects.filter(pk=job.pk).update(
+                status=Job.Status.FAILED, problem=problem, finished_at=timezone.now()
+            )
+        self.customer_import.job_failed(problem)
+
+
+class CheckPart(ImportPart):
+    """A part of an import's dry run. Once the last part is checked, the import's findings
+    are made from all of them (``pipeline.finish``); Run again checks the whole file again."""
+
+    customer_import = models.ForeignKey(
+        CustomerImport, on_delete=models.CASCADE, related_name="check_parts"
+    )
+    checked = models.BooleanField(default=False)
+
+    CHECK_JOB = "Import check, part"
+
+    class Meta(ImportPart.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_import", "number"], name="one_check_part_per_place"
+            )
+        ]
+
     @property
     def path(self):
         """Where its rows are written as checked, beside the import's file: a name of its
         own, which a part of a later check of the same file does not share."""
         return Path(f"{self.customer_import.file.path}.part-{self.pk}.gz")
 
-    def job_failed(self, problem):
-        """A part that failed fails the check: the import's own check job says so, and
-        its page offers Run again, which checks the whole file again."""
-        from jobs.models import Job
 
-        problem = f"{self}: {problem}"[:500]
-        if (check := self.customer_import.job) is not None:
-            Job.objects.filter(pk=check.pk).update(
-                status=Job.Status.FAILED, problem=problem, finished_at=timezone.now()
+class WritePart(ImportPart):
+    """A part of an import's writing: the rows it wrote so far, through which of the
+    file's rows, in the same transaction as each batch, so that a worker taking it over
+    (or Run again) goes on after its last batch, writing nothing twice."""
+
+    customer_import = models.ForeignKey(
+        CustomerImport, on_delete=models.CASCADE, related_name="write_parts"
+    )
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    written_through = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The file's row up to which its rows were written."
+    )
+    written = models.BooleanField(default=False, help_text="All of its rows were written.")
+
+    WRITE_JOB = "Import, part"
+
+    class Meta(ImportPart.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_import", "number"], name="one_write_part_per_place"
             )
-        self.customer_import.job_failed(problem)
+        ]

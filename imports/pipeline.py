@@ -252,12 +252,15 @@ def kept_entry(row, match):
     return entry
 
 
-def rows_as_kept(path, name, options, kept, *, leave_out_errors=False, after_line=0):
-    """The rows the dry run kept after ``after_line``, ready to write: new customers as it
-    checked them while nothing has taken their match keys or emails since, else checked
-    again. With ``leave_out_errors``, the rows the dry run found errors in are left out."""
+def rows_as_kept(path, name, options, kept, *, rows=None, leave_out_errors=False, after_line=0):
+    """The rows the dry run kept (or the slice ``rows`` of them) after ``after_line``,
+    ready to write: new customers as it checked them while nothing has taken their match
+    keys or emails since, else checked again. With ``leave_out_errors``, the rows the dry
+    run found errors in are left out."""
     _, checker = opened(path, name, options)
     with gzip.open(kept, "rt", encoding="utf-8") as lines:
+        if rows is not None:
+            lines = islice(lines, rows.start, rows.stop)
         entries = (entry for entry in map(json.loads, lines) if entry["line"] > after_line)
         if leave_out_errors:
             entries = (entry for entry in entries if entry["action"] != "error")
@@ -283,11 +286,12 @@ class Stop(Exception):
 
 
 def write(
-    path, name, options, *, user, progress=None, guard=None, kept=None, leave_out_errors=False,
-    already=None,
+    path, name, options, *, user, rows=None, progress=None, guard=None, kept=None,
+    leave_out_errors=False, already=None,
 ):  # fmt: skip
-    """Write the rows a batch at a time, each batch all or nothing: checked again, or as
-    the dry run ``kept`` them. ``guard()`` is called inside each batch's transaction before
+    """Write the rows, or the slice ``rows`` of them (a ``range`` of their order in the
+    file), a batch at a time, each batch all or nothing: checked again, or as the dry run
+    ``kept`` them. ``guard()`` is called inside each batch's transaction before
     it writes, and stops the writing by raising ``Stop``; ``progress(written)`` is told in
     the same transaction, after the batch, so that what it records is what was committed.
     With ``leave_out_errors``, the rows with errors in the dry run are not written (they
@@ -297,16 +301,18 @@ def write(
     written, batch = already or Written(), []
     after_line = written.through or 0
     if kept:
-        rows = rows_as_kept(
-            path, name, options, kept, leave_out_errors=leave_out_errors, after_line=after_line
-        )
+        to_write = rows_as_kept(
+            path, name, options, kept, rows=rows, leave_out_errors=leave_out_errors,
+            after_line=after_line,
+        )  # fmt: skip
     else:
         table, checker = opened(path, name, options)
-        rows = (row for row in checked(table.rows, checker) if row.line > after_line)
+        numbered = table.rows if rows is None else islice(table.rows, rows.start, rows.stop)
+        to_write = (row for row in checked(numbered, checker) if row.line > after_line)
         if leave_out_errors:
-            rows = (row for row in rows if not row.errors)
+            to_write = (row for row in to_write if not row.errors)
     try:
-        for row in rows:
+        for row in to_write:
             if row.errors:
                 raise ChangedSinceChecked(row, written)
             batch.append(row)

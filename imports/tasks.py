@@ -3,16 +3,20 @@ progress on the ``CustomerImport`` row, which the import's page polls, and its h
 its ``Job`` (``jobs.running``)."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 
+from backoffice.database import refresh_statistics
 from customers import scope
+from customers.models import Customer
+from jobs.models import Job
 from jobs.running import beat, job_task, start
 
 from . import pipeline
 from .checking import needs_mapping
-from .models import CheckPart, CustomerImport, RememberedMapping
+from .models import CheckPart, CustomerImport, RememberedMapping, WritePart
 from .reading import FileProblem, open_table
 from .services import remove_expired_uploads
 
@@ -34,19 +38,6 @@ def stores_of(person):
     return scope.held_store_ids(person)
 
 
-def written_so_far(customer_import):
-    """What the batches committed before this worker took the writing over had written."""
-    done = customer_import.created + customer_import.updated
-    return pipeline.Written(
-        created=customer_import.created, updated=customer_import.updated,
-        skipped=customer_import.rows_done - done, through=customer_import.written_through,
-    )  # fmt: skip
-
-
-def progress(job, **fields):
-    CustomerImport.objects.filter(pk=job.pk).update(**fields)
-
-
 def failed(job, source, problem):
     """The job stopped on ``problem``, which its page shows; whether this moved it."""
     return job.move(
@@ -58,7 +49,7 @@ def failed(job, source, problem):
 def check_import(job):
     """The dry run. A workbook is opened here, never in a web request: its header is read
     first, and a file whose columns must be chosen waits for them (``MAPPING``). Then the
-    rows are counted, and a file of more than ``IMPORT_CHECK_PART_ROWS`` is checked in parts, a
+    rows are counted, and a file of more than ``IMPORT_PART_ROWS`` is checked in parts, a
     job each (``check_part``), which any worker takes. A worker taking a check over
     checks its part again from the start."""
     remove_expired_uploads()
@@ -98,7 +89,7 @@ def opened_file(customer_import):
 
 
 def plan_parts(customer_import, rows):
-    """The import's check parts, made again (``IMPORT_CHECK_PART_ROWS`` rows each), under
+    """The import's check parts, made again (``IMPORT_PART_ROWS`` rows each), under
     a lock on the import's row, which a part finishing takes too. What an earlier check
     left goes: its parts stop at their next heartbeat, finding their row gone."""
     with transaction.atomic():
@@ -109,16 +100,7 @@ def plan_parts(customer_import, rows):
         customer_import.checked_path.unlink(missing_ok=True)
         customer_import.error_report_path.unlink(missing_ok=True)
         CustomerImport.objects.filter(pk=customer_import.pk).update(rows_done=0)
-        size = settings.IMPORT_CHECK_PART_ROWS
-        return CheckPart.objects.bulk_create(
-            CheckPart(
-                customer_import=customer_import,
-                number=number,
-                first_row=first,
-                row_count=min(size, rows - first),
-            )
-            for number, first in enumerate(range(0, rows, size))
-        )
+        return CheckPart.cut(customer_import, rows, settings.IMPORT_PART_ROWS)
 
 
 @job_task
@@ -208,51 +190,133 @@ def finish_check(job, customer_import):
 
 @job_task
 def run_import(job):
-    """The writing, by whoever pressed Import. Before each batch, under a lock on the
-    import's row, the import must still be importing and not cancelled: a cancel, or
-    anything else that moved it, stops the writing before the next batch. Each batch
-    records how far the writing got in its own transaction, so that a worker taking the
-    job over goes on after the last batch committed, writing nothing twice."""
+    """The writing, by whoever pressed Import. A file of more than ``IMPORT_PART_ROWS``
+    rows is written in parts, a job each (``write_part``), which any worker takes; a
+    smaller one here. Run again, or a worker taking this job over, starts the parts not
+    written yet, each going on after its last batch."""
     customer_import = CustomerImport.objects.select_related("committed_by").get(pk=job.subject_id)
-    resuming = customer_import.status == Status.IMPORTING
-    if not resuming and not customer_import.move(
-        source=[Status.QUEUED], status=Status.IMPORTING, rows_done=0
-    ):
+    started = customer_import.move(source=[Status.QUEUED], status=Status.IMPORTING, rows_done=0)
+    if not started and customer_import.status != Status.IMPORTING:  # cancelled, or written
         return
+    parts = write_parts(customer_import)
+    if len(parts) == 1:
+        write_one_part(job, parts[0])
+        return
+    under_way = Job.objects.filter(
+        subject_type=ContentType.objects.get_for_model(WritePart),
+        subject_id=OuterRef("pk"),
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+    )
+    for part in parts.filter(written=False).exclude(Exists(under_way)):
+        start(write_part, part, kind=WritePart.WRITE_JOB)
+
+
+def write_parts(customer_import):
+    """The import's write parts: those of its first run, or new ones over the rows the dry
+    run kept (else over the file's rows), made under a lock on the import's row."""
+    with transaction.atomic():
+        CustomerImport.objects.select_for_update().filter(pk=customer_import.pk).get()
+        parts = customer_import.write_parts.select_related("customer_import__committed_by")
+        if parts:
+            return parts
+        rows, size = customer_import.rows_total or 0, settings.IMPORT_PART_ROWS
+        if not customer_import.checked_path.exists():
+            size = max(rows, 1)  # checked again as it is written, in one part
+        WritePart.cut(customer_import, rows, size)
+        return parts.all()
+
+
+@job_task
+def write_part(job):
+    part = WritePart.objects.select_related("customer_import__committed_by").get(pk=job.subject_id)
+    write_one_part(job, part)
+
+
+def write_one_part(job, part):
+    """Write the part's rows, a batch at a time. Before each batch, the import must still be
+    importing and not cancelled, and the part must be where this worker left it (a worker
+    that only seemed dead must not write a batch its successor wrote). Each batch records
+    how far the part got in its own transaction; the import's progress is the sum of its
+    parts', and the last part written finishes the import."""
+    customer_import = part.customer_import
 
     def advanced(written):
-        beat(job, done=written.created + written.updated + written.skipped)
-        progress(
-            customer_import,
-            rows_done=written.created + written.updated + written.skipped,
-            created=written.created,
-            updated=written.updated,
+        rows = written.created + written.updated + written.skipped
+        beat(job, done=rows)
+        WritePart.objects.filter(pk=part.pk).update(
+            rows_done=rows, created=written.created, updated=written.updated,
             written_through=written.through,
-        )
+        )  # fmt: skip
+        part.written_through = written.through
+        add_up_parts(customer_import)
 
-    def still_importing():
-        state = CustomerImport.objects.select_for_update().filter(pk=customer_import.pk)
-        if state.values_list("status", "cancel_requested").get() != (Status.IMPORTING, False):
+    def still_ours():
+        importing = CustomerImport.objects.filter(
+            pk=customer_import.pk, status=Status.IMPORTING, cancel_requested=False
+        )
+        where_we_left_it = WritePart.objects.select_for_update().filter(
+            pk=part.pk, written_through=part.written_through
+        )
+        if not (importing.exists() and where_we_left_it.exists()):
             raise pipeline.Stop
 
     try:
-        kept = customer_import.checked_path if customer_import.checked_path.exists() else None
         written = pipeline.write(
             customer_import.file.path, customer_import.name, options_of(customer_import),
-            user=customer_import.committed_by, progress=advanced, guard=still_importing,
-            kept=kept, leave_out_errors=customer_import.leave_out_errors,
-            already=written_so_far(customer_import) if resuming else None,
+            user=customer_import.committed_by, rows=part.rows, progress=advanced,
+            guard=still_ours, kept=kept_rows(customer_import),
+            leave_out_errors=customer_import.leave_out_errors,
+            already=pipeline.Written(
+                created=part.created, updated=part.updated,
+                skipped=part.rows_done - part.created - part.updated,
+                through=part.written_through, analyzed_at=part.first_row,
+            ),
         )  # fmt: skip
     except (pipeline.ChangedSinceChecked, FileProblem, OSError) as problem:
         failed(customer_import, [Status.IMPORTING], problem)
         return
-    customer_import.move(
-        source=[Status.IMPORTING],
-        status=Status.CANCELLED if written.stopped else Status.DONE,
-        finished_at=timezone.now(),
-    )
     if written.stopped:
+        CustomerImport.objects.filter(
+            pk=customer_import.pk, status=Status.IMPORTING, cancel_requested=True
+        ).update(status=Status.CANCELLED, finished_at=timezone.now())
+    elif last_part_written(job, part):
+        finish_import(customer_import)
+
+
+def kept_rows(customer_import):
+    return customer_import.checked_path if customer_import.checked_path.exists() else None
+
+
+def add_up_parts(customer_import):
+    """The import's progress: the sum of what its parts wrote, added up in each batch's
+    transaction, under a lock on the import's row that the batch holds until it commits: a
+    batch of another part adding up next sees this one's."""
+    with transaction.atomic():
+        CustomerImport.objects.select_for_update().filter(pk=customer_import.pk).get()
+        totals = customer_import.write_parts.aggregate(
+            rows_done=Sum("rows_done", default=0), created=Sum("created", default=0),
+            updated=Sum("updated", default=0),
+        )  # fmt: skip
+        CustomerImport.objects.filter(pk=customer_import.pk).update(**totals)
+
+
+def last_part_written(job, part):
+    """Mark the part written; whether it was the last (as ``last_part_checked``)."""
+    with transaction.atomic():
+        CustomerImport.objects.select_for_update().filter(pk=part.customer_import_id).get()
+        beat(job)
+        WritePart.objects.filter(pk=part.pk).update(written=True)
+        return not WritePart.objects.filter(
+            customer_import_id=part.customer_import_id, written=False
+        ).exists()
+
+
+def finish_import(customer_import):
+    if not customer_import.move(
+        source=[Status.IMPORTING], status=Status.DONE, finished_at=timezone.now()
+    ):
         return
+    refresh_statistics(Customer)
     if customer_import.leave_out_errors:  # the rows left out stay to download until expiry
         customer_import.checked_path.unlink(missing_ok=True)
     else:  # all is written: the file is not needed any more

@@ -2,6 +2,7 @@
 ``rqworker`` when REDIS_URL is set (CI runs these tests once each way). On PostgreSQL,
 whose test database another process can open (SQLite's lives in this process's memory)."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -70,6 +71,18 @@ def start_worker(settings, **environment):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+@contextlib.contextmanager
+def workers_running(settings, count=1, **environment):
+    """``count`` worker processes (``start_worker``), stopped on leaving."""
+    workers = [start_worker(settings, **environment) for _ in range(count)]
+    try:
+        yield workers
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait()
 
 
 def wait_for(condition, timeout=90):

@@ -16,8 +16,8 @@ from tests.workers import (
     needs_shared_database,
     queue_jobs_for_workers,
     run_worker,
-    start_worker,
     wait_for,
+    workers_running,
 )
 
 ROWS = [
@@ -69,7 +69,7 @@ def known(downtown):
 @pytest.mark.django_db(transaction=True)  # each part's job is queued once its caller commits
 def test_parts_find_what_the_whole_file_finds(settings, manager, known):
     whole = checked_import(manager)
-    settings.IMPORT_CHECK_PART_ROWS = 3
+    settings.IMPORT_PART_ROWS = 3
 
     in_parts = checked_import(manager)
 
@@ -89,7 +89,7 @@ def test_a_part_that_fails_fails_the_check_which_runs_again_whole(
     settings, manager, manager_client, known, monkeypatch
 ):
     whole = checked_import(manager)
-    settings.IMPORT_CHECK_PART_ROWS = 3
+    settings.IMPORT_PART_ROWS = 3
     real = tasks.pipeline.check_part
 
     def out_of_memory_in_part_three(*args, rows=None, **kwargs):
@@ -127,13 +127,8 @@ def test_two_workers_share_one_check_and_find_what_one_worker_finds(settings, ma
     run_worker(settings)  # one worker, and parts of 20,000 rows: one part
     shared = checked_import(manager, content)
 
-    workers = [start_worker(settings, IMPORT_CHECK_PART_ROWS="100") for _ in range(2)]
-    try:
+    with workers_running(settings, count=2, IMPORT_PART_ROWS="100"):
         wait_for(lambda: CustomerImport.objects.get(pk=shared.pk).status != "checking")
-    finally:
-        for worker in workers:
-            worker.terminate()
-            worker.wait()
 
     assert findings(shared) == findings(alone)
     assert findings(shared)["errors"] == [

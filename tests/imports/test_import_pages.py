@@ -55,7 +55,7 @@ def test_a_manager_uploads_checks_and_imports_a_file(manager_client, downtown, r
         committed.content.decode()
     )  # not "processing now" beside "Waiting for a worker"
     job.refresh_from_db()
-    assert (job.status, job.created, job.written_through) == ("done", 3, 4)
+    assert (job.status, job.created, job.write_parts.get().written_through) == ("done", 3, 4)
     assert sorted(Customer.objects.values_list("loyalty_points", flat=True)) == [0, 1, 2]
     page = manager_client.get(reverse("imports:list")).content.decode()
     assert "customers.csv" in page and "3 created, 0 updated" in page

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from backoffice.models import AuditEvent
 from customers.models import Customer
-from imports import tasks
+from imports import pipeline, tasks
 from imports.checking import RowChecker
 from imports.models import CustomerImport
 from tests.factories import make_user
@@ -133,14 +133,14 @@ class TestTheWritingChecksTheStateBeforeEachBatch:
         monkeypatch.setattr("imports.pipeline.BATCH_SIZE", 2)
 
     def after_the_first_batch(self, monkeypatch, action):
-        written = tasks.progress
+        flush = pipeline.flush
 
-        def progress(job, **fields):
-            written(job, **fields)
-            if fields.get("written_through") == 3:  # rows 2 and 3 are in
+        def flush_then_act(batch, *args):
+            flush(batch, *args)
+            if batch[-1].line == 3:  # rows 2 and 3 are in
                 action()
 
-        monkeypatch.setattr(tasks, "progress", progress)
+        monkeypatch.setattr(pipeline, "flush", flush_then_act)
 
     def test_a_file_moved_back_to_checking_is_not_written_on(
         self, manager_client, checked_import, monkeypatch

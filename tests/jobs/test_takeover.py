@@ -141,7 +141,10 @@ class TestAnImportWhoseWorkersKeptDying:
         make_customer(first_name="Ada", last_name="Lovelace", email="ada@example.com")
         make_customer(first_name="Bo", last_name="Brown", email="bo@example.com")
         CustomerImport.objects.filter(pk=customer_import.pk).update(
-            status=CustomerImport.Status.IMPORTING, created=2, rows_done=2, written_through=3
+            status=CustomerImport.Status.IMPORTING, created=2, rows_done=2
+        )
+        customer_import.write_parts.create(
+            number=0, first_row=0, row_count=3, rows_done=2, created=2, written_through=3
         )
         job = Job.objects.create(
             kind="Import", task_path=tasks.run_import.module_path, subject=customer_import,
