@@ -225,8 +225,8 @@ class ImportPart(models.Model):
         abstract = True
         ordering = ["customer_import", "number"]
 
-    def __str__(self):
-        return f"Part {self.number + 1} of {self.customer_import}"
+    def __str__(self):  # on the jobs' page, a row each: named without a query
+        return f"Part {self.number + 1} of import #{self.customer_import_id}"
 
     @property
     def rows(self):
@@ -244,7 +244,7 @@ class ImportPart(models.Model):
     def job_failed(self, problem):
         """A part that failed fails the import's check or writing: the import's own job
         says so, and its page offers Run again."""
-        problem = f"{self}: {problem}"[:500]
+        problem = f"Part {self.number + 1} of {self.customer_import}: {problem}"[:500]
         if (job := self.customer_import.job) is not None:
             Job.objects.filter(pk=job.pk).update(
                 status=Job.Status.FAILED, problem=problem, finished_at=timezone.now()

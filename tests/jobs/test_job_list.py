@@ -2,10 +2,13 @@
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from backoffice.models import Export
+from imports.models import CustomerImport, WritePart
 from jobs.models import Job
 
 JOBS_URL = reverse("jobs:list")
@@ -37,3 +40,23 @@ def test_a_manager_sees_each_jobs_state_attempts_worker_heartbeat_and_progress(
 
 def test_store_staff_may_not_see_it(clerk_client):
     assert clerk_client.get(JOBS_URL).status_code == 403
+
+
+def test_a_page_of_an_imports_parts_costs_the_queries_of_one(manager_client, manager):
+    customer_import = CustomerImport.objects.create(name="customers.csv", created_by=manager)
+
+    def page_with_parts(count):
+        for part in WritePart.cut(customer_import, count * 10, 10):
+            Job.objects.create(kind=WritePart.WRITE_JOB, task_path="x", subject=part)
+        with CaptureQueriesContext(connection) as queries:
+            page = manager_client.get(JOBS_URL).content.decode()
+        Job.objects.all().delete()
+        customer_import.write_parts.all().delete()
+        return page, len(queries)
+
+    one, queries_for_one = page_with_parts(1)
+    ten, queries_for_ten = page_with_parts(10)
+
+    assert f"Part 1 of import #{customer_import.pk}" in one
+    assert f"Part 10 of import #{customer_import.pk}" in ten
+    assert queries_for_ten == queries_for_one
