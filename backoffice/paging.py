@@ -1,12 +1,15 @@
 """Counting and paging that cost the same on page 1 and on page 20,000 of a million rows.
 
 A list's count is exact up to ``COUNT_LIMIT`` matches and "more than 10,000" beyond (a list
-may know its exact count from elsewhere, e.g. the customer tallies). Pages are keyset pages:
-Next and Previous carry the sort values of the last or first row shown (``after`` and
-``before`` in the query string), and the next page is the rows beyond them in the sort
-order, which the sort's index finds without reading the rows before. The page number rides
-along for display only. A bare ``page=N`` (an old link, a script) is still answered, by
-OFFSET, up to ``MAX_OFFSET`` rows; ``page=last`` is the sort reversed.
+may know its exact count from elsewhere, e.g. the customer tallies). A search is counted up
+to ``SEARCH_COUNT_LIMIT`` matches, and further when its count is asked for (``count=1``):
+a word that a twentieth of a million customers share is not counted on every search.
+
+Pages are keyset pages: Next and Previous carry the sort values of the last or first row
+shown (``after`` and ``before`` in the query string), and the next page is the rows beyond
+them in the sort order, which the sort's index finds without reading the rows before. The
+page number rides along for display only. A bare ``page=N`` (an old link, a script) is
+still answered, by OFFSET, up to ``MAX_OFFSET`` rows; ``page=last`` is the sort reversed.
 """
 
 import base64
@@ -21,6 +24,9 @@ from django.db.models.expressions import OrderBy
 
 COUNT_LIMIT = 10_000
 NARROW_LIMIT = 1_000
+# A search is counted up to this many matches, unless its count is asked for: finding a
+# common word's first 1,001 matches reads 20,000 rows, 20 ms at a million customers.
+SEARCH_COUNT_LIMIT = 100
 MAX_OFFSET = 10_000
 
 
@@ -47,23 +53,29 @@ def bounded_count(queryset, limit=None):
     return ResultCount(min(found, limit), exact=found <= limit)
 
 
-def narrowed(queryset):
-    """``(ResultCount, queryset)``: a queryset matching no more than ``NARROW_LIMIT`` rows is
-    narrowed to their primary keys, so that reading it in order does not walk the sort's
-    whole index looking for a few rows (seconds at a million rows). With more matches, a
-    page's worth comes after a short walk."""
-    count = bounded_count(queryset)
-    if count.exact and count.value <= NARROW_LIMIT:
-        pks = list(queryset.order_by().values_list("pk", flat=True))
-        return count, queryset.filter(pk__in=pks)
-    return count, queryset
+def narrowed(queryset, *, narrow_limit=None, count_limit=None):
+    """``(ResultCount, queryset)``. The rows are looked for first, up to ``narrow_limit``
+    (by default ``NARROW_LIMIT``) of them, in one unordered query (the search's own
+    indexes). When there are no more, they are the count, and the queryset is narrowed to
+    their primary keys, so that reading it in order does not walk the sort's whole index
+    looking for a few rows (seconds at a million rows). With more, a page's worth comes
+    after a short walk, and they are counted up to ``count_limit`` (by default
+    ``COUNT_LIMIT``); not at all when that is no more than ``narrow_limit``."""
+    narrow_limit = NARROW_LIMIT if narrow_limit is None else narrow_limit
+    count_limit = COUNT_LIMIT if count_limit is None else count_limit
+    pks = list(queryset.order_by().values_list("pk", flat=True)[: narrow_limit + 1])
+    if len(pks) <= narrow_limit:
+        return ResultCount(len(pks)), queryset.filter(pk__in=pks)
+    if count_limit <= narrow_limit:
+        return ResultCount(narrow_limit, exact=False), queryset
+    return bounded_count(queryset, count_limit), queryset
 
 
 def narrowed_if_few(queryset):
     """``queryset`` narrowed to its primary keys when it matches no more than
     ``NARROW_LIMIT`` rows, found in one unordered query (the search's own indexes, where
     an ordered one would walk the sort's index); else ``queryset`` as it is. For a page
-    that shows no count (the registers' search)."""
+    that shows no count (the registers' search), or has counted them already (an export)."""
     pks = list(queryset.order_by().values_list("pk", flat=True)[: NARROW_LIMIT + 1])
     if len(pks) <= NARROW_LIMIT:
         return queryset.filter(pk__in=pks)

@@ -43,13 +43,18 @@ from customers import scope
 from customers.models import Customer
 from jobs.running import run_again, start
 
-from . import audit
+from . import audit, paging
 from .exports import BYTE_ORDER_MARK, ExportFormat, write_export_file
 from .filters import AuditEventFilterSet
 from .forms import ThrottledPasswordChangeForm
 from .models import AuditEvent, Export, TablePreference
 from .money import format_money
-from .paging import KeysetPaginator, bounded_count, narrowed
+from .paging import (
+    KeysetPaginator,
+    bounded_count,
+    narrowed,
+    narrowed_if_few,
+)
 from .services import save_recorded
 from .tables import AuditEventTable, ExportTable, ObjectTable
 from .tasks import task_waits_for_worker, waiting_state, write_export
@@ -122,7 +127,7 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
         queryset = self.get_filtered_queryset()
         count = self.known_count()
         if count is None:
-            count, queryset = narrowed(queryset)
+            count, queryset = narrowed(queryset, **self.counting())
         paginator = KeysetPaginator(
             self.table_class.list_queryset(queryset), self.paginate_by, count
         )
@@ -136,6 +141,15 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
             **{self.context_object_name: page.rows},
         )
         return self.render_to_response(context)
+
+    def counting(self):
+        """How far the rows are counted (``paging.narrowed``): a search's only as far as
+        ``SEARCH_COUNT_LIMIT``, unless its count was asked for."""
+        searching = bool(self.request.GET.get("q", "").strip())
+        if searching and not self.request.GET.get("count"):
+            limit = paging.SEARCH_COUNT_LIMIT
+            return {"narrow_limit": limit, "count_limit": limit}
+        return {}
 
     def known_count(self):
         """The list's count when it is known without counting rows (a ``ResultCount``),
@@ -234,7 +248,7 @@ class ObjectExportView(PermissionRequiredMixin, View):
                 "generic/export_confirm.html",
                 {"title": lister.title, "limit": f"{limit:,}", "list_url": list_url},
             )
-        _, queryset = narrowed(queryset)
+        queryset = narrowed_if_few(queryset)
         audit.record_export(
             user=request.user,
             title=lister.title,

@@ -193,7 +193,7 @@ def requests(client, args):
     yield "list, page 2 (Next)", getter(client, next_page_url(client, first_page)), None
     yield "list, last page", getter(client, "/customers/?store=all&page=last"), None
     yield (
-        "search, common first name",
+        "search, a first name 5% share",
         getter(client, "/customers/?q=Amelia"),
         getter(client, f"{stock}?q=Amelia"),
     )
@@ -283,7 +283,7 @@ def cashier_requests(store, elsewhere):
     elsewhere = Customer.objects.exclude(stores=store).filter(pk__gte=elsewhere.pk).first()
     yield "cashier: list of their store, with tiles", getter(client, "/customers/"), None
     yield "cashier: list, page 2 (Next)", getter(client, next_page_url(client, "/customers/")), None
-    yield "cashier: search, common first name", getter(client, "/customers/?q=Amelia"), None
+    yield "cashier: search, a first name 5% share", getter(client, "/customers/?q=Amelia"), None
     yield "cashier: search, part of a last name", getter(client, "/customers/?q=akamu"), None
     yield "cashier: sort by name", getter(client, "/customers/?sort=name"), None
     yield (

@@ -25,6 +25,11 @@ def link(response, label):
     return LIST_URL + html.unescape(found.group(1)) if found else None
 
 
+def link_to(response, element_id):
+    found = re.search(rf'href="([^"]*)" id="{element_id}"', response.text)
+    return LIST_URL + html.unescape(found.group(1))
+
+
 def shown_ids(response):
     return [customer.pk for customer in response.context["customers"]]
 
@@ -102,14 +107,37 @@ class TestCounts:
 
         assert "999 customers match" in response.text
 
-    def test_a_large_match_is_counted_up_to_a_bound(self, clerk_client, customers, monkeypatch):
+    def test_a_filtered_list_is_counted_up_to_a_bound(self, clerk_client, customers, monkeypatch):
+        monkeypatch.setattr(paging, "NARROW_LIMIT", 50)
         monkeypatch.setattr(paging, "COUNT_LIMIT", 100)
 
-        response = clerk_client.get(LIST_URL, {"q": "name"})
+        response = clerk_client.get(LIST_URL, {"created_from": "2000-01-01"})
 
         assert "more than 100 customers match" in response.text
         assert len(shown_ids(response)) == 50
         assert "Page 1" in response.text and "Page 1 of" not in response.text
+
+    def test_a_filtered_list_is_counted_exactly_below_the_bound(self, clerk_client, customers):
+        response = clerk_client.get(LIST_URL, {"created_from": "2000-01-01"})
+
+        assert "120 customers match" in response.text
+        assert "Count them" not in response.text
+
+    def test_a_search_is_counted_only_so_far_unless_its_count_is_asked_for(
+        self, clerk_client, customers, monkeypatch
+    ):
+        """A common word's count is most of a search's time at a million customers."""
+        monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 30)
+        with CaptureQueriesContext(connection) as queries:
+            response = clerk_client.get(LIST_URL, {"q": "name", "sort": "name"})
+
+        assert "more than 30 customers match" in response.text
+        assert not any("COUNT(" in query["sql"] for query in queries.captured_queries)
+        assert len(shown_ids(response)) == 50  # the page is whole all the same
+        counted = clerk_client.get(link_to(response, "count-them"))
+        assert "120 customers match" in counted.text
+        assert "Count them" not in counted.text
+        assert shown_ids(counted) == shown_ids(response)
 
     def test_a_small_match_is_counted_exactly(self, clerk_client, customers):
         response = clerk_client.get(LIST_URL, {"q": "name11"})
