@@ -3,7 +3,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -135,6 +137,17 @@ class CustomerImport(models.Model):
     def job(self):
         """The job checking or writing it (the latest one)."""
         return self.jobs.order_by("-pk").first()
+
+    def jobs_under_way(self):
+        """Its jobs and its parts' that wait for a worker or run, oldest first."""
+        ours = Q(subject_type=ContentType.objects.get_for_model(self), subject_id=self.pk)
+        for parts in (self.check_parts, self.write_parts):
+            ours |= Q(
+                subject_type=ContentType.objects.get_for_model(parts.model),
+                subject_id__in=parts.values("pk"),
+            )
+        under_way = Job.objects.filter(ours, status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+        return under_way.order_by("pk")
 
     def job_failed(self, problem):
         self.move(

@@ -14,6 +14,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from backoffice.tables import Echo
 from backoffice.tasks import task_waits_for_worker, waiting_state
 from backoffice.views import ObjectListView, job_progress_response
+from jobs.models import Job
 from jobs.running import run_again, start
 from stores.current import get_current_store
 
@@ -182,10 +183,16 @@ class ImportDetailView(OwnImportMixin, DetailView):
         )
 
 
-def waiting_for_worker(job):
-    """Whether the job waits for a worker to start it (a job running has one)."""
-    waiting = job.status in (Status.CHECKING, Status.QUEUED)
-    return waiting and (running := job.job) is not None and task_waits_for_worker(running.task_id)
+def waiting_for_worker(customer_import):
+    """Whether the import waits for a worker: none of its jobs (its own, or its parts')
+    is running, and the next one has waited longer than a running worker takes."""
+    if not customer_import.is_running:
+        return False
+    jobs = customer_import.jobs_under_way()
+    if jobs.filter(status=Job.Status.RUNNING).exists():
+        return False
+    next_job = jobs.first()
+    return next_job is not None and task_waits_for_worker(next_job.task_id)
 
 
 class ImportProgressView(OwnImportMixin, View):

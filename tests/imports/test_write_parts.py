@@ -2,9 +2,13 @@
 stores, loyalty balances, tiles and audit events are the same as writing it in one go;
 cancel stops every part, and a part that failed is run again from its last batch."""
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from backoffice.models import AuditEvent
 from customers import tallies
@@ -184,3 +188,24 @@ def test_two_workers_share_one_import_and_write_what_one_worker_writes(settings,
     parts = Job.objects.filter(kind=WritePart.WRITE_JOB, status=Job.Status.DONE)
     assert parts.values("worker").distinct().count() == 2
     assert tallies.differences() == {}  # the tiles count both imports' customers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_its_page_says_when_its_parts_wait_for_a_worker(
+    settings, manager, manager_client, downtown
+):
+    settings.IMPORT_PART_ROWS = 3
+    customer_import = checked_import(manager, "parts.example", 11)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    writing = press_import(customer_import)
+    tasks.run_import.call(writing.pk)  # a worker started the writing, then went away
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - datetime.timedelta(minutes=1))
+    progress_url = reverse("imports:progress", args=[customer_import.pk])
+
+    waiting = manager_client.get(progress_url).json()
+    first_part = Job.objects.filter(kind=WritePart.WRITE_JOB).earliest("pk")
+    Job.objects.filter(pk=first_part.pk).update(status=Job.Status.RUNNING)
+    one_part_running = manager_client.get(progress_url).json()
+
+    assert (waiting["status"], waiting["waiting_for_worker"]) == ("importing", True)
+    assert one_part_running["waiting_for_worker"] is False
