@@ -1,5 +1,5 @@
-"""Time an import's check (the dry run) of N rows run by 1, 2, ... worker processes, as in
-production: the upload's job splits it into parts, which the workers share.
+"""Time an import's check (the dry run) of N rows, then its writing, run by 1, 2, ...
+worker processes, as in production: each is split into parts, which the workers share.
 
     .venv/bin/python bench/import_workers.py --customers 1000000 --workers 1,2
 
@@ -8,7 +8,7 @@ email, phone, address, stores), read from ``bench/run.py``'s database of that si
 first ``--rows`` of them) and written once to ``bench/data/upload-ROWS.csv`` (under the
 100 MiB upload limit at a million). Each run checks it in a fresh ``bench_import_target``
 (40 stores, no customers) with that many ``db_worker`` processes; the time is from the
-job's queueing to the import's findings.
+job's queueing to the import's findings, and from pressing Import to the last batch.
 Prints a Markdown table for ``bench/RESULTS.md``.
 """
 
@@ -67,8 +67,9 @@ def environment(target):
     }
 
 
-def checked_by(workers, source):
-    """Seconds from queueing the check of ``source`` to its findings, with ``workers``."""
+def imported_by(workers, source):
+    """Seconds from queueing the check of ``source`` to its findings, and from pressing
+    Import to the last customer written, with ``workers``; and the file's rows."""
     target = bench_imports.fresh_target("postgres")
     os.environ.update(environment(target))
     import django
@@ -98,19 +99,30 @@ def checked_by(workers, source):
         for _ in range(workers)
     ]
     try:
-        while True:
-            customer_import.refresh_from_db()
-            if customer_import.status != CustomerImport.Status.CHECKING:
-                break
-            time.sleep(1)
+        checked = until_moved_from(customer_import, CustomerImport.Status.CHECKING) - started
+        assert customer_import.status == "checked", customer_import.problem
+        with transaction.atomic():
+            customer_import.move(source=["checked"], status=CustomerImport.Status.QUEUED)
+            start(tasks.run_import, customer_import, kind=CustomerImport.WRITE_JOB)
+        pressed = time.perf_counter()
+        until_moved_from(customer_import, CustomerImport.Status.QUEUED)
+        written = until_moved_from(customer_import, CustomerImport.Status.IMPORTING) - pressed
+        assert customer_import.status == "done", customer_import.problem
     finally:
         for worker in running:
             worker.terminate()
             worker.wait()
-    seconds = time.perf_counter() - started
-    assert customer_import.status == "checked", (customer_import.status, customer_import.problem)
     connections.close_all()
-    return seconds, customer_import.rows_total
+    return checked, written, customer_import.rows_total
+
+
+def until_moved_from(customer_import, status):
+    """When the import left ``status`` (polled every 0.5 s)."""
+    while True:
+        customer_import.refresh_from_db()
+        if customer_import.status != status:
+            return time.perf_counter()
+        time.sleep(0.5)
 
 
 def main():
@@ -124,13 +136,17 @@ def main():
         f"\n{args.rows or args.customers:,} rows, {source.stat().st_size / 2**20:,.0f} MiB CSV, "
         f"{os.cpu_count()} cores; parts of 20,000 rows\n"
     )
-    print("| workers | check | rows/s | speed-up |\n|---|---|---|---|")
+    print(
+        "| workers | check | rows/s | speed-up | write | rows/s | speed-up |\n"
+        "|---|---|---|---|---|---|---|"
+    )
     first = None
     for workers in map(int, args.workers.split(",")):
-        seconds, rows = checked_by(workers, source)
-        first = first or seconds
+        check, write, rows = imported_by(workers, source)
+        first = first or (check, write)
         print(
-            f"| {workers} | {seconds:,.0f} s | {rows / seconds:,.0f} | {first / seconds:.2f}x |",
+            f"| {workers} | {check:,.0f} s | {rows / check:,.0f} | {first[0] / check:.2f}x "
+            f"| {write:,.0f} s | {rows / write:,.0f} | {first[1] / write:.2f}x |",
             flush=True,
         )
 
