@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from customers.models import CustomerTally
 from tests.factories import make_customer
 
 LIST_URL = reverse("customers:list")
@@ -157,6 +158,15 @@ class TestTiles:
         assert tiles["Business customers"] == (1, f"{LIST_URL}?store=DT01&type=business")
         business = clerk_client.get(tiles["Business customers"][1])
         assert names(business) == ["Zeta Corp"]
+
+    def test_a_chains_counts_read_with_thousands_separators(self, clerk_client, chain):
+        chain_rows = CustomerTally.objects.filter(store_id=CustomerTally.CHAIN)
+        chain_rows.update(count=0)
+        chain_rows.filter(pk=chain_rows.earliest("pk").pk).update(count=1_234_567)
+
+        response = clerk_client.get(LIST_URL, {"store": "all"})
+
+        assert '<span class="tile-count text-body">1,234,567</span>' in response.text
 
     def test_new_this_month_counts_customers_created_since_the_first(self, clerk_client, db):
         today = timezone.localdate()
