@@ -30,10 +30,10 @@ class CustomerImportTable(ObjectTable):
 
     def render_counts(self, record):
         if record.status == record.Status.DONE or record.created or record.updated:
-            return f"{record.created} created, {record.updated} updated"
+            return f"{record.created:,} created, {record.updated:,} updated"
         if record.rows_total is not None:
             return (
-                f"{record.to_create} to create, {record.to_update} to update, "
-                f"{record.to_skip} to skip, {record.error_count} errors"
+                f"{record.to_create:,} to create, {record.to_update:,} to update, "
+                f"{record.to_skip:,} to skip, {record.error_count:,} errors"
             )
-        return f"{record.rows_done} checked"
+        return f"{record.rows_done:,} checked"

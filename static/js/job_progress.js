@@ -12,14 +12,14 @@
       window.location.reload();
       return;
     }
-    document.getElementById("rows-done").textContent = state.rows_done;
+    document.getElementById("rows-done").textContent = state.rows_done.toLocaleString("en-US");
     document.getElementById("job-status").textContent = state.status_display;
     const busy = state.waiting_for_worker && state.workers_busy > 0;
     document.getElementById("waiting-for-worker").classList.toggle("d-none", !state.waiting_for_worker || busy);
     document.getElementById("workers-busy").classList.toggle("d-none", !busy);
     document.getElementById("jobs-running").textContent = state.workers_busy;
     if (state.rows_total) {
-      document.getElementById("rows-total").textContent = ` of ${state.rows_total}`;
+      document.getElementById("rows-total").textContent = ` of ${state.rows_total.toLocaleString("en-US")}`;
       const bar = box.querySelector(".progress");
       bar.setAttribute("aria-valuemax", state.rows_total);
       bar.setAttribute("aria-valuenow", state.rows_done);

@@ -61,6 +61,24 @@ def test_a_manager_uploads_checks_and_imports_a_file(manager_client, downtown, r
     assert "customers.csv" in page and "3 created, 0 updated" in page
 
 
+def test_a_big_imports_counts_read_with_thousands_separators(manager_client, manager):
+    big = CustomerImport.objects.create(
+        name="chain.csv", created_by=manager, status=CustomerImport.Status.DONE,
+        rows_total=1_250_000, rows_done=1_200_000, to_create=1_150_000, to_update=50_000,
+        to_skip=48_000, error_count=2_000, created=1_150_000, updated=50_000,
+    )  # fmt: skip
+
+    page = manager_client.get(big.get_absolute_url()).content.decode()
+    listed = manager_client.get(reverse("imports:list")).content.decode()
+
+    for shown in ("1,150,000", "50,000", "48,000", "2,000"):
+        assert shown in page
+    assert "1,150,000 created, 50,000 updated" in listed
+    CustomerImport.objects.filter(pk=big.pk).update(status=CustomerImport.Status.IMPORTING)
+    running = manager_client.get(big.get_absolute_url()).content.decode()
+    assert '1,200,000</span><span id="rows-total"> of 1,250,000</span>' in running
+
+
 def test_an_imported_file_is_removed_once_written(manager_client, downtown, run_jobs, media_root):
     run_jobs(
         lambda: upload(manager_client, "first_name,last_name,email,stores\nA,B,a@b.org,DT01\n")
