@@ -5,7 +5,7 @@ from django.utils import timezone
 from backoffice import audit
 from loyalty.services import card_assign, loyalty_update
 
-from . import extensions
+from . import extensions, tallies
 from .consent import consent_changes
 from .models import ConsentEvent, ConsentSource, Customer
 from .tallies import recounted
@@ -23,6 +23,7 @@ class ConcurrentEditError(Exception):
 
 
 @transaction.atomic
+@tallies.added_together()
 def customer_save(
     *,
     customer,

@@ -13,6 +13,7 @@ Months are calendar months in ``settings.TIME_ZONE``: after changing it, run
 
 from collections import Counter
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connections, transaction
 from django.db.models import Count, DateField, F, Q, Sum, Value
@@ -22,6 +23,8 @@ from django.utils import timezone
 from .models import Customer, CustomerTally
 
 KEY = ("store_id", "customer_type", "loyalty_enrolled", "created_month")
+# The tally changes gathered by ``added_together``, when a block of it is running.
+_gathered = ContextVar("gathered_tally_changes", default=None)
 
 
 def month_of(moment):
@@ -65,10 +68,43 @@ def recounted(customer_ids=()):
         add({key: after[key] - before[key] for key in before.keys() | after.keys()})
 
 
+@contextmanager
+def added_together():
+    """Gather the tally changes of the writes in the block, and add them once at its end.
+
+    Each ``add`` locks its rows in key order, but a transaction making several (a customer's
+    save adds its stores' change, then its loyalty's; an import's batch, one per customer
+    it updates) would hold the rows of its earlier adds while taking the next: two such
+    transactions could take the same rows in opposite orders and deadlock. Added together,
+    a transaction takes them all in one order. A block inside another joins the outer one,
+    and takes its changes back out if it fails (its savepoint is rolled back).
+    """
+    if (outer := _gathered.get()) is not None:
+        before = outer.copy()
+        try:
+            yield
+        except BaseException:
+            outer.clear()
+            outer.update(before)
+            raise
+        return
+    changes = Counter()
+    token = _gathered.set(changes)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    add(changes)
+
+
 def add(changes):
     """Add ``{key: change}`` to the tally rows, creating missing ones, in one statement per
-    row. Keys are applied in order, so that concurrent writers lock rows in the same order
-    and cannot deadlock. An upsert, because two transactions may create the same row."""
+    row; inside ``added_together``, at the end of its block. Keys are applied in order, so
+    that concurrent writers lock rows in the same order and cannot deadlock. An upsert,
+    because two transactions may create the same row."""
+    if (gathered := _gathered.get()) is not None:
+        gathered.update(changes)
+        return
     rows = [(*key, change) for key, change in sorted(changes.items()) if change]
     if not rows:
         return

@@ -21,6 +21,7 @@ BATCH_SIZE = 1000
 
 
 @transaction.atomic
+@tallies.added_together()  # a batch's updates add theirs in one go: parts cannot deadlock
 def write_batch(rows, *, user, source, guard=None):
     """Create the batch's new customers with their stores, loyalty accounts (balances as
     "import" ledger entries) and audit events, in bulk; update the matched ones. Returns

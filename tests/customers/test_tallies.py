@@ -1,9 +1,11 @@
 """The tallies behind the tiles and the unfiltered count stay exact through every write."""
 
+import contextlib
 import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,3 +118,32 @@ class TestCheckCommand:
 
         call_command("check_customer_tallies", repair=True)
         assert_tallies_are_exact()
+
+
+class TestChangesAddedTogether:
+    """A transaction of many writes adds their tally changes once, in key order."""
+
+    KEY = (CustomerTally.CHAIN, "personal", False, datetime.date(2026, 1, 1))
+
+    def counted(self):
+        return CustomerTally.objects.filter(
+            store_id=self.KEY[0], customer_type=self.KEY[1], loyalty_enrolled=self.KEY[2],
+            created_month=self.KEY[3],
+        ).values_list("count", flat=True).first()  # fmt: skip
+
+    def test_they_are_added_at_the_end_of_the_block(self, db):
+        with transaction.atomic(), tallies.added_together():
+            tallies.add({self.KEY: 2})
+            tallies.add({self.KEY: 3})
+            assert self.counted() is None  # not yet
+
+        assert self.counted() == 5
+
+    def test_an_inner_block_that_failed_takes_its_changes_back(self, db):
+        with transaction.atomic(), tallies.added_together():
+            tallies.add({self.KEY: 1})
+            with contextlib.suppress(ValueError), transaction.atomic(), tallies.added_together():
+                tallies.add({self.KEY: 5})
+                raise ValueError
+
+        assert self.counted() == 1

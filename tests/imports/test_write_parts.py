@@ -3,9 +3,11 @@ stores, loyalty balances, tiles and audit events are the same as writing it in o
 cancel stops every part, and a part that failed is run again from its last batch."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -209,3 +211,44 @@ def test_its_page_says_when_its_parts_wait_for_a_worker(
 
     assert (waiting["status"], waiting["waiting_for_worker"]) == ("importing", True)
     assert one_part_running["waiting_for_worker"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+@needs_shared_database  # row locks of two connections at once
+def test_two_parts_moving_customers_between_stores_at_once_do_not_deadlock(
+    tmp_path, manager, downtown, riverside
+):
+    """Each update changes two months' tally rows, in the opposite order in each part."""
+    months = [timezone.make_aware(datetime.datetime(2026, month, 15)) for month in (1, 2)]
+    per_part, lines = 400, [HEADER]
+    for n in range(2 * per_part):
+        customer = make_customer(first_name="Kit", email=f"kit{n}@moving.example",
+                                 stores=[riverside])  # fmt: skip
+        month = months[(n + (n >= per_part)) % 2]
+        Customer.objects.filter(pk=customer.pk).update(created_at=month)
+        lines.append(f"Kit,Moved,kit{n}@moving.example,DT01,false,\n")
+    tallies.rebuild()
+    path = tmp_path / "moving.csv"
+    path.write_text("".join(lines))
+    options = pipeline.Options(match="email", update=True)
+    problems, together = [], threading.Barrier(2)
+
+    def write_part(rows):
+        try:
+            together.wait()
+            pipeline.write(str(path), "moving.csv", options, user=manager, rows=rows)
+        except Exception as problem:  # noqa: BLE001 - reported by the test
+            problems.append(repr(problem))
+        finally:
+            connections.close_all()
+
+    parts = [threading.Thread(target=write_part, args=(rows,))
+             for rows in (range(per_part), range(per_part, 2 * per_part))]  # fmt: skip
+    for part in parts:
+        part.start()
+    for part in parts:
+        part.join()
+
+    assert problems == []
+    assert Customer.objects.filter(stores=downtown, last_name="Moved").count() == 2 * per_part
+    assert tallies.differences() == {}
