@@ -76,11 +76,18 @@ def record_many(*, user, action, objects, summary, changes=None, anonymous=False
     return AuditEvent.objects.bulk_create(events)
 
 
+# What a list's query string carries besides its search and filters: the page it shows,
+# and whether its rows were counted beyond a search's first ones.
+LIST_MECHANICS = ("page", "count")
+
+
 def record_export(*, user, title, query, rows, file_format):
     """The event of a list downloaded as a file, about the person who downloaded it: which
     list, with which search and filters (the list's query string), how many rows."""
     filters = ", ".join(
-        f"{name} “{value}”" for name, value in QueryDict(query).items() if value and name != "page"
+        f"{name} “{value}”"
+        for name, value in QueryDict(query).items()
+        if value and name not in LIST_MECHANICS
     )
     return record(
         user=user,

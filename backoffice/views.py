@@ -125,9 +125,12 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         queryset = self.get_filtered_queryset()
-        count = self.known_count()
-        if count is None:
-            count, queryset = narrowed(queryset, **self.counting())
+        count, on_demand = self.known_count(), self.counted_on_demand()
+        if count is None and on_demand:
+            limit = paging.SEARCH_COUNT_LIMIT
+            count, queryset = narrowed(queryset, narrow_limit=limit, count_limit=limit)
+        elif count is None:
+            count, queryset = narrowed(queryset)
         paginator = KeysetPaginator(
             self.table_class.list_queryset(queryset), self.paginate_by, count
         )
@@ -137,19 +140,17 @@ class ObjectListView(PermissionRequiredMixin, TemplateView):
             table=table,
             filter=self.filterset,
             result_count=count,
+            may_count_further=on_demand and not count.exact,
             page_obj=page,
             **{self.context_object_name: page.rows},
         )
         return self.render_to_response(context)
 
-    def counting(self):
-        """How far the rows are counted (``paging.narrowed``): a search's only as far as
-        ``SEARCH_COUNT_LIMIT``, unless its count was asked for."""
+    def counted_on_demand(self):
+        """Whether the rows are counted only as far as ``SEARCH_COUNT_LIMIT``: a search's,
+        until its count is asked for (``count=1``)."""
         searching = bool(self.request.GET.get("q", "").strip())
-        if searching and not self.request.GET.get("count"):
-            limit = paging.SEARCH_COUNT_LIMIT
-            return {"narrow_limit": limit, "count_limit": limit}
-        return {}
+        return searching and not self.request.GET.get("count")
 
     def known_count(self):
         """The list's count when it is known without counting rows (a ``ResultCount``),

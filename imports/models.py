@@ -150,7 +150,8 @@ class CustomerImport(models.Model):
         return under_way.order_by("pk")
 
     def job_failed(self, problem):
-        self.move(
+        """Its job stopped on ``problem``; whether this stopped it (it was still running)."""
+        return self.move(
             source=self.RUNNING, status=self.Status.FAILED, problem=problem,
             finished_at=timezone.now(),
         )  # fmt: skip
@@ -255,14 +256,14 @@ class ImportPart(models.Model):
         )  # fmt: skip
 
     def job_failed(self, problem):
-        """A part that failed fails the import's check or writing: the import's own job
-        says so, and its page offers Run again."""
+        """A part that failed fails the import's check or writing, if still running: the
+        import's own job says so, and its page offers Run again."""
         problem = f"Part {self.number + 1} of {self.customer_import}: {problem}"[:500]
-        if (job := self.customer_import.job) is not None:
+        stopped = self.customer_import.job_failed(problem)
+        if stopped and (job := self.customer_import.job) is not None:
             Job.objects.filter(pk=job.pk).update(
                 status=Job.Status.FAILED, problem=problem, finished_at=timezone.now()
             )
-        self.customer_import.job_failed(problem)
 
 
 class CheckPart(ImportPart):

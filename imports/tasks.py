@@ -202,6 +202,9 @@ def run_import(job):
     if len(parts) == 1:
         write_one_part(job, parts[0])
         return
+    if not parts.filter(written=False).exists():  # the last part stopped before finishing
+        finish_import(customer_import)
+        return
     under_way = Job.objects.filter(
         subject_type=ContentType.objects.get_for_model(WritePart),
         subject_id=OuterRef("pk"),

@@ -290,9 +290,15 @@ class ImportRunAgainView(OwnImportMixin, FileNeededMixin, View):
 
 
 def can_run_again(customer_import):
+    """A failed check or writing, once none of its jobs (its parts') is still stopping."""
     job = customer_import.job
     failed = customer_import.status == Status.FAILED and bool(customer_import.file)
-    return failed and job is not None and job.status == job.Status.FAILED
+    return (
+        failed
+        and job is not None
+        and job.status == job.Status.FAILED
+        and not customer_import.jobs_under_way().exists()
+    )
 
 
 class ImportErrorReportView(OwnImportMixin, FileNeededMixin, View):

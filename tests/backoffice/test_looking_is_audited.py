@@ -45,13 +45,15 @@ def test_downloading_a_list_is_an_exported_event_with_its_filters_and_rows(
 ):
     make_customer(first_name="Bob", stores=[downtown])
 
-    response = manager_client.get(reverse("customers:export"), {"store": "DT01", "q": "Ada"})
+    response = manager_client.get(
+        reverse("customers:export"), {"store": "DT01", "q": "Ada", "count": "1", "page": "2"}
+    )  # exported from the list's second page, its count asked for
     b"".join(response.streaming_content)
 
     event = AuditEvent.objects.get(action=Action.EXPORT)
     assert (event.user, event.object_id) == (manager, manager.pk)
     assert event.summary == "Exported 1 row of Customers as CSV: store “DT01”, q “Ada”"
-    assert event.changes == {"query": [None, "store=DT01&q=Ada"], "rows": [None, 1]}
+    assert event.changes == {"query": [None, "store=DT01&q=Ada&count=1&page=2"], "rows": [None, 1]}
 
 
 def test_downloading_a_background_export_is_an_exported_event(

@@ -139,6 +139,26 @@ class TestCounts:
         assert "Count them" not in counted.text
         assert shown_ids(counted) == shown_ids(response)
 
+    def test_a_search_counted_on_demand_stops_at_the_bound(
+        self, clerk_client, customers, monkeypatch
+    ):
+        monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 30)
+        monkeypatch.setattr(paging, "NARROW_LIMIT", 50)
+        monkeypatch.setattr(paging, "COUNT_LIMIT", 100)
+
+        response = clerk_client.get(LIST_URL, {"q": "name", "count": "1"})
+
+        assert "more than 100 customers match" in response.text
+        assert "Count them" not in response.text  # counted as far as a list is
+
+    def test_a_blank_search_is_counted_as_a_list(self, clerk_client, customers, monkeypatch):
+        monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 30)
+
+        response = clerk_client.get(LIST_URL, {"q": "  ", "created_from": "2000-01-01"})
+
+        assert "120 customers match" in response.text
+        assert "Count them" not in response.text
+
     def test_a_small_match_is_counted_exactly(self, clerk_client, customers):
         response = clerk_client.get(LIST_URL, {"q": "name11"})
 

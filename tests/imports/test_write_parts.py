@@ -252,3 +252,78 @@ def test_two_parts_moving_customers_between_stores_at_once_do_not_deadlock(
     assert problems == []
     assert Customer.objects.filter(stores=downtown, last_name="Moved").count() == 2 * per_part
     assert tallies.differences() == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_whose_last_part_stopped_before_finishing_is_finished_by_run_again(
+    settings, manager, manager_client, downtown, monkeypatch
+):
+    settings.IMPORT_PART_ROWS = 3
+    customer_import = checked_import(manager, "parts.example", 11)
+    monkeypatch.setattr(tasks, "finish_import", lambda customer_import: 1 / 0)
+    press_import(customer_import)
+    customer_import.refresh_from_db()
+    assert customer_import.status == "failed"
+    assert not customer_import.write_parts.filter(written=False).exists()
+
+    monkeypatch.undo()
+    manager_client.post(reverse("imports:run_again", args=[customer_import.pk]))
+
+    customer_import.refresh_from_db()
+    assert (customer_import.status, customer_import.created) == ("done", 8)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_again_waits_for_every_part_to_stop(
+    settings, manager, manager_client, downtown, monkeypatch
+):
+    settings.IMPORT_PART_ROWS = 3
+    customer_import = checked_import(manager, "parts.example", 11)
+    flush = pipeline.flush
+
+    def out_of_memory_in_part_one(batch, *args):
+        if batch[0].line == 2:
+            raise MemoryError
+        flush(batch, *args)
+
+    monkeypatch.setattr(pipeline, "flush", out_of_memory_in_part_one)
+    press_import(customer_import)
+    monkeypatch.undo()
+    stopping = Job.objects.filter(kind=WritePart.WRITE_JOB).latest("pk")
+    Job.objects.filter(pk=stopping.pk).update(status=Job.Status.RUNNING)  # not yet seen stopping
+
+    page = manager_client.get(customer_import.get_absolute_url()).content.decode()
+    refused = manager_client.post(reverse("imports:run_again", args=[customer_import.pk]))
+
+    assert "Run again" not in page
+    assert refused.status_code == 302
+    customer_import.refresh_from_db()
+    assert customer_import.status == "failed"
+    Job.objects.filter(pk=stopping.pk).update(status=Job.Status.DONE)
+    page = manager_client.get(customer_import.get_absolute_url()).content.decode()
+    assert "Run again" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_part_taken_over_is_not_written_by_the_worker_that_seemed_dead(
+    settings, manager, downtown
+):
+    settings.IMPORT_PART_ROWS = 3
+    customer_import = checked_import(manager, "parts.example", 11)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued
+    writing = press_import(customer_import)
+    tasks.run_import.call(writing.pk)
+    Job.objects.filter(pk=writing.pk).update(status=Job.Status.QUEUED)  # as a takeover does
+    tasks.run_import.call(writing.pk)
+    assert Job.objects.filter(kind=WritePart.WRITE_JOB).count() == 4  # one job a part
+
+    part = customer_import.write_parts.get(number=0)
+    seemed_dead = WritePart.objects.get(pk=part.pk)  # as it read the part, then paused
+    first = Job.objects.filter(kind=WritePart.WRITE_JOB).earliest("pk")
+    tasks.write_part.call(first.pk)  # its successor wrote the part
+    Job.objects.filter(pk=first.pk).update(status=Job.Status.RUNNING)
+    first.refresh_from_db()
+    tasks.write_one_part(first, seemed_dead)  # it wakes up
+
+    assert Customer.objects.filter(email__endswith="@parts.example").count() == 3 + 2
+    assert customer_import.write_parts.get(number=0).created == 3
