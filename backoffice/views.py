@@ -49,12 +49,7 @@ from .filters import AuditEventFilterSet
 from .forms import ThrottledPasswordChangeForm
 from .models import AuditEvent, Export, TablePreference
 from .money import format_money
-from .paging import (
-    KeysetPaginator,
-    bounded_count,
-    narrowed,
-    narrowed_if_few,
-)
+from .paging import KeysetPaginator, bounded_count, narrowed, narrowed_if_few
 from .services import save_recorded
 from .tables import AuditEventTable, ExportTable, ObjectTable
 from .tasks import task_waits_for_worker, waiting_state, write_export
