@@ -192,6 +192,7 @@ def requests(client, args):
     yield "list, page 1", getter(client, first_page), getter(client, stock)
     yield "list, page 2 (Next)", getter(client, next_page_url(client, first_page)), None
     yield "list, last page", getter(client, "/customers/?store=all&page=last"), None
+    yield "list, page 10000 (an old link)", getter(client, f"{first_page}&page=10000"), None
     yield (
         "search, a first name 5% share",
         getter(client, "/customers/?q=Amelia"),
