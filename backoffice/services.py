@@ -19,7 +19,7 @@ def editable_fields(model):
 
 
 @transaction.atomic
-def save_recorded(*, instance, user):
+def save_recorded(*, instance, actor):
     """Save ``instance`` and record a "create" event with its values, or an "update" event
     with the fields that changed (none: no event)."""
     model, fields = type(instance), editable_fields(type(instance))
@@ -30,7 +30,7 @@ def save_recorded(*, instance, user):
     after = audit.snapshot(instance, fields)
     if not before:
         audit.record(
-            user=user,
+            user=actor,
             action=audit.Action.CREATE,
             obj=instance,
             summary="Created",
@@ -40,7 +40,7 @@ def save_recorded(*, instance, user):
         )
     elif changes := audit.changes_between(before, after):
         audit.record(
-            user=user,
+            user=actor,
             action=audit.Action.UPDATE,
             obj=instance,
             summary=f"Changed {', '.join(audit.field_label(model, name) for name in changes)}",
@@ -50,8 +50,8 @@ def save_recorded(*, instance, user):
 
 
 @transaction.atomic
-def delete_recorded(*, instance, user):
-    audit.record(user=user, action=audit.Action.DELETE, obj=instance, summary="Deleted")
+def delete_recorded(*, instance, actor):
+    audit.record(user=actor, action=audit.Action.DELETE, obj=instance, summary="Deleted")
     instance.delete()
 
 

@@ -457,7 +457,7 @@ class ObjectFormMixin:
         created = not form.instance.pk
 
         def save():
-            saved = save_recorded(instance=form.save(commit=False), user=self.request.user)
+            saved = save_recorded(instance=form.save(commit=False), actor=self.request.user)
             form.save_m2m()
             return saved
 

@@ -48,10 +48,10 @@ class LedgerAccountViewSet:
     entry_permission = ""
     balance_label = "the balance"  # "the allowance left"
 
-    def update(self, account, *, user, expected_version):
+    def update(self, account, *, actor, expected_version):
         raise NotImplementedError
 
-    def post_entry(self, account, *, user, data):
+    def post_entry(self, account, *, actor, data):
         """Record the entry form's ``data`` through the kind's ledger service."""
         raise NotImplementedError
 
@@ -172,7 +172,7 @@ class AccountEditView(AccountFormView):
         try:
             self.viewset.update(
                 form.instance,
-                user=self.request.user,
+                actor=self.request.user,
                 expected_version=form.cleaned_data["version"],
             )
         except self.viewset.error_class as refusal:
@@ -202,7 +202,7 @@ class AccountEntryView(AccountFormView):
     def form_valid(self, form):
         try:
             entry = self.viewset.post_entry(
-                self.account, user=self.request.user, data=form.cleaned_data
+                self.account, actor=self.request.user, data=form.cleaned_data
             )
         except self.viewset.error_class as refusal:
             form.add_error("amount", str(refusal))

@@ -70,8 +70,8 @@ def requests(client, args):
     sample = members[members.count() // 2]
     card = getattr(sample, "loyalty_card", None)
     if card is None:
-        code = card_batch_generate(size=1, user=None).cards.get().code
-        card = card_assign(customer=sample, code=code, user=None)
+        code = card_batch_generate(size=1, actor=None).cards.get().code
+        card = card_assign(customer=sample, code=code, actor=None)
     assert LoyaltyCard.objects.filter(customer=sample).exists()
     yield "customer page with its loyalty history", getter(client, f"/customers/{sample.pk}/")
     yield "loyalty history page", getter(client, f"/loyalty/customers/{sample.pk}/")

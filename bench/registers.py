@@ -102,16 +102,16 @@ def sample_customers(registers, size):
         .distinct()
         .order_by("pk")[:size]
     )
-    cards = iter(card_batch_generate(size=len(customers) // 4 + 1, user=None).cards.all())
+    cards = iter(card_batch_generate(size=len(customers) // 4 + 1, actor=None).cards.all())
     for number, customer in enumerate(customers):
         if number % 4 == 1 and not customer.house_accounts.exists():
             house_account_open(
                 account=HouseAccount(customer=customer, account_number=f"BENCH{customer.pk}"),
                 opening_balance=Decimal("0.00"),
-                user=None,
+                actor=None,
             )
         if number % 4 == 2 and not LoyaltyCard.objects.filter(customer=customer).exists():
-            card_assign(customer=customer, code=next(cards).code, user=None)
+            card_assign(customer=customer, code=next(cards).code, actor=None)
     card_of = dict(
         LoyaltyCard.objects.filter(customer__in=customers).values_list("customer", "code")
     )

@@ -309,8 +309,8 @@ def bench_register(name, store):
 
     register = Register.objects.filter(name=name, store=store).first()
     if register is None:
-        return register_create(name=name, store=store, user=Actor("bench"))
-    return register, register_reactivate(register=register, user=Actor("bench"))
+        return register_create(name=name, store=store, actor=Actor("bench"))
+    return register, register_reactivate(register=register, actor=Actor("bench"))
 
 
 def api_requests(sample):
@@ -328,7 +328,7 @@ def api_requests(sample):
     card = LoyaltyCard.objects.filter(customer__isnull=False).first()
     house_account = sample.house_accounts.first() or house_account_open(
         account=HouseAccount(customer=sample, account_number=f"BENCH{sample.pk}"),
-        opening_balance=0, user=None,
+        opening_balance=0, actor=None,
     )  # fmt: skip
     for label, query in [
         ("phone", str(sample.phone)), ("email", sample.email), ("card code", card.code),

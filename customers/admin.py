@@ -119,7 +119,7 @@ class CustomerAdmin(admin.ModelAdmin):
         customer_save(
             customer=obj,
             stores=form.cleaned_data["stores"],
-            user=request.user,
+            actor=request.user,
             consent_source=ConsentSource.ADMIN,
         )
 

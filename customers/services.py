@@ -28,7 +28,7 @@ def customer_save(
     *,
     customer,
     stores,
-    user,
+    actor,
     loyalty_enrolled=None,
     loyalty_balance=None,
     loyalty_reason="",
@@ -66,11 +66,11 @@ def customer_save(
         replaced_photo = stored.photo.name
         customer.version = stored.version + 1
         customer.loyalty_points = stored.loyalty_points  # loyalty.services keeps it
-    staff = user if user is not None and user.is_authenticated else None  # not a register
+    staff = actor if actor is not None and actor.is_authenticated else None  # not a register
     if not customer.pk:
         customer.created_by = staff
     customer.updated_by = staff
-    consented = consent_changes(customer, before, source=consent_source, user=user)
+    consented = consent_changes(customer, before, source=consent_source, user=actor)
     with recounted([customer.pk] if customer.pk else []) as counted:
         customer.save()
         customer.stores.set(stores)
@@ -84,11 +84,11 @@ def customer_save(
             name: [None, value] for name, value in after.items() if value not in ("", None, [])
         }
         audit.record(
-            user=user, action=audit.Action.CREATE, obj=customer, summary="Created", changes=created
+            user=actor, action=audit.Action.CREATE, obj=customer, summary="Created", changes=created
         )
     elif changes := audit.changes_between(before, after):
         audit.record(
-            user=user,
+            user=actor,
             action=audit.Action.UPDATE,
             obj=customer,
             summary=f"Changed {', '.join(audit.field_label(Customer, name) for name in changes)}",
@@ -101,11 +101,11 @@ def customer_save(
             balance=loyalty_balance,
             reason=loyalty_reason,
             note=loyalty_note,
-            user=user,
+            actor=actor,
             expected_version=loyalty_version,
         )
     if loyalty_code is not None:
-        card_assign(customer=customer, code=loyalty_code, user=user)
+        card_assign(customer=customer, code=loyalty_code, actor=actor)
     return customer
 
 
@@ -116,7 +116,7 @@ def customer_snapshot(customer):
 
 
 @transaction.atomic
-def customer_add_to_store(*, customer, store, user):
+def customer_add_to_store(*, customer, store, actor):
     """Link ``customer`` to ``store``: a person who sees their own stores' customers only
     found them in another store by an exact key, and takes them on. The audit event says
     who added which store. Returns whether a link was added."""
@@ -126,9 +126,9 @@ def customer_add_to_store(*, customer, store, user):
         return False
     with recounted([locked.pk]):
         locked.stores.add(store)
-    Customer.objects.filter(pk=locked.pk).update(updated_by=user, version=F("version") + 1)
+    Customer.objects.filter(pk=locked.pk).update(updated_by=actor, version=F("version") + 1)
     audit.record(
-        user=user,
+        user=actor,
         action=audit.Action.UPDATE,
         obj=locked,
         summary=f"Added to {store.name}, found there by an exact search",
@@ -138,16 +138,16 @@ def customer_add_to_store(*, customer, store, user):
 
 
 @transaction.atomic
-def customer_clear_bounce(*, customer, user):
+def customer_clear_bounce(*, customer, actor):
     """Forget that mail to the customer's address bounced. Returns whether it had."""
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if locked.email_bounced_at is None:
         return False
     Customer.objects.filter(pk=locked.pk).update(
-        email_bounced_at=None, updated_by=user, version=F("version") + 1
+        email_bounced_at=None, updated_by=actor, version=F("version") + 1
     )
     audit.record(
-        user=user,
+        user=actor,
         action=audit.Action.UPDATE,
         obj=locked,
         summary="Cleared the email bounce",
@@ -166,33 +166,33 @@ class RestoreConflictError(Exception):
 
 
 @transaction.atomic
-def customers_delete(*, customers, user):
+def customers_delete(*, customers, actor):
     """Move customers to the Deleted list, keeping their stores, loyalty account and ledger."""
     live = list(
         Customer.objects.select_for_update().filter(pk__in=[customer.pk for customer in customers])
     )
     with recounted(customer.pk for customer in live):
         count = Customer.objects.filter(pk__in=[customer.pk for customer in live]).update(
-            deleted_at=timezone.now(), deleted_by=user, updated_by=user, version=F("version") + 1
+            deleted_at=timezone.now(), deleted_by=actor, updated_by=actor, version=F("version") + 1
         )
     audit.record_many(
-        user=user, action=audit.Action.DELETE, objects=live, summary="Moved to Deleted"
+        user=actor, action=audit.Action.DELETE, objects=live, summary="Moved to Deleted"
     )
     return count
 
 
 @transaction.atomic
-def customer_restore(*, customer, user):
+def customer_restore(*, customer, actor):
     """Bring a deleted customer back, unless a live customer has taken its email since."""
     holder = Customer.objects.with_email(customer.email).first()
     if holder:
         raise RestoreConflictError(customer, holder)
     with recounted([customer.pk]):
         Customer.all_objects.filter(pk=customer.pk).update(
-            deleted_at=None, deleted_by=None, updated_by=user, version=F("version") + 1
+            deleted_at=None, deleted_by=None, updated_by=actor, version=F("version") + 1
         )
     audit.record(
-        user=user, action=audit.Action.RESTORE, obj=customer, summary="Restored from Deleted"
+        user=actor, action=audit.Action.RESTORE, obj=customer, summary="Restored from Deleted"
     )
 
 
@@ -205,7 +205,7 @@ class PurgeRefused(Exception):
 
 
 @transaction.atomic
-def customers_purge(*, customers, user):
+def customers_purge(*, customers, actor):
     """Destroy deleted customers for good, with their loyalty history, memberships and
     house accounts (each app removes its own, ledgers included) and photos. Refused, for
     all of them, while any of their accounts holds or owes money (``PurgeRefused``).
@@ -222,7 +222,7 @@ def customers_purge(*, customers, user):
     ConsentEvent.objects.filter(customer__in=purged).delete()
     _, deleted_per_model = deleted.delete()
     audit.record_many(
-        user=user,
+        user=actor,
         action=audit.Action.PURGE,
         objects=purged,
         summary="Purged for good",

@@ -101,7 +101,7 @@ class CustomerBulkDeleteView(CustomerBulkActionView):
         return extensions.warnings_for(customers)
 
     def perform(self, customers):
-        count = customers_delete(customers=customers, user=self.request.user)
+        count = customers_delete(customers=customers, actor=self.request.user)
         messages.success(
             self.request,
             f"{customers_counted(count)} moved to Deleted; a manager can restore them from there.",
@@ -123,7 +123,7 @@ class CustomerRestoreView(CustomerBulkActionView):
     def perform(self, customers):
         for customer in customers:
             try:
-                customer_restore(customer=customer, user=self.request.user)
+                customer_restore(customer=customer, actor=self.request.user)
             except RestoreConflictError as conflict:
                 messages.error(
                     self.request,
@@ -163,7 +163,7 @@ class CustomerPurgeView(CustomerBulkActionView):
 
     def perform(self, customers):
         try:
-            count = customers_purge(customers=customers, user=self.request.user)
+            count = customers_purge(customers=customers, actor=self.request.user)
         except PurgeRefused as refused:  # money moved since the page was shown
             messages.error(self.request, f"Nothing was purged: {refused} Settle it first.")
         else:
@@ -328,7 +328,7 @@ class CustomerAddToStoreView(PermissionRequiredMixin, View):
         if store is None:
             messages.error(request, "Choose a store in the top bar first.")
             return redirect("customers:list")
-        customer_add_to_store(customer=customer, store=store, user=request.user)
+        customer_add_to_store(customer=customer, store=store, actor=request.user)
         messages.success(request, f"Customer “{customer}” was added to {store.name}.")
         return redirect(customer)
 
@@ -343,7 +343,7 @@ class CustomerClearBounceView(
 
     def post(self, request, pk):
         customer = self.get_object()
-        if customer_clear_bounce(customer=customer, user=request.user):
+        if customer_clear_bounce(customer=customer, actor=request.user):
             messages.success(request, f"The email bounce of {customer} was cleared.")
         return redirect(customer)
 
@@ -444,7 +444,7 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
                 loyalty_note=loyalty["note"],
                 loyalty_version=loyalty["version"],
                 loyalty_code=loyalty["code"],
-                user=request.user,
+                actor=request.user,
                 expected_version=forms.general.cleaned_data["version"],
             )
         except IntegrityError as error:

@@ -26,12 +26,12 @@ class HouseAccountError(Exception):
 
 @transaction.atomic
 @transaction.atomic
-def house_account_open(*, account, opening_balance, user):
+def house_account_open(*, account, opening_balance, actor):
     """Open ``account`` (unsaved), owing ``opening_balance`` (an opening entry)."""
-    account.created_by = user if user and user.is_authenticated else None
+    account.created_by = actor if actor and actor.is_authenticated else None
     account.save()
     audit.record(
-        user=user,
+        user=actor,
         action=audit.Action.CREATE,
         obj=account,
         summary=f"Opened for {account.customer}",
@@ -40,14 +40,14 @@ def house_account_open(*, account, opening_balance, user):
     if opening_balance:
         house_account_post(
             account=account, kind=Kind.OPENING, amount=opening_balance, store=None,
-            reference="", note="", user=user,
+            reference="", note="", actor=actor,
         )  # fmt: skip
     account.refresh_from_db()
     return account
 
 
 @transaction.atomic
-def house_account_update(*, account, user, expected_version):
+def house_account_update(*, account, actor, expected_version):
     """Save the changed settings of ``account``, unless it changed since the form was
     loaded (``expected_version``): then nothing is written."""
     stored = HouseAccount.objects.select_for_update().get(pk=account.pk)
@@ -65,7 +65,7 @@ def house_account_update(*, account, user, expected_version):
     account.version = stored.version + 1
     account.save(update_fields=[*fields, "version"])
     audit.record(
-        user=user,
+        user=actor,
         action=audit.Action.UPDATE,
         obj=account,
         summary=f"Changed {', '.join(audit.field_label(HouseAccount, name) for name in fields)}",
@@ -74,14 +74,14 @@ def house_account_update(*, account, user, expected_version):
 
 
 @transaction.atomic
-def house_account_delete(*, account, user):
+def house_account_delete(*, account, actor):
     account = HouseAccount.objects.select_for_update().get(pk=account.pk)
     if account.balance != ZERO:
         raise HouseAccountError(
             f"{account} was not deleted: its balance is {format_money(account.balance)}. "
             "Settle it first."
         )
-    audit.record(user=user, action=audit.Action.DELETE, obj=account, summary="Deleted")
+    audit.record(user=actor, action=audit.Action.DELETE, obj=account, summary="Deleted")
     account.entries.all().delete()  # no ledger goes by a cascade: deleted here, at zero
     account.delete()
 
@@ -138,7 +138,7 @@ class HouseAccountBalance(ledgers.MoneyLedger):
 HOUSE_ACCOUNT_BALANCE = HouseAccountBalance()
 
 
-def house_account_post(*, account, kind, amount, store, reference, note, user, token=None):
+def house_account_post(*, account, kind, amount, store, reference, note, actor, token=None):
     """Record a charge (raising the balance), a payment or a refund (lowering it) of
     ``amount`` (positive); the one writer of a house account's balance
     (``backoffice.ledgers.post``).
@@ -151,7 +151,7 @@ def house_account_post(*, account, kind, amount, store, reference, note, user, t
     amount = cents(amount)
     change = -amount if kind in (Kind.PAYMENT, Kind.REFUND) else amount
     return ledgers.post(
-        HOUSE_ACCOUNT_BALANCE, account=account, change=change, user=user, token=token,
+        HOUSE_ACCOUNT_BALANCE, account=account, change=change, user=actor, token=token,
         kind=kind, store=store, reference=reference, note=note,
     )  # fmt: skip
 
@@ -172,10 +172,10 @@ def refuse_over_limits(account, amount):
             )
 
 
-def house_account_charge(*, account, amount, store, reference, note, user):
+def house_account_charge(*, account, amount, store, reference, note, actor):
     return house_account_post(
         account=account, kind=Kind.CHARGE, amount=amount, store=store, reference=reference,
-        note=note, user=user,
+        note=note, actor=actor,
     )  # fmt: skip
 
 

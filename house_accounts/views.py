@@ -88,7 +88,7 @@ class HouseAccountCreateView(
             account = unless_taken_meanwhile(form, lambda: house_account_open(
                 account=form.save(commit=False),
                 opening_balance=form.cleaned_data["opening_balance"],
-                user=self.request.user,
+                actor=self.request.user,
             ))  # fmt: skip
         except HouseAccountError as error:  # the opening entry's own rules
             form.add_error("opening_balance", str(error))
@@ -116,11 +116,11 @@ class HouseAccountViewSet(LedgerAccountViewSet):
     entry_heading = "Charge, payment or refund"
     entry_permission = "house_accounts.record_house_account_charge"
 
-    def update(self, account, *, user, expected_version):
-        house_account_update(account=account, user=user, expected_version=expected_version)
+    def update(self, account, *, actor, expected_version):
+        house_account_update(account=account, actor=actor, expected_version=expected_version)
 
-    def post_entry(self, account, *, user, data):
-        return house_account_post(account=account, user=user, **data)
+    def post_entry(self, account, *, actor, data):
+        return house_account_post(account=account, actor=actor, **data)
 
     def entry_form_kwargs(self, request):
         return {
@@ -153,7 +153,7 @@ class HouseAccountDeleteView(CustomersInScopeMixin, BulkActionView):
     def perform(self, accounts):
         for account in accounts:
             try:
-                house_account_delete(account=account, user=self.request.user)
+                house_account_delete(account=account, actor=self.request.user)
             except HouseAccountError as refusal:
                 messages.error(self.request, str(refusal))
             else:

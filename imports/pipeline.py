@@ -329,7 +329,7 @@ def flush(batch, name, user, written, progress, guard):
     if not batch:
         return
     with transaction.atomic():
-        created, updated = write_batch(batch, user=user, source=name, guard=guard)
+        created, updated = write_batch(batch, actor=user, source=name, guard=guard)
         written.created += created
         written.updated += updated
         written.skipped += sum(row.action == "skip" for row in batch)

@@ -22,7 +22,7 @@ BATCH_SIZE = 1000
 
 @transaction.atomic
 @tallies.added_together()  # a batch's updates add theirs in one go: parts cannot deadlock
-def write_batch(rows, *, user, source, guard=None):
+def write_batch(rows, *, actor, source, guard=None):
     """Create the batch's new customers with their stores, loyalty accounts (balances as
     "import" ledger entries) and audit events, in bulk; update the matched ones. Returns
     (created, updated). ``guard()``, called first in the same transaction, may refuse the
@@ -35,7 +35,7 @@ def write_batch(rows, *, user, source, guard=None):
     customers = []
     for row in creating:
         customer = row.values["customer"]
-        customer.created_by = customer.updated_by = user
+        customer.created_by = customer.updated_by = actor
         customer.sort_name = customer.company_name if customer.is_business else customer.last_name
         enrolled = row.values["loyalty_enrolled"]
         customer.loyalty_points = (row.values["loyalty_balance"] or 0) if enrolled else None
@@ -43,7 +43,7 @@ def write_batch(rows, *, user, source, guard=None):
     consented = [
         event
         for customer in customers
-        for event in consent_changes(customer, {}, source=ConsentSource.IMPORT, user=user, now=now)
+        for event in consent_changes(customer, {}, source=ConsentSource.IMPORT, user=actor, now=now)
     ]
     Customer.objects.bulk_create(customers)
     ConsentEvent.objects.bulk_create(consented)
@@ -61,7 +61,7 @@ def write_batch(rows, *, user, source, guard=None):
     open_accounts(
         [(customer.pk, points, now) for customer, _, points in opened],
         reason=Reason.IMPORT,
-        user=user,
+        actor=actor,
         outside={customer.pk for customer, enrolled, _ in opened if not enrolled},
     )
     # Counted from what was written, as the seed does: recounting the new rows in the
@@ -76,13 +76,13 @@ def write_batch(rows, *, user, source, guard=None):
         )
     )  # fmt: skip
     audit.record_many(
-        user=user, action=audit.Action.CREATE, objects=customers, summary=f"Imported from {source}"
+        user=actor, action=audit.Action.CREATE, objects=customers, summary=f"Imported from {source}"
     )
     for row in updating:
         customer_save(
             customer=row.values["customer"],
             stores=row.values["stores"],
-            user=user,
+            actor=actor,
             loyalty_enrolled=row.values["loyalty_enrolled"],
             loyalty_balance=row.values["loyalty_balance"],
             loyalty_reason=Reason.IMPORT,

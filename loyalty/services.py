@@ -127,7 +127,7 @@ class LoyaltyPoints(ledgers.Ledger):
 LOYALTY_POINTS = LoyaltyPoints()
 
 
-def loyalty_adjust(*, account, delta, reason, note, user):
+def loyalty_adjust(*, account, delta, reason, note, actor):
     """Add ``delta`` points (negative: take them off) for ``reason``; the one writer of a
     balance (``backoffice.ledgers.post``, a transaction of its own).
 
@@ -143,7 +143,7 @@ def loyalty_adjust(*, account, delta, reason, note, user):
             LOYALTY_POINTS.refuse(locked, 0, reason=reason, note=note)
         return None
     return ledgers.post(
-        LOYALTY_POINTS, account=account, change=delta, user=user, reason=reason, note=note
+        LOYALTY_POINTS, account=account, change=delta, user=actor, reason=reason, note=note
     )
 
 
@@ -153,7 +153,7 @@ def adjustment_summary(delta, reason, note):
 
 
 @transaction.atomic
-def loyalty_enrol(*, customer, enrolled, user):
+def loyalty_enrol(*, customer, enrolled, actor):
     """Enrol a customer, or take them out of the programme. Leaving keeps the balance and
     the ledger (no adjustments are allowed meanwhile); enrolling again brings them back.
     Both are ledger entries moving no points, and audit events."""
@@ -167,7 +167,7 @@ def loyalty_enrol(*, customer, enrolled, user):
         LOYALTY_POINTS,
         account=account,
         change=0,
-        user=user,
+        user=actor,
         reason=Reason.ENROLLED if enrolled else Reason.LEFT,
         note="",
     )
@@ -176,7 +176,7 @@ def loyalty_enrol(*, customer, enrolled, user):
     Customer.all_objects.filter(pk=customer.pk).update(loyalty_points=points)
     customer.loyalty_points = points
     audit.record(
-        user=user,
+        user=actor,
         action=audit.Action.LOYALTY,
         obj=customer,
         summary="Enrolled in the loyalty programme" if enrolled else "Left the loyalty programme",
@@ -186,7 +186,7 @@ def loyalty_enrol(*, customer, enrolled, user):
 
 
 @transaction.atomic
-def loyalty_update(*, customer, enrolled, balance, reason, note="", user, expected_version=None):
+def loyalty_update(*, customer, enrolled, balance, reason, note="", actor, expected_version=None):
     """The customer form's loyalty section: the enrolment, and a balance typed as a total,
     recorded as one adjustment of the difference.
 
@@ -202,7 +202,7 @@ def loyalty_update(*, customer, enrolled, balance, reason, note="", user, expect
     if balance is not None and expected_version not in (None, account.version):
         raise StaleBalance(account)
     if enrolled:
-        account = loyalty_enrol(customer=customer, enrolled=True, user=user)
+        account = loyalty_enrol(customer=customer, enrolled=True, actor=actor)
     if balance is not None and balance != account.balance:
         if reason not in REASONS:
             reason, note = Reason.OTHER, note or reason
@@ -211,16 +211,16 @@ def loyalty_update(*, customer, enrolled, balance, reason, note="", user, expect
             delta=balance - account.balance,
             reason=reason,
             note=note,
-            user=user,
+            actor=actor,
         )
     if not enrolled:
-        account = loyalty_enrol(customer=customer, enrolled=False, user=user)
+        account = loyalty_enrol(customer=customer, enrolled=False, actor=actor)
     account.refresh_from_db()
     return account
 
 
 @transaction.atomic
-def open_accounts(rows, *, reason, user=None, outside=frozenset()):
+def open_accounts(rows, *, reason, actor=None, outside=frozenset()):
     """Enrol new customers with opening balances, in bulk: ``rows`` are (customer id,
     points, when). Each gets an account and, for points, a ledger entry of them, written
     with the database's bulk loader (the seed and imports write thousands at once). The
@@ -245,7 +245,7 @@ def open_accounts(rows, *, reason, user=None, outside=frozenset()):
         LoyaltyLedgerEntry,
         [
             {"id": pk, "account_id": account_id, "delta": points, "balance_after": points,
-             "reason": reason, "note": "", "created_by_id": user.pk if user else None,
+             "reason": reason, "note": "", "created_by_id": actor.pk if actor else None,
              "created_at": when}
             for pk, (account_id, points, when) in zip(
                 bulk.reserve_ids(LoyaltyLedgerEntry, len(opened)), opened, strict=True
@@ -308,7 +308,7 @@ def loyalty_post_in_bulk(changes, *, customers=None):
 
 
 @transaction.atomic
-def card_assign(*, customer, code, user):
+def card_assign(*, customer, code, actor):
     """Give ``customer`` the loyalty card ``code`` (normalised and checked by the form):
     refused when no card has it or another customer has it. A card the customer had before
     is freed. ``code`` "" takes the customer's card away. The customer's row is locked
@@ -332,7 +332,7 @@ def card_assign(*, customer, code, user):
         card.customer, card.assigned_at = customer, timezone.now()
         card.save(update_fields=["customer", "assigned_at"])
     audit.record(
-        user=user,
+        user=actor,
         action=audit.Action.LOYALTY,
         obj=customer,
         summary=f"Loyalty card {code} assigned" if code else "Loyalty card taken away",
@@ -355,16 +355,16 @@ def unused_codes(count):
 
 
 @transaction.atomic
-def card_batch_generate(*, size, user):
+def card_batch_generate(*, size, actor):
     """A batch of ``size`` new loyalty card codes, to print and hand out."""
     batch = LoyaltyCardBatch.objects.create(
-        size=size, created_by=user if user and user.is_authenticated else None
+        size=size, created_by=actor if actor and actor.is_authenticated else None
     )
     LoyaltyCard.objects.bulk_create(
         [LoyaltyCard(batch=batch, code=code) for code in unused_codes(size)], batch_size=1000
     )
     audit.record(
-        user=user,
+        user=actor,
         action=audit.Action.CREATE,
         obj=batch,
         summary=f"Generated {size} loyalty card codes",

@@ -75,7 +75,7 @@ class AdjustmentView(PermissionRequiredMixin, CustomerLoyaltyMixin, FormView):
             return self.form_invalid(form)
         try:
             entry = loyalty_adjust(
-                account=self.account, user=self.request.user, **form.cleaned_data
+                account=self.account, actor=self.request.user, **form.cleaned_data
             )
         except LoyaltyError as refusal:
             form.add_error("delta", str(refusal))
@@ -122,7 +122,7 @@ class CardAssignView(PermissionRequiredMixin, CustomerLoyaltyMixin, FormView):
     def form_valid(self, form):
         try:
             card = card_assign(
-                customer=self.customer, code=form.cleaned_data["code"], user=self.request.user
+                customer=self.customer, code=form.cleaned_data["code"], actor=self.request.user
             )
         except CardError as refusal:
             form.add_error("code", str(refusal))
@@ -164,7 +164,7 @@ class CardBatchCreateView(PermissionRequiredMixin, FormView):
     }
 
     def form_valid(self, form):
-        batch = card_batch_generate(size=form.cleaned_data["size"], user=self.request.user)
+        batch = card_batch_generate(size=form.cleaned_data["size"], actor=self.request.user)
         messages.success(self.request, f"{batch.size} codes generated: print them below.")
         return redirect("loyalty:sheet", batch.pk)
 

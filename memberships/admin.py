@@ -18,10 +18,10 @@ class RecordedAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
 
     def save_model(self, request, obj, form, change):
-        save_recorded(instance=obj, user=request.user)
+        save_recorded(instance=obj, actor=request.user)
 
     def delete_model(self, request, obj):
-        delete_recorded(instance=obj, user=request.user)
+        delete_recorded(instance=obj, actor=request.user)
 
 
 @admin.register(MembershipType)

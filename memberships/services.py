@@ -45,16 +45,16 @@ def refuse_if_a_member(customer, *, besides=None):
 
 
 @transaction.atomic
-def membership_open(*, account, user):
+def membership_open(*, account, actor):
     """Open ``account`` (unsaved: holder, plan, card number, description, issue date): its
     expiry date comes from the plan's period, its balance starts at the plan's allowance."""
     refuse_if_a_member(account.customer)
     account.expiry_date = Period(account.plan.period).end(account.issue_date)
-    account.created_by = user if user and user.is_authenticated else None
+    account.created_by = actor if actor and actor.is_authenticated else None
     account.save()
     seat(account, account.customer, is_holder=True)
     audit.record(
-        user=user,
+        user=actor,
         action=audit.Action.CREATE,
         obj=account,
         summary=f"Opened for {account.customer} on the plan {account.plan}",
@@ -66,14 +66,14 @@ def membership_open(*, account, user):
         amount=account.plan.allowance,
         store=None,
         note="",
-        user=user,
+        actor=actor,
     )
     account.refresh_from_db()
     return account
 
 
 @transaction.atomic
-def membership_update(*, account, user, expected_version=None):
+def membership_update(*, account, actor, expected_version=None):
     """Save the changed description of ``account`` (its plan, holder and dates stay),
     unless it changed since the form showing it was loaded (``expected_version``)."""
     stored = MembershipAccount.objects.select_for_update().get(pk=account.pk)
@@ -89,7 +89,7 @@ def membership_update(*, account, user, expected_version=None):
     )
     if changes := audit.changes_between(before, account_snapshot(account)):
         audit.record(
-            user=user, action=audit.Action.UPDATE, obj=account, summary="Changed", changes=changes
+            user=actor, action=audit.Action.UPDATE, obj=account, summary="Changed", changes=changes
         )
 
 
@@ -104,26 +104,26 @@ def seat(account, customer, *, is_holder):
 
 
 @transaction.atomic
-def membership_add_member(*, account, customer, user):
+def membership_add_member(*, account, customer, actor):
     account = MembershipAccount.objects.select_for_update().get(pk=account.pk)
     if not account.is_active:
         raise MembershipError("This membership has expired: members cannot be added.")
     refuse_if_a_member(customer)
     seat(account, customer, is_holder=False)
     audit.record(
-        user=user, action=audit.Action.UPDATE, obj=account, summary=f"Added member {customer}",
+        user=actor, action=audit.Action.UPDATE, obj=account, summary=f"Added member {customer}",
         customer=customer,
     )  # fmt: skip
 
 
 @transaction.atomic
-def membership_remove_member(*, account, customer, user):
+def membership_remove_member(*, account, customer, actor):
     removed, _ = MembershipSeat.objects.filter(
         account=account, customer=customer, is_holder=False
     ).delete()
     if removed:
         audit.record(
-            user=user,
+            user=actor,
             action=audit.Action.UPDATE,
             obj=account,
             summary=f"Removed member {customer}",
@@ -165,13 +165,13 @@ class MembershipAllowance(ledgers.MoneyLedger):
 MEMBERSHIP_ALLOWANCE = MembershipAllowance()
 
 
-def membership_post(*, account, kind, amount, store, note, user, token=None):
+def membership_post(*, account, kind, amount, store, note, actor, token=None):
     """Add ``amount`` to the balance of ``account`` (a charge is negative); the one writer
     of a membership balance (``backoffice.ledgers.post``): concurrent charges apply one
     after the other, and a charge beyond the balance left is refused, whatever else was
     charged meanwhile. A form ``token`` seen before raises ``AlreadyRecorded``."""
     return ledgers.post(
-        MEMBERSHIP_ALLOWANCE, account=account, change=cents(amount), user=user, token=token,
+        MEMBERSHIP_ALLOWANCE, account=account, change=cents(amount), user=actor, token=token,
         kind=kind, store=store, note=note,
     )  # fmt: skip
 
@@ -188,17 +188,17 @@ def period_allowance(account):
     return start if start is not None else ZERO
 
 
-def membership_charge(*, account, amount, store, note, user, token=None):
+def membership_charge(*, account, amount, store, note, actor, token=None):
     return membership_post(
         account=account, kind=MembershipEntry.Kind.CHARGE, amount=-amount, store=store,
-        note=note, user=user, token=token,
+        note=note, actor=actor, token=token,
     )  # fmt: skip
 
 
-def membership_refund(*, account, amount, store, note, user, token=None):
+def membership_refund(*, account, amount, store, note, actor, token=None):
     return membership_post(
         account=account, kind=MembershipEntry.Kind.REFUND, amount=amount, store=store,
-        note=note, user=user, token=token,
+        note=note, actor=actor, token=token,
     )  # fmt: skip
 
 
@@ -235,7 +235,7 @@ def membership_renew(pk, today):
         amount=account.plan.allowance - account.balance,
         store=None,
         note=f"Renewed until {expiry:%Y-%m-%d}",
-        user=None,
+        actor=None,
     )
     return 1
 

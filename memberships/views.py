@@ -171,7 +171,7 @@ class CatalogueDeleteView(BulkActionView):
                     f"“{obj}” was not deleted: {users} {name} use{'s' if users == 1 else ''} it.",
                 )
             else:
-                delete_recorded(instance=obj, user=self.request.user)
+                delete_recorded(instance=obj, actor=self.request.user)
                 messages.success(self.request, f"“{obj}” was deleted.")
 
 
@@ -207,7 +207,7 @@ class MembershipAccountCreateView(
         user = self.request.user
         try:
             account = unless_taken_meanwhile(
-                form, lambda: membership_open(account=form.save(commit=False), user=user)
+                form, lambda: membership_open(account=form.save(commit=False), actor=user)
             )
         except AlreadyAMember as refusal:
             form.add_error("customer", str(refusal))
@@ -241,14 +241,14 @@ class MembershipAccountViewSet(LedgerAccountViewSet):
     entry_permission = "memberships.record_membership_charge"
     balance_label = "the allowance left"
 
-    def update(self, account, *, user, expected_version):
-        membership_update(account=account, user=user, expected_version=expected_version)
+    def update(self, account, *, actor, expected_version):
+        membership_update(account=account, actor=actor, expected_version=expected_version)
 
-    def post_entry(self, account, *, user, data):
+    def post_entry(self, account, *, actor, data):
         post = membership_refund if data["kind"] == "refund" else membership_charge
         return post(
             account=account, amount=data["amount"], store=data["store"], note=data["note"],
-            user=user, token=data["token"],
+            actor=actor, token=data["token"],
         )  # fmt: skip
 
     def may_record(self, account):
@@ -271,7 +271,7 @@ class MemberAddView(PermissionRequiredMixin, AccountMixin, CustomerPickersInScop
     def form_valid(self, form):
         customer = form.cleaned_data["customer"]
         try:
-            membership_add_member(account=self.account, customer=customer, user=self.request.user)
+            membership_add_member(account=self.account, customer=customer, actor=self.request.user)
         except MembershipError as refusal:
             form.add_error("customer", str(refusal))
             return self.form_invalid(form)
@@ -294,6 +294,6 @@ class MemberRemoveView(PermissionRequiredMixin, AccountMixin, View):
         seat = get_object_or_404(
             self.account.seats.select_related("customer"), customer_id=customer, is_holder=False
         )
-        membership_remove_member(account=self.account, customer=seat.customer, user=request.user)
+        membership_remove_member(account=self.account, customer=seat.customer, actor=request.user)
         messages.success(request, f"{seat.customer} is no longer a member of {self.account}.")
         return redirect(self.account)

@@ -43,12 +43,12 @@ class ErasureRefused(Exception):
     pass
 
 
-def customer_data_request(*, customer, user, out):
+def customer_data_request(*, customer, actor, out):
     """Write everything held on ``customer`` to ``out`` (a zip); an audit event says who
     asked for it."""
     write_zip(customer, out)
     audit.record(
-        user=user,
+        user=actor,
         action=audit.Action.EXPORT,
         obj=customer,
         summary="Data request: everything held on the customer, downloaded",
@@ -61,7 +61,7 @@ def masked(name):
 
 
 @transaction.atomic
-def customer_erase(*, customer, user, now=None):
+def customer_erase(*, customer, actor, now=None):
     """Anonymise ``customer`` for good (``ErasureRefused`` if a house account of theirs owes
     or holds money, or they were erased already): their name becomes "Erased customer
     #<id>", their personal data is emptied and their photo file deleted, their consent is
@@ -90,15 +90,15 @@ def customer_erase(*, customer, user, now=None):
     else:
         locked.company_name = ""
     locked.email_consent = locked.sms_consent = Consent.UNSUBSCRIBED
-    consented = consent_changes(locked, before, source=ConsentSource.ERASURE, user=user, now=now)
+    consented = consent_changes(locked, before, source=ConsentSource.ERASURE, user=actor, now=now)
     locked.erased_at = now
-    locked.updated_by = user if user is not None and user.is_authenticated else None
+    locked.updated_by = actor if actor is not None and actor.is_authenticated else None
     locked.version = F("version") + 1
     locked.save()
     ConsentEvent.objects.bulk_create(consented)
     if photo:
         delete_photo_file_on_commit(photo)
-    audit.record(user=user, action=audit.Action.ERASE, obj=locked, summary=f"Erased {was_named}")
+    audit.record(user=actor, action=audit.Action.ERASE, obj=locked, summary=f"Erased {was_named}")
     return locked
 
 
@@ -174,7 +174,7 @@ def apply_retention(*, dry_run=False, now=None):
         done.kept += [f"{customer} (#{customer.pk}): {' '.join(refused[customer.pk])}"
                       for customer in batch if customer.pk in refused]  # fmt: skip
         if purgeable and not dry_run:
-            customers_purge(customers=purgeable, user=actor)
+            customers_purge(customers=purgeable, actor=actor)
         done.purged += len(purgeable)
     if (days := settings.INACTIVE_CUSTOMERS_ERASED_AFTER_DAYS) is None:
         return done
@@ -191,7 +191,7 @@ def apply_retention(*, dry_run=False, now=None):
                 done.kept.append(f"{customer} (#{customer.pk}): {' '.join(reasons)}")
                 continue
             if not dry_run:
-                customer_erase(customer=customer, user=actor, now=now)
+                customer_erase(customer=customer, actor=actor, now=now)
             done.erased += 1
     return done
 

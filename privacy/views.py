@@ -30,7 +30,7 @@ class CustomerDataRequestView(
     def get(self, request, pk):
         customer = self.get_object()
         scratch = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
-        customer_data_request(customer=customer, user=request.user, out=scratch)
+        customer_data_request(customer=customer, actor=request.user, out=scratch)
         scratch.seek(0)
         return FileResponse(
             scratch,
@@ -57,7 +57,7 @@ class CustomerEraseView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            erased = customer_erase(customer=self.customer, user=self.request.user)
+            erased = customer_erase(customer=self.customer, actor=self.request.user)
         except ErasureRefused as refusal:
             form.add_error(None, str(refusal))
             return self.form_invalid(form)

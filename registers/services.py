@@ -10,19 +10,19 @@ from .models import Register, new_key
 
 
 @transaction.atomic
-def register_create(*, name, store, user):
+def register_create(*, name, store, actor):
     """A new register of ``store``, and its key (shown once: only its hash is kept)."""
     key, prefix, hashed = new_key()
     register = Register.objects.create(name=name, store=store, key_prefix=prefix, key_hash=hashed)
     audit.record(
-        user=user, action=audit.Action.CREATE, obj=register,
+        user=actor, action=audit.Action.CREATE, obj=register,
         summary=f"Created with the key {prefix}…",
     )  # fmt: skip
     return register, key
 
 
 @transaction.atomic
-def register_deactivate(*, register, user):
+def register_deactivate(*, register, actor):
     """Refuse the register's key from now on. Returns whether it was active."""
     deactivated = Register.objects.filter(pk=register.pk, is_active=True).update(
         is_active=False, deactivated_at=timezone.now()
@@ -30,14 +30,14 @@ def register_deactivate(*, register, user):
     if deactivated:
         register.is_active = False
         audit.record(
-            user=user, action=audit.Action.UPDATE, obj=register,
+            user=actor, action=audit.Action.UPDATE, obj=register,
             summary=f"Deactivated: its key {register.key_prefix}… is refused",
         )  # fmt: skip
     return bool(deactivated)
 
 
 @transaction.atomic
-def register_reactivate(*, register, user):
+def register_reactivate(*, register, actor):
     """Make the register active again with a new key, returned (shown once); its old key
     never works again."""
     key, prefix, hashed = new_key()
@@ -47,7 +47,7 @@ def register_reactivate(*, register, user):
     )
     register.is_active, register.key_prefix, register.key_hash = True, prefix, hashed
     audit.record(
-        user=user, action=audit.Action.UPDATE, obj=register,
+        user=actor, action=audit.Action.UPDATE, obj=register,
         summary=f"Reactivated with the new key {prefix}… (the key {old_prefix}… is refused)",
     )  # fmt: skip
     return key

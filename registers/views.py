@@ -55,7 +55,7 @@ class RegisterCreateView(PermissionRequiredMixin, FormView):
             return register_create(
                 name=form.cleaned_data["name"],
                 store=form.cleaned_data["store"],
-                user=self.request.user,
+                actor=self.request.user,
             )
 
         created = unless_taken_meanwhile(form, create)
@@ -96,7 +96,7 @@ class RegisterDeactivateView(RegisterActionView):
 
     def post(self, request, *args, **kwargs):
         register = self.get_object()
-        if register_deactivate(register=register, user=request.user):
+        if register_deactivate(register=register, actor=request.user):
             messages.success(request, f"{register} is deactivated: its key is refused.")
         else:
             messages.info(request, f"{register} was already deactivated.")
@@ -108,5 +108,5 @@ class RegisterReactivateView(RegisterActionView):
 
     def post(self, request, *args, **kwargs):
         register = self.get_object()
-        key = register_reactivate(register=register, user=request.user)
+        key = register_reactivate(register=register, actor=request.user)
         return key_page(request, register, key, reactivated=True)

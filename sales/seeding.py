@@ -106,7 +106,7 @@ def demo_tills():
     """{store id: the id of the store's demo till}, created where missing."""
     tills = dict(Register.objects.filter(name=DEMO_TILL).values_list("store_id", "pk"))
     for store in Store.objects.exclude(pk__in=tills):
-        till, _ = register_create(name=DEMO_TILL, store=store, user=audit.Actor("seed_demo"))
+        till, _ = register_create(name=DEMO_TILL, store=store, actor=audit.Actor("seed_demo"))
         tills[store.pk] = till.pk
     return tills
 

@@ -183,7 +183,7 @@ def returned(original, field, refund_total):
 
 def adjust(account, delta, reason, note, actor, *, part):
     try:
-        loyalty_adjust(account=account, delta=delta, reason=reason, note=note, user=actor)
+        loyalty_adjust(account=account, delta=delta, reason=reason, note=note, actor=actor)
     except LoyaltyError as refusal:
         raise SaleRefused(part, str(refusal)) from None
 
@@ -199,7 +199,7 @@ def post_house_account(customer, register, sale, original, actor):
     try:
         house_account_post(
             account=account, kind=kind, amount=amount, store=register.store,
-            reference=sale["id"], note="", user=actor,
+            reference=sale["id"], note="", actor=actor,
         )  # fmt: skip
     except HouseAccountError as refusal:
         raise SaleRefused("house_account_amount", str(refusal)) from None
@@ -217,7 +217,7 @@ def post_membership(customer, register, sale, original, actor):
     try:
         post(
             account=account, amount=amount, store=register.store,
-            note=f"receipt {sale['id']}", user=actor,
+            note=f"receipt {sale['id']}", actor=actor,
         )  # fmt: skip
     except MembershipError as refusal:
         raise SaleRefused("membership_amount", str(refusal)) from None

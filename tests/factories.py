@@ -52,7 +52,7 @@ def make_customer(*, stores=None, loyalty_balance=0, loyalty_enrolled=None, user
         loyalty_enrolled=bool(loyalty_balance) if loyalty_enrolled is None else loyalty_enrolled,
         loyalty_balance=loyalty_balance,
         loyalty_reason="opening" if loyalty_balance else "",
-        user=user,
+        actor=user,
     )
 
 
@@ -105,7 +105,7 @@ def make_membership(customer=None, *, plan=None, issue_date=None, user=None, **f
         issue_date=issue_date or datetime.date.today(),
         **fields,
     )
-    return membership_open(account=account, user=user)
+    return membership_open(account=account, actor=user)
 
 
 def make_house_account(customer=None, *, opening_balance="0.00", user=None, **fields):
@@ -121,7 +121,7 @@ def make_house_account(customer=None, *, opening_balance="0.00", user=None, **fi
         account_number=fields.pop("account_number", f"H{number:05d}"),
         **fields,
     )
-    return house_account_open(account=account, opening_balance=Decimal(opening_balance), user=user)
+    return house_account_open(account=account, opening_balance=Decimal(opening_balance), actor=user)
 
 
 def remove_every_customer():

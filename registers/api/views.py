@@ -210,7 +210,7 @@ def save_customer(request, customer, *, expected_version, done):
         stores = list(customer.stores.all()) if customer else [register.store]
     try:
         saved = customer_save(
-            customer=form.save(commit=False), stores=stores, user=audit.Actor(str(register)),
+            customer=form.save(commit=False), stores=stores, actor=audit.Actor(str(register)),
             expected_version=expected_version, consent_source=ConsentSource.REGISTER,
         )  # fmt: skip
     except ConcurrentEditError:

@@ -84,7 +84,7 @@ def test_admin_search_is_the_lists_search(client, superuser):
 
 def test_admin_email_search_finds_live_and_deleted_customers_each_by_its_index(client, superuser):
     live = make_customer(last_name="Live", email="same@example.com")
-    customers_delete(customers=[live], user=superuser)  # frees the email for a newcomer
+    customers_delete(customers=[live], actor=superuser)  # frees the email for a newcomer
     make_customer(last_name="Newcomer", email="same@example.com")
     make_customer(last_name="Other", email="other@example.com")
     client.force_login(superuser)

@@ -49,7 +49,7 @@ def test_cents_that_add_up_pass_on_every_database():
     for number in range(9):
         house_account_charge(
             account=account, amount=Decimal("4.90"), store=store, reference=f"R{number}",
-            note="", user=None,
+            note="", actor=None,
         )  # fmt: skip
     out = StringIO()
 

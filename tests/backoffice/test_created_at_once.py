@@ -119,7 +119,7 @@ def test_eight_managers_creating_one_type_at_once(manager):
 @pytest.mark.django_db(transaction=True)
 def test_eight_cards_given_to_one_customer_at_once(clerk, downtown):
     ada = make_customer(stores=[downtown])
-    codes = list(card_batch_generate(size=8, user=None).cards.values_list("code", flat=True))
+    codes = list(card_batch_generate(size=8, actor=None).cards.values_list("code", flat=True))
     statuses = []
 
     def give(number):

@@ -151,7 +151,7 @@ class TestOddInput:
     def test_odd_selections_touch_nobody(self, manager_client, manager, downtown, url_name):
         ada = make_customer(first_name="Ada", last_name="Lovelace", stores=[downtown])
         if url_name == "customers:restore":
-            customers_delete(customers=[ada], user=manager)
+            customers_delete(customers=[ada], actor=manager)
         # Python reads "١" (ARABIC-INDIC DIGIT ONE) as 1: Ada's number in those digits.
         arabic_indic = str(ada.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
         odd = {"selected": ["²", arabic_indic, "x"], "confirm": "yes"}

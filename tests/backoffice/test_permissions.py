@@ -217,7 +217,7 @@ def persona(request, client):
 
 @pytest.fixture
 def batch(db):
-    return card_batch_generate(size=2, user=None)
+    return card_batch_generate(size=2, actor=None)
 
 
 @pytest.fixture
@@ -246,7 +246,7 @@ def own_export(persona, manager):
 
 @pytest.fixture
 def register(downtown):
-    return register_create(name="Front desk", store=downtown, user=None)[0]
+    return register_create(name="Front desk", store=downtown, actor=None)[0]
 
 
 @pytest.fixture
@@ -258,7 +258,7 @@ def house_account(downtown):
 def membership(downtown):
     """A membership held by someone else, with one member."""
     account = make_membership(make_customer(stores=[downtown]))
-    membership_add_member(account=account, customer=make_customer(), user=None)
+    membership_add_member(account=account, customer=make_customer(), actor=None)
     return account
 
 

@@ -134,7 +134,7 @@ class TestImportsAndTills:
         assert (bea.email_consent_source, bea.sms_consent) == ("import", "unsubscribed")
 
     def test_a_till_records_what_the_customer_said(self, downtown):
-        register, key = register_create(name="Front desk", store=downtown, user=None)
+        register, key = register_create(name="Front desk", store=downtown, actor=None)
         till = APIClient()
         till.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
 

@@ -17,7 +17,7 @@ def test_customer_page_shows_details_stores_loyalty_history_and_authors(
         loyalty_balance=100,
         user=manager,
     )
-    loyalty_update(customer=customer, enrolled=True, balance=80, reason="Redeemed", user=manager)
+    loyalty_update(customer=customer, enrolled=True, balance=80, reason="Redeemed", actor=manager)
 
     html = manager_client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
 

@@ -64,7 +64,7 @@ def olivia(downtown, manager):
     )
     make_house_account(olivia, opening_balance="40.00")
     make_membership(olivia, card_number="MEM0005")
-    customers_delete(customers=[olivia], user=manager)
+    customers_delete(customers=[olivia], actor=manager)
     return olivia
 
 
@@ -97,7 +97,7 @@ def test_a_purge_of_a_customer_holding_money_is_refused_with_the_reason(client, 
 
 def test_the_service_refuses_too(olivia, superuser):
     with pytest.raises(PurgeRefused, match=r"with a balance of USD 40.00"):
-        customers_purge(customers=[olivia], user=superuser)
+        customers_purge(customers=[olivia], actor=superuser)
 
     assert MembershipEntry.objects.count() == 1
 
@@ -110,15 +110,15 @@ def test_a_customer_at_zero_goes_with_every_account_and_ledger(
     house = make_house_account(zoe, opening_balance="40.00")
     house_account_post(
         account=house, kind=HouseAccountEntry.Kind.PAYMENT, amount=Decimal("40.00"),
-        store=downtown, reference="", note="", user=manager,
+        store=downtown, reference="", note="", actor=manager,
     )  # fmt: skip
     membership = make_membership(zoe)
-    membership_add_member(account=membership, customer=member, user=manager)
+    membership_add_member(account=membership, customer=member, actor=manager)
     membership_post(
         account=membership, kind=MembershipEntry.Kind.CHARGE, amount=Decimal("-100.00"),
-        store=downtown, note="", user=manager,
+        store=downtown, note="", actor=manager,
     )  # fmt: skip
-    customers_delete(customers=[zoe], user=manager)
+    customers_delete(customers=[zoe], actor=manager)
     client.force_login(superuser)
 
     response = client.post(PURGE_URL, {"selected": [zoe.pk], "confirm": "yes"}, follow=True)
@@ -150,18 +150,18 @@ def test_a_purge_leaves_the_name_email_and_phone_nowhere(
     job = CustomerImport.objects.get()
     run_jobs(lambda: manager_client.post(reverse("imports:commit", args=[job.pk])))
     olivia = Customer.objects.get(email="olivia@example.com")
-    card = card_batch_generate(size=1, user=None).cards.get()
-    card_assign(customer=olivia, code=card.code, user=manager)
+    card = card_batch_generate(size=1, actor=None).cards.get()
+    card_assign(customer=olivia, code=card.code, actor=manager)
     house = make_house_account(olivia, opening_balance="40.00")
     house_account_post(
         account=house, kind=HouseAccountEntry.Kind.PAYMENT, amount=Decimal("40.00"),
-        store=downtown, reference="Olivia Haddad receipt", note="", user=manager,
+        store=downtown, reference="Olivia Haddad receipt", note="", actor=manager,
     )  # fmt: skip
     maxs = make_membership(make_customer(first_name="Max", stores=[downtown]))
-    membership_add_member(account=maxs, customer=olivia, user=manager)
-    membership_remove_member(account=maxs, customer=olivia, user=manager)
+    membership_add_member(account=maxs, customer=olivia, actor=manager)
+    membership_remove_member(account=maxs, customer=olivia, actor=manager)
     membership = make_membership(olivia, plan=make_plan(allowance="0.00"))
-    customers_delete(customers=[olivia], user=manager)
+    customers_delete(customers=[olivia], actor=manager)
     client.force_login(superuser)
 
     client.post(PURGE_URL, {"selected": [olivia.pk], "confirm": "yes"})

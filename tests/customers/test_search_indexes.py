@@ -79,12 +79,12 @@ def test_the_index_follows_creates_edits_and_purges(clerk_client, downtown):
     assert names_found(clerk_client, "lovel") == ["Lovelace"]
 
     ada.last_name = "Byron"
-    customer_save(customer=ada, stores=[downtown], user=None)
+    customer_save(customer=ada, stores=[downtown], actor=None)
     assert names_found(clerk_client, "lovel") == []
     assert names_found(clerk_client, "byro") == ["Byron"]
 
-    customers_delete(customers=[ada], user=None)
-    customers_purge(customers=[ada], user=None)
+    customers_delete(customers=[ada], actor=None)
+    customers_purge(customers=[ada], actor=None)
     assert names_found(clerk_client, "byro") == []
 
 

@@ -12,7 +12,7 @@ def save(customer, **overrides):
         "loyalty_enrolled": False,
         "loyalty_balance": 0,
         "loyalty_reason": "",
-        "user": None,
+        "actor": None,
         "expected_version": customer.version,
         **overrides,
     }
@@ -42,7 +42,7 @@ def test_stale_version_writes_nothing(db):
 def test_customer_deleted_while_being_edited_is_not_brought_back(db):
     customer = make_customer()
     editing = Customer.objects.get(pk=customer.pk)
-    customers_delete(customers=[customer], user=None)
+    customers_delete(customers=[customer], actor=None)
 
     with pytest.raises(ConcurrentEditError):
         save(editing, expected_version=editing.version)

@@ -56,8 +56,8 @@ def dora(downtown):
         notes="Prefers the blue bags", stores=[downtown], loyalty_balance=40,
         photo=image_upload(),
     )  # fmt: skip
-    batch = card_batch_generate(size=1, user=None)
-    card_assign(customer=customer, code=batch.cards.get().code, user=None)
+    batch = card_batch_generate(size=1, actor=None)
+    card_assign(customer=customer, code=batch.cards.get().code, actor=None)
     return customer
 
 
@@ -237,7 +237,7 @@ class TestTheRegistersFollowTheSameRule:
     @pytest.fixture
     def riverside_till(self, riverside):
         client = APIClient()
-        key = register_create(name="Till", store=riverside, user=None)[1]
+        key = register_create(name="Till", store=riverside, actor=None)[1]
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
         return client
 

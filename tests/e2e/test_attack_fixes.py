@@ -18,7 +18,7 @@ def test_a_purge_is_refused_while_a_house_account_is_owed_money(page, stores, sh
     olivia = make_customer(first_name="Olivia", last_name="Haddad", stores=stores[:1])
     make_house_account(olivia, opening_balance="40.00", account_number="HA0040")
     zoe = make_customer(first_name="Zoe", last_name="Zero", stores=stores[:1])
-    customers_delete(customers=[olivia, zoe], user=root)
+    customers_delete(customers=[olivia, zoe], actor=root)
     sign_in(page, "root")
     page.goto(reverse("customers:deleted"))
 

@@ -72,7 +72,7 @@ def test_the_house_account_entries_are_whole_and_the_heading_has_no_stray_dot(
     for number in range(3):
         house_account_charge(
             account=account, amount=Decimal("12.50"), store=stores[0],
-            reference=f"RECEIPT-2026-12-{number:04d}", note="", user=clerk,
+            reference=f"RECEIPT-2026-12-{number:04d}", note="", actor=clerk,
         )  # fmt: skip
 
     page.goto(account.get_absolute_url())

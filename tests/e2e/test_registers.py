@@ -63,7 +63,7 @@ def test_a_manager_reads_the_api_docs_offline(signed_in, shoot):
 
 def test_a_customers_sales_on_their_page_and_in_full(signed_in, stores, shoot):
     page = signed_in
-    register, _ = register_create(name="Front desk", store=stores[0], user=None)
+    register, _ = register_create(name="Front desk", store=stores[0], actor=None)
     ada = make_customer(
         first_name="Ada", last_name="Lovelace", stores=stores[:1], loyalty_balance=50
     )

@@ -149,7 +149,7 @@ def test_two_people_one_customer_nothing_typed_is_lost(signed_in, stores, shoot)
     page.get_by_label("Notes").fill("Call after 5 pm.")
     other = Customer.objects.get(pk=customer.pk)  # someone else saves first
     other.city = "Boston"
-    customer_save(customer=other, stores=stores[:1], user=make_user("olga", first_name="Olga"))
+    customer_save(customer=other, stores=stores[:1], actor=make_user("olga", first_name="Olga"))
 
     # The save's answer, waited for on its own: in two PostgreSQL CI runs the page still
     # showed the form 20 s after the click; this tells a slow answer from none.

@@ -29,7 +29,7 @@ def test_twenty_threads_charging_at_once_stop_exactly_at_the_daily_limit():
         for _ in range(ADJUSTMENTS_EACH):
             try:
                 house_account_charge(account=account, amount=Decimal("2.50"), store=store,
-                                     reference="", note="", user=None)  # fmt: skip
+                                     reference="", note="", actor=None)  # fmt: skip
             except HouseAccountError:
                 refused.append(1)
 

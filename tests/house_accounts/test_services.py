@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def post(account, kind, amount, store=None, reference=""):
     return house_account_post(account=account, kind=kind, amount=Decimal(amount), store=store,
-                              reference=reference, note="", user=None)  # fmt: skip
+                              reference=reference, note="", actor=None)  # fmt: skip
 
 
 def balance_of(account):
@@ -84,7 +84,7 @@ def test_with_credit_a_refund_leaves_a_credit_that_later_charges_use_first(db, d
 
     assert balance_of(account) == Decimal("-15.00")
     house_account_charge(account=account, amount=Decimal("20.00"), store=downtown, reference="",
-                         note="", user=None)  # fmt: skip
+                         note="", actor=None)  # fmt: skip
     assert balance_of(account) == Decimal("5.00")
 
 

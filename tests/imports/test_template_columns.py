@@ -103,7 +103,7 @@ def test_the_points_of_a_customer_outside_the_programme_are_not_changed_silently
     downtown, tmp_path
 ):
     make_customer(email="lena@example.com", stores=[downtown], loyalty_balance=100)
-    loyalty_enrol(customer=Customer.objects.get(), enrolled=False, user=None)
+    loyalty_enrol(customer=Customer.objects.get(), enrolled=False, actor=None)
     changed, kept = tmp_path / "changed.csv", tmp_path / "kept.csv"
     changed.write_text("email,loyalty_enrolled,loyalty_balance\nlena@example.com,false,250\n")
     kept.write_text("email,loyalty_enrolled,loyalty_balance\nLENA@example.com,false,100\n")

@@ -19,7 +19,7 @@ def admin_client(client, superuser):
 @pytest.fixture
 def rows(db):
     customer = make_customer(loyalty_balance=5)
-    batch = card_batch_generate(size=1, user=None)
+    batch = card_batch_generate(size=1, actor=None)
     return {
         "loyaltyaccount": LoyaltyAccount.objects.get(customer=customer),
         "loyaltyledgerentry": LoyaltyLedgerEntry.objects.latest("pk"),

@@ -63,10 +63,10 @@ class TestGenerating:
         assert not LoyaltyCardBatch.objects.exists()
 
     def test_the_batches_list_counts_the_cards_handed_out(self, manager_client):
-        batch = card_batch_generate(size=4, user=None)
-        card_batch_generate(size=3, user=None)
-        card_assign(customer=make_customer(), code=codes_of(batch)[0], user=None)
-        card_assign(customer=make_customer(), code=codes_of(batch)[1], user=None)
+        batch = card_batch_generate(size=4, actor=None)
+        card_batch_generate(size=3, actor=None)
+        card_assign(customer=make_customer(), code=codes_of(batch)[0], actor=None)
+        card_assign(customer=make_customer(), code=codes_of(batch)[1], actor=None)
 
         response = manager_client.get(reverse("loyalty:batches"))
 
@@ -76,7 +76,7 @@ class TestGenerating:
 
 class TestTheSheet:
     def test_the_page_shows_each_code_as_text_and_as_a_barcode(self, manager_client):
-        batch = card_batch_generate(size=31, user=None)
+        batch = card_batch_generate(size=31, actor=None)
 
         page = manager_client.get(reverse("loyalty:sheet", args=[batch.pk])).content.decode()
 
@@ -90,7 +90,7 @@ class TestTheSheet:
     def test_the_pdf_decodes_back_to_the_codes_on_every_label_size(
         self, manager_client, tmp_path, label
     ):
-        batch = card_batch_generate(size=12, user=None)
+        batch = card_batch_generate(size=12, actor=None)
 
         response = manager_client.get(
             reverse("loyalty:sheet_pdf", args=[batch.pk]), {"label": label}
@@ -106,7 +106,7 @@ class TestTheSheet:
     def test_a_batch_over_210_codes_is_printed_a_part_at_a_time(self, manager_client):
         """210 codes a part: whole pages of every label size (finding 18 of the attacker's
         second visit: a part of 1,000 took 5.8 s)."""
-        batch = card_batch_generate(size=421, user=None)
+        batch = card_batch_generate(size=421, actor=None)
 
         response = manager_client.get(
             reverse("loyalty:sheet", args=[batch.pk]), {"part": "2", "label": "avery-5371"}
@@ -123,7 +123,7 @@ class TestTheSheet:
     def test_the_labels_and_the_pdf_carry_the_chain_name(self, manager_client, settings):
         """Issue 22, point 10: a card said "Loyalty card" and not whose."""
         settings.CHAIN_NAME = "Bluebird Grocers"
-        batch = card_batch_generate(size=2, user=None)
+        batch = card_batch_generate(size=2, actor=None)
 
         page = manager_client.get(reverse("loyalty:sheet", args=[batch.pk])).content.decode()
         pdf = manager_client.get(reverse("loyalty:sheet_pdf", args=[batch.pk])).content
@@ -149,7 +149,7 @@ class TestTheSheet:
 
     @pytest.mark.parametrize("query", [{"label": "nonsense"}, {"part": "x"}, {"part": "99"}])
     def test_odd_parameters_fall_back_to_something_printable(self, manager_client, query):
-        batch = card_batch_generate(size=3, user=None)
+        batch = card_batch_generate(size=3, actor=None)
 
         response = manager_client.get(reverse("loyalty:sheet", args=[batch.pk]), query)
 

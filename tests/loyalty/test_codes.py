@@ -64,8 +64,8 @@ def test_each_problem_has_its_own_message(code):
 
 
 def test_a_batch_is_stored_with_codes_no_card_had(db):
-    first = card_batch_generate(size=50, user=None)
-    second = card_batch_generate(size=50, user=None)
+    first = card_batch_generate(size=50, actor=None)
+    second = card_batch_generate(size=50, actor=None)
 
     stored = list(LoyaltyCard.objects.values_list("code", flat=True))
     assert len(stored) == len(set(stored)) == 100

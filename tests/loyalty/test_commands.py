@@ -66,7 +66,7 @@ class TestAdjustLoyalty:
         assert LoyaltyAccount.objects.get(customer=ada).balance == 100
 
     def test_a_customer_out_of_the_programme_is_refused(self, ada):
-        loyalty_enrol(customer=ada, enrolled=False, user=None)
+        loyalty_enrol(customer=ada, enrolled=False, actor=None)
 
         with pytest.raises(CommandError, match="not enrolled"):
             run("adjust_loyalty", "--customer", "ada@example.com", "--points", "5",

@@ -41,7 +41,7 @@ def ledger(customer):
 class TestAdjust:
     def test_adds_points_with_a_ledger_entry_and_an_audit_event(self, ada, clerk):
         entry = loyalty_adjust(
-            account=ada.loyalty_account, delta=50, reason="goodwill", note="Late order", user=clerk
+            account=ada.loyalty_account, delta=50, reason="goodwill", note="Late order", actor=clerk
         )
 
         assert (entry.delta, entry.balance_after, entry.note, entry.created_by) == (
@@ -61,7 +61,7 @@ class TestAdjust:
 
     def test_takes_points_off(self, ada):
         loyalty_adjust(
-            account=ada.loyalty_account, delta=-30, reason="redemption", note="", user=None
+            account=ada.loyalty_account, delta=-30, reason="redemption", note="", actor=None
         )
 
         assert account_of(ada).balance == 70
@@ -70,7 +70,7 @@ class TestAdjust:
     def test_below_zero_is_refused_with_the_current_balance(self, ada):
         with pytest.raises(BalanceTooLow, match="it is 100 points"):
             loyalty_adjust(
-                account=ada.loyalty_account, delta=-101, reason="redemption", note="", user=None
+                account=ada.loyalty_account, delta=-101, reason="redemption", note="", actor=None
             )
 
         assert account_of(ada).balance == 100
@@ -79,26 +79,30 @@ class TestAdjust:
     @pytest.mark.parametrize("reason", ["correction", "other"])
     def test_a_correction_or_other_needs_a_note(self, ada, reason):
         with pytest.raises(LoyaltyError, match="note is required"):
-            loyalty_adjust(account=ada.loyalty_account, delta=5, reason=reason, note=" ", user=None)
+            loyalty_adjust(
+                account=ada.loyalty_account, delta=5, reason=reason, note=" ", actor=None
+            )
 
         assert account_of(ada).balance == 100
 
     def test_an_unknown_reason_is_refused(self, ada):
         with pytest.raises(LoyaltyError, match="not a loyalty reason"):
-            loyalty_adjust(account=ada.loyalty_account, delta=5, reason="bribe", note="", user=None)
+            loyalty_adjust(
+                account=ada.loyalty_account, delta=5, reason="bribe", note="", actor=None
+            )
 
     def test_a_customer_out_of_the_programme_cannot_be_adjusted(self, ada):
-        loyalty_enrol(customer=ada, enrolled=False, user=None)
+        loyalty_enrol(customer=ada, enrolled=False, actor=None)
 
         with pytest.raises(NotEnrolled):
             loyalty_adjust(
-                account=ada.loyalty_account, delta=5, reason="goodwill", note="", user=None
+                account=ada.loyalty_account, delta=5, reason="goodwill", note="", actor=None
             )
 
     def test_every_entry_moves_the_version_on(self, ada):
         version = account_of(ada).version
-        loyalty_adjust(account=ada.loyalty_account, delta=5, reason="goodwill", note="", user=None)
-        loyalty_adjust(account=ada.loyalty_account, delta=-2, reason="return", note="", user=None)
+        loyalty_adjust(account=ada.loyalty_account, delta=5, reason="goodwill", note="", actor=None)
+        loyalty_adjust(account=ada.loyalty_account, delta=-2, reason="return", note="", actor=None)
 
         account = account_of(ada)
         assert account.version == version + 2 == account.entries.count()
@@ -107,12 +111,12 @@ class TestAdjust:
 
 class TestEnrolment:
     def test_leaving_keeps_the_balance_and_enrolling_again_brings_it_back(self, ada, clerk):
-        loyalty_enrol(customer=ada, enrolled=False, user=clerk)
+        loyalty_enrol(customer=ada, enrolled=False, actor=clerk)
 
         assert (account_of(ada).enrolled, account_of(ada).balance) == (False, 100)
         assert Customer.objects.get(pk=ada.pk).loyalty_points is None
 
-        loyalty_enrol(customer=ada, enrolled=True, user=clerk)
+        loyalty_enrol(customer=ada, enrolled=True, actor=clerk)
 
         assert (account_of(ada).enrolled, account_of(ada).balance) == (True, 100)
         assert Customer.objects.get(pk=ada.pk).loyalty_points == 100
@@ -126,20 +130,22 @@ class TestEnrolment:
 
 class TestTheCustomerFormsTotal:
     def test_a_new_total_is_one_adjustment_of_the_difference(self, ada):
-        loyalty_update(customer=ada, enrolled=True, balance=40, reason="redemption", user=None)
+        loyalty_update(customer=ada, enrolled=True, balance=40, reason="redemption", actor=None)
 
         assert ledger(ada)[-1] == ("redemption", -60, 40)
 
     def test_the_same_total_writes_nothing(self, ada):
         before = ledger(ada)
 
-        loyalty_update(customer=ada, enrolled=True, balance=100, reason="", user=None)
+        loyalty_update(customer=ada, enrolled=True, balance=100, reason="", actor=None)
 
         assert ledger(ada) == before
 
     def test_a_total_typed_before_another_change_is_refused(self, ada):
         loaded = account_of(ada).version
-        loyalty_adjust(account=ada.loyalty_account, delta=25, reason="purchase", note="", user=None)
+        loyalty_adjust(
+            account=ada.loyalty_account, delta=25, reason="purchase", note="", actor=None
+        )
 
         with pytest.raises(StaleBalance):
             loyalty_update(
@@ -147,7 +153,7 @@ class TestTheCustomerFormsTotal:
                 enrolled=True,
                 balance=100 + 10,
                 reason="goodwill",
-                user=None,
+                actor=None,
                 expected_version=loaded,
             )
 
@@ -213,7 +219,7 @@ def test_opening_balances_in_bulk_are_accounts_with_one_entry_each(db):
             (customers[1].pk, 0, customers[1].created_at),
         ],
         reason="opening",
-        user=opened_by,
+        actor=opened_by,
     )
 
     assert ledger(customers[0]) == [("opening", 70, 70)]

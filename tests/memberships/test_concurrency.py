@@ -27,7 +27,7 @@ def test_twenty_threads_charging_500_times_spend_exactly_the_allowance_of_300():
         for _ in range(ADJUSTMENTS_EACH):
             try:
                 membership_charge(account=account, amount=Decimal("1.00"), store=store, note="",
-                                  user=None)  # fmt: skip
+                                  actor=None)  # fmt: skip
             except MembershipError:
                 refused.append(1)
 

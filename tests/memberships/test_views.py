@@ -194,10 +194,10 @@ class TestAccounts:
     ):
         account = make_membership(ada, plan=plan)
         membership_add_member(
-            account=account, customer=make_customer(first_name="Grace"), user=None
+            account=account, customer=make_customer(first_name="Grace"), actor=None
         )
         membership_charge(
-            account=account, amount=Decimal("12.30"), store=downtown, note="", user=None
+            account=account, amount=Decimal("12.30"), store=downtown, note="", actor=None
         )
 
         response = clerk_client.get(account.get_absolute_url())
@@ -256,7 +256,7 @@ class TestAccounts:
         account = make_membership(ada, plan=plan)
         url = reverse("memberships:account_edit", args=[account.pk])
         data = form_data(manager_client.get(url), "object-form")
-        membership_charge(account=account, amount=Decimal("1"), store=downtown, note="", user=None)
+        membership_charge(account=account, amount=Decimal("1"), store=downtown, note="", actor=None)
         data["description"] = "Old page"
 
         response = manager_client.post(url, data, follow=True)

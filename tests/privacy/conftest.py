@@ -60,14 +60,14 @@ def zed(downtown, riverside, clerk):
         date_of_birth="1980-02-29", **ZED,
     )  # fmt: skip
     customer.email_consent = "subscribed"
-    customer_save(customer=customer, stores=[downtown, riverside], user=clerk)
+    customer_save(customer=customer, stores=[downtown, riverside], actor=clerk)
     loyalty_adjust(account=customer.loyalty_account, delta=5, reason="goodwill",
-                   note="Zebedee's birthday", user=clerk)  # fmt: skip
-    card_assign(customer=customer, code=card_batch_generate(size=1, user=None).cards.get().code,
-                user=clerk)  # fmt: skip
+                   note="Zebedee's birthday", actor=clerk)  # fmt: skip
+    card_assign(customer=customer, code=card_batch_generate(size=1, actor=None).cards.get().code,
+                actor=clerk)  # fmt: skip
     membership = make_membership(customer)
     house_account = make_house_account(customer, account_number="HA-ZED")
-    _, key = register_create(name="Front desk", store=downtown, user=None)
+    _, key = register_create(name="Front desk", store=downtown, actor=None)
     till = APIClient()
     till.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     answer = till.post(
@@ -80,7 +80,7 @@ def zed(downtown, riverside, clerk):
     assert answer.status_code == 201, answer.content
     house_account.refresh_from_db()
     house_account_post(
-        account=house_account, kind="payment", amount=house_account.balance, user=clerk,
+        account=house_account, kind="payment", amount=house_account.balance, actor=clerk,
         store=downtown, reference="", note="Paid by Zebedee Quixote",
     )  # fmt: skip
     customer = Customer.objects.get(pk=customer.pk)

@@ -127,10 +127,10 @@ class TestErasingACustomerWithAFullHistory:
         assert created.summary == "Created (details removed when erased)"
 
     def test_cannot_be_done_twice(self, zed, privacy_officer):
-        customer_erase(customer=zed, user=privacy_officer)
+        customer_erase(customer=zed, actor=privacy_officer)
 
         with pytest.raises(Exception, match="erased on .* already"):
-            customer_erase(customer=zed, user=privacy_officer)
+            customer_erase(customer=zed, actor=privacy_officer)
 
 
 class TestTheConfirmation:
@@ -149,7 +149,7 @@ class TestTheConfirmation:
     ):
         account = HouseAccount.objects.get(customer=zed)
         house_account_post(account=account, kind="charge", amount=Decimal("12.50"),
-                           store=downtown, reference="", note="", user=clerk)  # fmt: skip
+                           store=downtown, reference="", note="", actor=clerk)  # fmt: skip
 
         refused = petra.post(erase_url(zed), {"name": "Zebedee Quixote"})
 

@@ -31,7 +31,7 @@ def boston():
 @pytest.fixture
 def front_desk(boston):
     """The Boston store's till: (register, key)."""
-    return register_create(name="Front desk", store=boston, user=None)
+    return register_create(name="Front desk", store=boston, actor=None)
 
 
 @pytest.fixture
@@ -66,13 +66,13 @@ class TestTheKeyIsTheOnlyCredential:
     def test_a_deactivated_registers_key_is_refused_at_once(self, till, front_desk, ada):
         assert till.get(customer_url(ada)).status_code == 200
 
-        register_deactivate(register=front_desk[0], user=None)
+        register_deactivate(register=front_desk[0], actor=None)
 
         assert till.get(customer_url(ada)).status_code == 401
 
     def test_after_reactivation_only_the_new_key_works(self, till, front_desk, ada):
-        register_deactivate(register=front_desk[0], user=None)
-        new_key = register_reactivate(register=front_desk[0], user=None)
+        register_deactivate(register=front_desk[0], actor=None)
+        new_key = register_reactivate(register=front_desk[0], actor=None)
 
         assert till.get(customer_url(ada)).status_code == 401
         till.credentials(HTTP_AUTHORIZATION=f"Bearer {new_key}")
@@ -104,7 +104,7 @@ class TestThrottling:
     def test_each_register_has_its_own_rate(self, till, boston, ada):
         for _ in range(2):
             till.get(customer_url(ada))
-        _, key = register_create(name="Back counter", store=boston, user=None)
+        _, key = register_create(name="Back counter", store=boston, actor=None)
         other = APIClient()
         other.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
 
@@ -131,8 +131,8 @@ class TestFindingTheCustomer:
         assert found[0]["phone"] == "+16175550123" and found[0]["stores"] == ["BO01"]
 
     def test_a_loyalty_card_code_finds_its_holder(self, till, ada):
-        (code,) = card_batch_generate(size=1, user=None).cards.values_list("code", flat=True)
-        card_assign(customer=ada, code=code, user=None)
+        (code,) = card_batch_generate(size=1, actor=None).cards.values_list("code", flat=True)
+        card_assign(customer=ada, code=code, actor=None)
 
         assert [customer["id"] for customer in self.results(till, code)["results"]] == [ada.pk]
 

@@ -40,7 +40,7 @@ def no_throttling(monkeypatch):
 def register_key(db):
     boston = make_store("Boston", code="BO01", country="US")
     make_customer(first_name="Ada", last_name="Lovelace", stores=[boston], loyalty_balance=50)
-    return register_create(name="Front desk", store=boston, user=None)[1]
+    return register_create(name="Front desk", store=boston, actor=None)[1]
 
 
 @pytest.fixture

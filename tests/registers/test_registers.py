@@ -109,7 +109,7 @@ def test_store_staff_cannot_see_or_create_registers(clerk_client, url_name):
 
 
 def test_store_staff_cannot_deactivate_a_register(clerk_client, downtown):
-    register, key = register_create(name="Front desk", store=downtown, user=None)
+    register, key = register_create(name="Front desk", store=downtown, actor=None)
 
     response = clerk_client.post(reverse("registers:deactivate", args=[register.pk]))
 
@@ -118,7 +118,7 @@ def test_store_staff_cannot_deactivate_a_register(clerk_client, downtown):
 
 
 def test_deactivating_needs_a_post(manager_client, downtown):
-    register, key = register_create(name="Front desk", store=downtown, user=None)
+    register, key = register_create(name="Front desk", store=downtown, actor=None)
 
     assert (
         manager_client.get(reverse("registers:deactivate", args=[register.pk])).status_code == 405
@@ -139,7 +139,7 @@ class TestTheCommands:
         assert (event.user, event.user_name) == (None, "manage.py create_register")
 
     def test_deactivate_register_refuses_its_key(self, downtown):
-        register, key = register_create(name="Front desk", store=downtown, user=None)
+        register, key = register_create(name="Front desk", store=downtown, actor=None)
 
         call_command(
             "deactivate_register", "--name", "Front desk", "--store", "DT01", stdout=StringIO()
@@ -159,7 +159,7 @@ class TestTheCommands:
             call_command(command, "--name", "Back office", "--store", store, stdout=StringIO())
 
     def test_a_name_taken_in_the_store_is_a_clear_error(self, downtown):
-        register_create(name="Front desk", store=downtown, user=None)
+        register_create(name="Front desk", store=downtown, actor=None)
 
         with pytest.raises(CommandError, match="Downtown already has a register named Front desk"):
             call_command(

@@ -32,7 +32,7 @@ def test_twenty_registers_each_selling_25_times_to_one_customer_with_redemptions
     store = make_store("Boston", code="BO01")
     ada = make_customer(first_name="Ada", stores=[store], loyalty_balance=1000)
     registers = [
-        register_create(name=f"Till {number}", store=store, user=None)[0]
+        register_create(name=f"Till {number}", store=store, actor=None)[0]
         for number in range(REGISTERS)
     ]
     noon = timezone.now() - datetime.timedelta(hours=1)

@@ -32,7 +32,7 @@ def boston():
 @pytest.fixture
 def till(boston):
     """The Boston store's Front desk register, as an API client."""
-    _, key = register_create(name="Front desk", store=boston, user=None)
+    _, key = register_create(name="Front desk", store=boston, actor=None)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
@@ -153,7 +153,7 @@ class TestExactlyOnce:
         assert Sale.objects.get().total == Decimal("25.75")
 
     def test_another_register_may_use_the_same_receipt_id(self, till, ada, boston):
-        _, key = register_create(name="Back counter", store=boston, user=None)
+        _, key = register_create(name="Back counter", store=boston, actor=None)
         other = APIClient()
         other.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
         till.post(SALES, sale(ada), format="json")

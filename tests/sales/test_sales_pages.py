@@ -32,7 +32,7 @@ def sell(customer, register, number, total="12.00", **parts):
 
 @pytest.fixture
 def front_desk(downtown):
-    return register_create(name="Front desk", store=downtown, user=None)[0]
+    return register_create(name="Front desk", store=downtown, actor=None)[0]
 
 
 def test_the_customer_page_shows_visits_and_the_latest_five_sales(clerk_client, ada, front_desk):

@@ -291,11 +291,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def hand_out_cards(self):
         """A sheet of loyalty card codes, the first ones handed to loyalty members."""
-        batch = card_batch_generate(size=DEMO_CARDS, user=None)
+        batch = card_batch_generate(size=DEMO_CARDS, actor=None)
         members = Customer.objects.filter(loyalty_points__isnull=False).order_by("pk")
         cards = batch.cards.order_by("pk").values_list("code", flat=True)
         for customer, code in zip(members[:DEMO_CARDS_HANDED_OUT], cards, strict=False):
-            card_assign(customer=customer, code=code, user=None)
+            card_assign(customer=customer, code=code, actor=None)
 
     @transaction.atomic
     def open_demo_accounts(self, store):
@@ -323,11 +323,11 @@ class Command(BaseCommand):
                     customer=holder, plan=plans[number % len(plans)],
                     card_number=f"MEM{number + 1:04d}", issue_date=today.replace(day=1),
                 ),
-                user=None,
+                actor=None,
             )  # fmt: skip
-            membership_add_member(account=account, customer=member, user=None)
+            membership_add_member(account=account, customer=member, actor=None)
             membership_charge(account=account, amount=Decimal("12.50") * (number + 1),
-                              store=store, note="", user=None)  # fmt: skip
+                              store=store, note="", actor=None)  # fmt: skip
             house = house_account_open(
                 account=HouseAccount(
                     customer=debtor, account_number=f"HA{number + 1:04d}",
@@ -336,10 +336,10 @@ class Command(BaseCommand):
                     max_limit_enabled=True, max_amount=Decimal("150.00"),
                 ),
                 opening_balance=Decimal("0.00"),
-                user=None,
+                actor=None,
             )  # fmt: skip
             house_account_charge(account=house, amount=Decimal("40.00") + number, store=store,
-                                 reference=f"R{1000 + number}", note="", user=None)  # fmt: skip
+                                 reference=f"R{1000 + number}", note="", actor=None)  # fmt: skip
 
     def people(self, rng, customers):
         """Each full name once while they last (a small demo has no namesakes), then at

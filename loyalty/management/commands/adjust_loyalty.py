@@ -36,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"{found} is not enrolled in the loyalty programme.")
         try:
             entry = loyalty_adjust(
-                account=account, delta=points, reason=reason, note=note, user=None
+                account=account, delta=points, reason=reason, note=note, actor=None
             )
         except LoyaltyError as refusal:
             raise CommandError(str(refusal)) from None

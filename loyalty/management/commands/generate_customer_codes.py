@@ -17,6 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args, count, **options):
         if not 1 <= count <= MAX_COUNT:
             raise CommandError(f"--count must be between 1 and {MAX_COUNT:,}.")
-        batch = card_batch_generate(size=count, user=None)
+        batch = card_batch_generate(size=count, actor=None)
         for code in batch.cards.order_by("pk").values_list("code", flat=True).iterator():
             self.stdout.write(code)

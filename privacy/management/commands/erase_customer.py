@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, customer, **options):
         try:
             found = customer_by_email_or_id(customer)
-            erased = customer_erase(customer=found, user=Actor("manage.py erase_customer"))
+            erased = customer_erase(customer=found, actor=Actor("manage.py erase_customer"))
         except (LookupError, ErasureRefused) as problem:
             raise CommandError(str(problem)) from None
         self.stdout.write(f"Erased customer #{erased.pk}: now “{erased}”.")

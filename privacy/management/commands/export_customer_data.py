@@ -25,7 +25,7 @@ class Command(BaseCommand):
         try:
             with partial.open("wb") as out:
                 customer_data_request(
-                    customer=found, user=Actor("manage.py export_customer_data"), out=out
+                    customer=found, actor=Actor("manage.py export_customer_data"), out=out
                 )
             partial.replace(output)  # whole, or not there: never half a file
         except OSError as problem:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"No store has the code {store}.")
         try:
             register, key = register_create(
-                name=name, store=found, user=Actor("manage.py create_register")
+                name=name, store=found, actor=Actor("manage.py create_register")
             )
         except IntegrityError:
             raise CommandError(f"{found} already has a register named {name}.") from None

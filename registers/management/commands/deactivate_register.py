@@ -21,7 +21,7 @@ class Command(BaseCommand):
         )
         if register is None:
             raise CommandError(f"No register named {name} at the store {store}.")
-        if register_deactivate(register=register, user=Actor("manage.py deactivate_register")):
+        if register_deactivate(register=register, actor=Actor("manage.py deactivate_register")):
             self.stdout.write(f"{register} is deactivated: its key is refused.")
         else:
             self.stdout.write(f"{register} was already deactivated.")
