@@ -49,6 +49,12 @@ HAS_EMAIL = ~models.Q(email="")
 
 
 class CustomerQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        """The customers ``actor`` may see: those of the stores it holds (``customers.scope``)."""
+        from .scope import restrict  # the scope module reads Customer from this one
+
+        return restrict(self, actor)
+
     def deleted(self):
         return self.filter(deleted_at__isnull=False)
 

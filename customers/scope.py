@@ -13,48 +13,30 @@ rows with ``restrict``; the views do it through ``CustomersInScopeMixin``.
 
 from django.db.models import Exists, OuterRef
 
-from stores.models import StaffStore, Store
+from stores.actors import (  # noqa: F401 - the scope's questions, asked of customers here
+    ALL_STORES_PERMISSION,
+    held_store_ids,
+    is_chain_wide,
+    stores_in_scope,
+)
 
 from .models import Customer
 
-ALL_STORES_PERMISSION = "customers.view_all_stores"
 
-
-def is_chain_wide(user):
-    return user.has_perm(ALL_STORES_PERMISSION)
-
-
-def held_store_ids(user):
-    """The primary keys of the stores ``user`` holds, read once per user object (a request's
-    user lives as long as the request)."""
-    if not hasattr(user, "_held_store_ids"):
-        user._held_store_ids = sorted(
-            StaffStore.objects.filter(user_id=user.pk).values_list("store_id", flat=True)
-        )
-    return user._held_store_ids
-
-
-def stores_in_scope(user):
-    """The stores ``user`` may work in: every store, or the ones they hold."""
-    if is_chain_wide(user):
-        return Store.objects.all()
-    return Store.objects.filter(pk__in=held_store_ids(user))
-
-
-def in_held_store(user, customer_ref="pk"):
+def in_held_store(actor, customer_ref="pk"):
     """An EXISTS that is true for rows whose customer (``customer_ref``: its primary key, or
-    the field holding it) is linked to a store ``user`` holds."""
+    the field holding it) is linked to a store ``actor`` holds."""
     links = Customer.stores.through.objects.filter(
-        customer_id=OuterRef(customer_ref), store_id__in=held_store_ids(user)
+        customer_id=OuterRef(customer_ref), store_id__in=held_store_ids(actor)
     )
     return Exists(links)
 
 
-def restrict(queryset, user, customer_ref="pk"):
-    """``queryset`` narrowed to the rows whose customer ``user`` may see."""
-    if is_chain_wide(user):
+def restrict(queryset, actor, customer_ref="pk"):
+    """``queryset`` narrowed to the rows whose customer ``actor`` may see."""
+    if is_chain_wide(actor):
         return queryset
-    return queryset.filter(in_held_store(user, customer_ref))
+    return queryset.filter(in_held_store(actor, customer_ref))
 
 
 class CustomersInScopeMixin:

@@ -42,6 +42,14 @@ class Register(models.Model):
 
     objects = RegisterQuerySet.as_manager()
 
+    # What a till may do as an actor (``stores.actors``): find, create and change its
+    # store's customers, and record their sales. Nothing of another store's.
+    PERMISSIONS = frozenset(
+        {"customers.view_customer", "customers.add_customer", "customers.change_customer",
+         "sales.add_sale"}
+    )  # fmt: skip
+    is_authenticated = False
+
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
@@ -53,6 +61,12 @@ class Register(models.Model):
 
     def get_absolute_url(self):
         return reverse("registers:detail", args=[self.pk])
+
+    def has_perm(self, perm):
+        return perm in self.PERMISSIONS
+
+    def held_store_ids(self):
+        return [self.store_id]
 
     @property
     def status(self):
