@@ -253,7 +253,8 @@ class GeneralForm(forms.ModelForm):
         self.photo_from_pending = self.pending_dropped = False
         self.fields["phone"] = phone_field(phone_region, phone_region_why)
         self.fields["version"].initial = self.instance.version
-        if self.instance.pk and self.instance.photo:
+        # A form without the photo (CustomerFieldsForm: the API's, an import's) has none to show.
+        if "photo" in self.fields and self.instance.pk and self.instance.photo:
             self.fields["photo"].widget.photo_url = reverse(
                 "customers:photo", args=[self.instance.pk]
             )

@@ -332,9 +332,10 @@ class RowChecker:
         # still enforces them when the rows are written.
         customer.validate_constraints = lambda exclude=None: None
         data = {name: values[name] for name in FORM_FIELDS if name in values}
-        if existing is not None:  # columns the file leaves out keep their stored values
+        if existing is not None:  # fields the file leaves out keep their stored values
             kept = ImportRowForm(instance=existing, fields=self.fields).initial
-            data = {**{name: kept.get(name) or "" for name in FORM_FIELDS}, **data}
+            # All the form writes, not only the export's columns: a tax ID is in none.
+            data = {**{name: kept.get(name) or "" for name in ImportRowForm._meta.fields}, **data}
         region, why = self.phone_region_of(values, existing)
         form = ImportRowForm(
             data=data, instance=customer, fields=self.fields, email_holders=holders,
