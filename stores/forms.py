@@ -2,6 +2,7 @@ from django import forms
 
 from customers import scope
 
+from .actors import stores_in_scope
 from .current import choosable_stores
 from .models import Store, StorePreference
 
@@ -35,7 +36,7 @@ class StorePreferenceForm(forms.ModelForm):
 
 class StaffStoresForm(forms.Form):
     """The stores a staff member holds; none is allowed (they then see no customer unless
-    they may see every store's)."""
+    they may see every store's). ``actor`` is offered the open stores it holds itself."""
 
     stores = forms.ModelMultipleChoiceField(
         queryset=Store.objects.active(),
@@ -45,3 +46,7 @@ class StaffStoresForm(forms.Form):
         help_text="Without “Can see the customers of every store”, this person sees the "
         "customers of these stores only.",
     )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stores"].queryset = stores_in_scope(actor).active()

@@ -1,9 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, UpdateView
@@ -14,7 +14,7 @@ from backoffice.views import ObjectListView
 from .current import choose_store
 from .forms import StaffStoresForm, StoreChoiceForm, StorePreferenceForm
 from .models import StorePreference
-from .services import staff_stores_set, stores_held_by
+from .services import refuse_own_stores, staff_in_scope, staff_stores_set, stores_held_by
 from .tables import StaffTable
 
 
@@ -64,27 +64,39 @@ class StoreSettingsView(LoginRequiredMixin, UpdateView):
 
 
 class StaffListView(ObjectListView):
-    """Staff (Managers): each active person's roles and the stores they hold."""
+    """Staff (Managers): each active person's roles and the stores they hold; a manager
+    of some stores sees the people who share one of them."""
 
     permission_required = "stores.view_staffstore"
-    queryset = get_user_model().objects.filter(is_active=True).order_by("username", "pk")
     table_class = StaffTable
     title = "Staff"
     context_object_name = "staff"
+
+    def get_queryset(self):
+        return staff_in_scope(self.request.user).order_by("username", "pk")
 
 
 class StaffStoresView(PermissionRequiredMixin, SingleObjectMixin, FormView):
     """The stores one person holds."""
 
     permission_required = "stores.change_staffstore"
-    queryset = get_user_model().objects.filter(is_active=True)
     form_class = StaffStoresForm
     template_name = "generic/object_form.html"
     extra_context = {"submit_label": "Save", "form_id": "staff-stores-form"}
 
-    def dispatch(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    def get_queryset(self):
+        return staff_in_scope(self.request.user)
+
+    @cached_property
+    def object(self):
+        """The person, read once the permission is checked: one outside the stores the
+        signed-in person holds does not exist, and their own stores are not theirs to set."""
+        person = self.get_object()
+        refuse_own_stores(user=person, actor=self.request.user)
+        return person
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.request.user}
 
     def get_initial(self):
         return {"stores": list(stores_held_by(self.object))}
