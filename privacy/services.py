@@ -27,6 +27,7 @@ from imports.models import CustomerImport
 from loyalty.models import LoyaltyLedgerEntry
 from memberships.models import MembershipEntry
 from registers.models import IdempotentAnswer
+from stores.actors import OutOfScope
 
 from .data_request import write_zip
 
@@ -43,9 +44,19 @@ class ErasureRefused(Exception):
     pass
 
 
+def in_scope(customers, *, actor, customer):
+    """``customer`` from ``customers`` (a queryset), if ``actor`` may see them; refused
+    (``OutOfScope``) otherwise, so that no door reaches another store's customer."""
+    found = customers.for_actor(actor).filter(pk=customer.pk).first()
+    if found is None:
+        raise OutOfScope("No such customer in your stores.")
+    return found
+
+
 def customer_data_request(*, customer, actor, out):
     """Write everything held on ``customer`` to ``out`` (a zip); an audit event says who
-    asked for it."""
+    asked for it. Refused (``OutOfScope``) for a customer ``actor`` may not see."""
+    customer = in_scope(Customer.all_objects.all(), actor=actor, customer=customer)
     write_zip(customer, out)
     audit.record(
         user=actor,
@@ -66,9 +77,10 @@ def customer_erase(*, customer, actor, now=None):
     or holds money, or they were erased already): their name becomes "Erased customer
     #<id>", their personal data is emptied and their photo file deleted, their consent is
     withdrawn, and what the audit trail and the ledgers' notes held about them is redacted.
-    The audit event says who erased whom, the name masked."""
+    The audit event says who erased whom, the name masked. Refused (``OutOfScope``) for a
+    customer ``actor`` may not see."""
     now = now or timezone.now()
-    locked = Customer.all_objects.select_for_update().get(pk=customer.pk)
+    locked = in_scope(Customer.all_objects.select_for_update(), actor=actor, customer=customer)
     if locked.erased_at is not None:
         raise ErasureRefused(f"{locked} was erased on {locked.erased_at:%Y-%m-%d} already.")
     if reasons := money_held(locked):
