@@ -10,8 +10,8 @@ class RegisterAdmin(admin.ModelAdmin):
 
     list_display = ["name", "store", "is_active", "key_prefix", "last_seen_at"]
     list_filter = ["is_active", "store"]
-    readonly_fields = ["name", "store", "key_prefix", "is_active", "last_seen_at", "created_at",
-                       "deactivated_at"]  # fmt: skip
+    readonly_fields = ["name", "store", "key_prefix", "is_active", "device", "device_since",
+                       "last_seen_at", "created_at", "deactivated_at"]  # fmt: skip
     exclude = ["key_hash"]
 
     def has_add_permission(self, request):

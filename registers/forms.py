@@ -1,17 +1,21 @@
 from django import forms
 
-from stores.models import Store
+from stores.actors import stores_in_scope
 
 from .models import Register
 
 
 class RegisterForm(forms.ModelForm):
-    store = forms.ModelChoiceField(Store.objects.active(), empty_label="Choose a store")
+    store = forms.ModelChoiceField(None, empty_label="Choose a store")
 
     class Meta:
         model = Register
         fields = ["name", "store"]
         help_texts = {"name": "As the store calls the till, e.g. Front desk."}
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = stores_in_scope(actor).active()
 
     def clean(self):
         cleaned_data = super().clean()

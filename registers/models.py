@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from stores.actors import held_store_ids, is_chain_wide
+
 
 def key_hash(key):
     """How a register's key is kept: its SHA-256. A key is 256 random bits, so a fast hash
@@ -19,6 +21,13 @@ def new_key():
 
 
 class RegisterQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        """The registers ``actor`` may see and manage: those of the stores it holds, or every
+        one with ``customers.view_all_stores``."""
+        if is_chain_wide(actor):
+            return self
+        return self.filter(store_id__in=held_store_ids(actor))
+
     def holding(self, key):
         """The active register whose key this is, or None."""
         if not key:
@@ -29,7 +38,8 @@ class RegisterQuerySet(models.QuerySet):
 class Register(models.Model):
     """A till of a store, which the API knows by its key. Only the key's hash and its
     first 8 characters (to tell keys apart) are kept; a deactivated register's key is
-    refused, and reactivating issues a new one."""
+    refused, and reactivating issues a new one. One device at a time uses the key: the
+    first to send it (``registers.api.authentication``), until a manager releases it."""
 
     name = models.CharField(max_length=100)
     store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="registers")
@@ -39,6 +49,10 @@ class Register(models.Model):
     last_seen_at = models.DateTimeField("last seen", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # The one device (its ``Register-Device`` id) whose requests the key answers, from its
+    # first request until the device is released; blank while no device holds it.
+    device = models.CharField(max_length=100, blank=True)
+    device_since = models.DateTimeField("device since", null=True, blank=True)
 
     objects = RegisterQuerySet.as_manager()
 

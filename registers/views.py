@@ -11,7 +11,12 @@ from backoffice.views import ObjectHistoryMixin, ObjectListView, unless_taken_me
 
 from .forms import RegisterForm
 from .models import Register
-from .services import register_create, register_deactivate, register_reactivate
+from .services import (
+    register_create,
+    register_deactivate,
+    register_reactivate,
+    register_release_device,
+)
 from .tables import RegisterTable
 
 BREADCRUMBS = [("Registers", "registers:list")]
@@ -31,9 +36,17 @@ def key_page(request, register, key, *, reactivated=False):
     )
 
 
-class RegisterListView(ObjectListView):
-    permission_required = "registers.view_register"
+class RegistersInScopeMixin:
+    """Only the registers of the stores the signed-in person holds: any other is a 404."""
+
     queryset = Register.objects.select_related("store")
+
+    def get_queryset(self):
+        return super().get_queryset().for_actor(self.request.user)
+
+
+class RegisterListView(RegistersInScopeMixin, ObjectListView):
+    permission_required = "registers.view_register"
     table_class = RegisterTable
     title = "Registers"
     context_object_name = "registers"
@@ -49,6 +62,9 @@ class RegisterCreateView(PermissionRequiredMixin, FormView):
     form_class = RegisterForm
     template_name = "generic/object_form.html"
     extra_context = {"submit_label": "Create", "form_id": "object-form"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.request.user}
 
     def form_valid(self, form):
         def create():
@@ -73,9 +89,10 @@ class RegisterCreateView(PermissionRequiredMixin, FormView):
         )
 
 
-class RegisterDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView):
+class RegisterDetailView(
+    PermissionRequiredMixin, RegistersInScopeMixin, ObjectHistoryMixin, DetailView
+):
     permission_required = "registers.view_register"
-    queryset = Register.objects.select_related("store")
     context_object_name = "register"
     template_name = "registers/register_detail.html"
 
@@ -85,14 +102,32 @@ class RegisterDetailView(PermissionRequiredMixin, ObjectHistoryMixin, DetailView
         )
 
 
-class RegisterActionView(PermissionRequiredMixin, SingleObjectMixin, View):
+class RegisterActionView(PermissionRequiredMixin, RegistersInScopeMixin, SingleObjectMixin, View):
     permission_required = "registers.change_register"
-    queryset = Register.objects.select_related("store")
     http_method_names = ["post"]
 
 
 class RegisterDeactivateView(RegisterActionView):
-    """Deactivate: the register's key is refused from the next request on."""
+    """Deactivate: the register's key is refused from the next request on. A GET asks
+    first (the Deactivate button on the register's page is a link to it), with no script."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        register = self.get_object()
+        if not register.is_active:
+            return redirect(register)
+        return TemplateResponse(
+            request,
+            "registers/register_confirm_deactivate.html",
+            {
+                "register": register,
+                "breadcrumbs": [
+                    ("Registers", reverse("registers:list")),
+                    (register.name, register.get_absolute_url()),
+                ],
+            },
+        )
 
     def post(self, request, *args, **kwargs):
         register = self.get_object()
@@ -110,3 +145,20 @@ class RegisterReactivateView(RegisterActionView):
         register = self.get_object()
         key = register_reactivate(register=register, actor=request.user)
         return key_page(request, register, key, reactivated=True)
+
+
+class RegisterReleaseView(RegisterActionView):
+    """Release the device: the next device to use the key holds the register."""
+
+    def post(self, request, *args, **kwargs):
+        register = self.get_object()
+        device = register.device
+        if register_release_device(register=register, actor=request.user):
+            messages.success(
+                request,
+                f"{register} is released from the device {device}: the next device to use "
+                "its key holds it.",
+            )
+        else:
+            messages.info(request, f"No device held {register}.")
+        return redirect(register)
