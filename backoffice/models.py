@@ -160,6 +160,14 @@ class TablePreference(models.Model):
 
 
 class ExportQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        """The exports ``actor`` may see: a person's own, whoever else they may see. A
+        file of customers is for the person who asked and no one else, so a register or
+        a command has none."""
+        if not actor.is_authenticated:
+            return self.none()
+        return self.filter(created_by=actor)
+
     def running_for(self, user):
         """The person's exports waiting for a worker or being written. One asked for more
         than ``JOB_FILES_KEPT_FOR`` ago no longer counts: its worker is gone."""

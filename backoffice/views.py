@@ -605,7 +605,7 @@ class OwnExportMixin(PermissionRequiredMixin):
     permission_required = "backoffice.view_export"
 
     def get_queryset(self):
-        return Export.objects.filter(created_by=self.request.user)
+        return Export.objects.for_actor(self.request.user)
 
 
 def waits_for_worker(export):

@@ -11,8 +11,20 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from jobs.models import Job
+from stores.actors import is_chain_wide
 
 from .checking import MATCH_KEYS
+
+
+class CustomerImportQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        """The imports ``actor`` may see: a file may hold any store's customers, so a
+        person sees the ones they uploaded, and a chain-wide actor every one."""
+        if is_chain_wide(actor):
+            return self
+        if not actor.is_authenticated:
+            return self.none()
+        return self.filter(created_by=actor)
 
 
 class CustomerImport(models.Model):
@@ -89,6 +101,8 @@ class CustomerImport(models.Model):
     jobs = GenericRelation(
         "jobs.Job", content_type_field="subject_type", object_id_field="subject_id"
     )
+
+    objects = CustomerImportQuerySet.as_manager()
 
     RUNNING = (Status.CHECKING, Status.QUEUED, Status.IMPORTING)
     CHECK_JOB, WRITE_JOB = "Import check", "Import"  # the kinds of its jobs
@@ -223,6 +237,12 @@ def columns_key(header):
     return hashlib.sha256("\x1f".join(names).encode()).hexdigest()
 
 
+class ImportPartQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        """The parts of the imports ``actor`` may see."""
+        return self.filter(customer_import__in=CustomerImport.objects.for_actor(actor))
+
+
 class ImportPart(models.Model):
     """A slice of an import's rows that one job works on, so that every worker there is
     checks, or writes, a big file at once (``IMPORT_PART_ROWS`` rows each)."""
@@ -234,6 +254,8 @@ class ImportPart(models.Model):
     jobs = GenericRelation(
         "jobs.Job", content_type_field="subject_type", object_id_field="subject_id"
     )
+
+    objects = ImportPartQuerySet.as_manager()
 
     class Meta:
         abstract = True

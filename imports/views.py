@@ -71,14 +71,14 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
         )
 
 
-class OwnImportMixin(PermissionRequiredMixin):
-    """An import is its uploader's alone (its rows may hold anything): anyone else is told
-    it does not exist."""
+class ImportInScopeMixin(PermissionRequiredMixin):
+    """An import is its uploader's and a chain-wide manager's (its rows may hold any
+    store's customers): anyone else is told it does not exist."""
 
     permission_required = "imports.view_customerimport"
 
     def get_queryset(self):
-        return CustomerImport.objects.filter(created_by=self.request.user)
+        return CustomerImport.objects.for_actor(self.request.user)
 
     @cached_property
     def job(self):
@@ -87,8 +87,8 @@ class OwnImportMixin(PermissionRequiredMixin):
 
 class FileNeededMixin:
     """Pages that read the uploaded file, which is removed once imported, or a day after
-    the upload. After ``OwnImportMixin`` in the bases: its checks come once the permission
-    is checked."""
+    the upload. After ``ImportInScopeMixin`` in the bases: its checks come once the
+    permission is checked."""
 
     def dispatch(self, request, *args, **kwargs):
         if refusal := self.refusal():
@@ -106,7 +106,7 @@ class FileNeededMixin:
         return ""
 
 
-class ImportMappingView(OwnImportMixin, FileNeededMixin, FormView):
+class ImportMappingView(ImportInScopeMixin, FileNeededMixin, FormView):
     """Which field each column fills, for a file whose columns are not all our export's.
     Choosing them again checks the file again, which is refused once it is importing."""
 
@@ -151,7 +151,7 @@ class ImportMappingView(OwnImportMixin, FileNeededMixin, FormView):
         )
 
 
-class ImportListView(OwnImportMixin, ObjectListView):
+class ImportListView(ImportInScopeMixin, ObjectListView):
     table_class = CustomerImportTable
     title = "Your imports"
     context_object_name = "imports"
@@ -164,7 +164,7 @@ class ImportListView(OwnImportMixin, ObjectListView):
         return super().get_queryset().select_related("created_by")
 
 
-class ImportDetailView(OwnImportMixin, DetailView):
+class ImportDetailView(ImportInScopeMixin, DetailView):
     """An import's page: the dry run's counts and errors, then the writing's progress,
     updated without a reload while a job runs."""
 
@@ -195,14 +195,14 @@ def waiting_for_worker(customer_import):
     return next_job is not None and task_waits_for_worker(next_job.task_id)
 
 
-class ImportProgressView(OwnImportMixin, View):
+class ImportProgressView(ImportInScopeMixin, View):
     """The import's state as JSON, for its page to show without a reload."""
 
     def get(self, request, *args, **kwargs):
         return job_progress_response(self.job, waiting_for_worker=waiting_for_worker(self.job))
 
 
-class ImportCommitView(OwnImportMixin, FileNeededMixin, View):
+class ImportCommitView(ImportInScopeMixin, FileNeededMixin, View):
     """Import: the checked file is written by a job, as the person who pressed it."""
 
     permission_required = "imports.add_customerimport"
@@ -224,7 +224,7 @@ class ImportCommitView(OwnImportMixin, FileNeededMixin, View):
         return redirect(self.job)
 
 
-class ImportValidRowsView(OwnImportMixin, FileNeededMixin, TemplateView):
+class ImportValidRowsView(ImportInScopeMixin, FileNeededMixin, TemplateView):
     """Import the rows without errors of a file that has some: a page says how many are
     imported and how many left out, and Import writes the first as Import does. The rows
     left out stay in the error report, to fix and upload again."""
@@ -259,7 +259,7 @@ class ImportValidRowsView(OwnImportMixin, FileNeededMixin, TemplateView):
         return redirect(self.job)
 
 
-class ImportCancelView(OwnImportMixin, View):
+class ImportCancelView(ImportInScopeMixin, View):
     permission_required = "imports.add_customerimport"
 
     def post(self, request, *args, **kwargs):
@@ -273,7 +273,7 @@ class ImportCancelView(OwnImportMixin, View):
         return redirect(job)
 
 
-class ImportRunAgainView(OwnImportMixin, FileNeededMixin, View):
+class ImportRunAgainView(ImportInScopeMixin, FileNeededMixin, View):
     """A check or a writing whose job failed (its workers kept dying, or it stopped on an
     error of ours), run again by a new job: a writing goes on after its last batch."""
 
@@ -301,7 +301,7 @@ def can_run_again(customer_import):
     )
 
 
-class ImportErrorReportView(OwnImportMixin, FileNeededMixin, View):
+class ImportErrorReportView(ImportInScopeMixin, FileNeededMixin, View):
     """The rows with errors as they were in the file, with an ``errors`` column, to fix
     in a spreadsheet and upload again: written by the dry run, served as it is."""
 

@@ -1,11 +1,33 @@
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRel
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from stores.actors import is_chain_wide
+
 
 class JobQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        """The jobs ``actor`` may see: every one for a chain-wide actor, who watches the
+        workers; else the jobs of the subjects it may see, each model that has jobs (a
+        ``GenericRelation`` to ``Job``) answering through its own ``for_actor``: a
+        person's own exports and imports, and their imports' parts."""
+        if is_chain_wide(actor):
+            return self
+        subjects = [
+            relation.related_model
+            for relation in Job._meta.get_fields(include_hidden=True)
+            if isinstance(relation, GenericRel)
+        ]
+        in_scope = models.Q(pk__in=[])
+        for model in subjects:
+            in_scope |= models.Q(
+                subject_type=ContentType.objects.get_for_model(model),
+                subject_id__in=model._default_manager.for_actor(actor).values("pk"),
+            )
+        return self.filter(in_scope)
+
     def stale(self):
         """Running jobs whose worker has not beaten for ``JOB_STALE_AFTER``: it died (a
         ``kill -9``, a lost machine), since a working job beats far more often."""

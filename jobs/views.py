@@ -5,12 +5,15 @@ from .tables import JobTable
 
 
 class JobListView(ObjectListView):
-    """Every background job, of every kind, newest first: its state, attempts, worker,
-    heartbeat and progress. For managers watching the machinery, not the work itself (an
-    export or import is its requester's page)."""
+    """Background jobs, of every kind, newest first: its state, attempts, worker, heartbeat
+    and progress. For managers watching the machinery, not the work itself (an export or
+    import is its requester's page): every job for a chain-wide manager, else the jobs of
+    their own exports and imports (``Job.objects.for_actor``)."""
 
     permission_required = "jobs.view_job"
-    queryset = Job.objects.prefetch_related("subject")
     table_class = JobTable
     title = "Background jobs"
     context_object_name = "jobs"
+
+    def get_queryset(self):
+        return Job.objects.for_actor(self.request.user).prefetch_related("subject")

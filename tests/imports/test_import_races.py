@@ -29,8 +29,11 @@ BROKEN_MAPPING = {**MAPPING, "column_2": "phone"}
 
 
 @pytest.fixture
-def other_manager(db):
-    return make_user("other", groups=["Managers"], first_name="Otto", last_name="Other")
+def other_manager(downtown):
+    """A manager of Downtown alone: a chain-wide manager sees every import."""
+    return make_user(
+        "other", groups=["Managers"], stores=[downtown], first_name="Otto", last_name="Other"
+    )
 
 
 @pytest.fixture
@@ -173,7 +176,7 @@ class TestTheWritingChecksTheStateBeforeEachBatch:
         assert Customer.objects.count() == 2
 
 
-class TestAnImportIsItsUploadersAlone:
+class TestAnImportIsItsUploadersAndTheChains:
     @pytest.mark.parametrize(
         ("name", "method"),
         [("detail", "get"), ("progress", "get"), ("errors", "get"), ("mapping", "get"),

@@ -201,8 +201,8 @@ def test_a_file_without_errors_is_not_imported_by_the_valid_rows_page(
     assert CustomerImport.objects.get().status == Status.CHECKED
 
 
-def test_another_manager_cannot_import_the_valid_rows(client, file_with_errors):
-    client.force_login(make_user("other", groups=["Managers"]))
+def test_another_manager_cannot_import_the_valid_rows(client, file_with_errors, downtown):
+    client.force_login(make_user("other", groups=["Managers"], stores=[downtown]))
 
     response = client.post(reverse("imports:valid_rows", args=[file_with_errors.pk]))
 
