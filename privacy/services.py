@@ -16,19 +16,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from backoffice import audit
-from backoffice.models import AuditEvent, Export
 from backoffice.money import format_money
 from customers import extensions
 from customers.consent import consent_changes
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer
 from customers.services import customers_purge, delete_photo_file_on_commit
-from house_accounts.models import HouseAccount, HouseAccountEntry
-from imports.models import CustomerImport
-from loyalty.models import LoyaltyLedgerEntry
-from memberships.models import MembershipEntry
-from registers.models import IdempotentAnswer
+from house_accounts.models import HouseAccount
 from stores.actors import OutOfScope
 
+from .copies import Traces, redact_copies
 from .data_request import write_zip
 
 # Emptied by an erasure: the person, how to reach them, where they live, what staff wrote.
@@ -86,7 +82,7 @@ def customer_erase(*, customer, actor, now=None):
     if reasons := money_held(locked):
         raise ErasureRefused(" ".join(reasons) + " Settle it first: nothing was erased.")
     was_named = masked(locked.display_name)
-    traces = identifying_texts(locked)
+    traces = Traces.of(locked)
     photo = locked.photo.name
     before = {
         f"{channel}_consent": getattr(locked, f"{channel}_consent") for channel in ("email", "sms")
@@ -122,40 +118,6 @@ def money_held(customer):
         f"{'owes' if account.balance > 0 else 'holds'} {format_money(abs(account.balance))}."
         for account in accounts
     ]
-
-
-def identifying_texts(customer):
-    """The texts that would identify the customer if found elsewhere."""
-    texts = {customer.email, customer.full_name, customer.company_name, customer.id_number}
-    if customer.phone:
-        texts.add(customer.phone.as_e164)
-    return {text for text in texts if text and len(text) >= 4}
-
-
-def redact_copies(customer, traces):
-    """Remove the customer's data from where it was copied as text: what staff wrote on
-    their ledgers' entries, the search of an export that named them, an import's examples,
-    a register's remembered answer."""
-    LoyaltyLedgerEntry.objects.filter(account__customer=customer).exclude(note="").update(note="")
-    for entries in (HouseAccountEntry, MembershipEntry):
-        entries.objects.filter(account__customer=customer).exclude(note="").update(note="")
-    if not traces:
-        return
-    naming = holding(traces, "summary") | holding(traces, "changes")
-    AuditEvent.objects.filter(naming, action=audit.Action.EXPORT).update(
-        summary="Exported a list (its search was removed at an erasure)", changes={}
-    )
-    Export.objects.filter(holding(traces, "query")).update(query="")
-    CustomerImport.objects.filter(holding(traces, "examples")).update(examples=[])
-    IdempotentAnswer.objects.filter(holding(traces, "body")).delete()
-
-
-def holding(traces, field):
-    """Rows whose ``field`` (text, or JSON as text) holds any of ``traces``."""
-    found = Q(pk__in=[])
-    for text in traces:
-        found |= Q(**{f"{field}__icontains": text})
-    return found
 
 
 RETENTION_BATCH = 500
