@@ -24,7 +24,8 @@ def reencode_photo(upload):
     """Return a clean copy of an uploaded, already verified image.
 
     Decoding and encoding again drops anything that is not pixels: EXIF metadata (camera
-    GPS position included) and whatever bytes were appended after the image data. The photo
+    GPS position included), a JPEG's comment (which Pillow would write back) and whatever
+    bytes were appended after the image data. The photo
     is turned upright and scaled down to at most 1024 pixels a side, which is plenty for a
     customer card and keeps list pages light.
     """
@@ -35,6 +36,7 @@ def reencode_photo(upload):
         image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
         if image_format == "JPEG" and image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
+        image.info.pop("comment", None)
         output = BytesIO()
         image.save(output, format=image_format)
     name = PurePath(upload.name).with_suffix(EXTENSIONS[image_format]).name
