@@ -284,6 +284,21 @@ if REDIS_URL:
     # RQ stops a job after its timeout. A dead worker's job is found by its heartbeat, so
     # this only bounds a job that hangs (a million-row import takes about 15 minutes).
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600}}
+# The cache every worker process shares: the API's rate limits are counted in it. Redis with
+# REDIS_URL, else a table of the database (`migrate` makes it).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "backoffice",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "backoffice_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 # Exports of more rows than this are written by a job to a file; smaller ones stream
 # straight to the browser.
 EXPORT_STREAM_LIMIT = 100_000

@@ -29,7 +29,10 @@ class Register(HttpUser):
     wait_time = constant(0)  # a till as busy as it can be: the server's capacity
 
     def on_start(self):
-        self.client.headers["Authorization"] = f"Bearer {KEYS[next(tills) % len(KEYS)]}"
+        number = next(tills) % len(KEYS)
+        # One device per register: the simulated tills sharing a key share its device.
+        self.client.headers["Authorization"] = f"Bearer {KEYS[number]}"
+        self.client.headers["Register-Device"] = f"bench-till-{number}"
 
     @task
     def sale(self):

@@ -7,10 +7,13 @@ ERROR = {
     "additionalProperties": True,
 }
 EVERY_OPERATION = {
-    "400": "Bad input: a message per field.",
+    "400": "Bad input: a message per field; or no Register-Device header (a `detail`).",
     "401": "No register's key, or one that is not active.",
     "404": "No such customer, or a page cursor that is not one.",
-    "429": "Too many requests from this register: see Retry-After.",
+    "409": "Another device holds the register: `code` is `register_in_use`, with "
+    "`held_since` and `last_seen_at`.",
+    "429": "Too many requests from this register, or too many wrong keys from this address: "
+    "see Retry-After, and RateLimit on every answer.",
 }
 CONFLICTS = {
     ("post", "/api/v1/sales/"): "The receipt id was used for another sale.",
@@ -27,7 +30,7 @@ def document_errors(result, generator, request, public):
         for method, operation in operations.items():
             errors = dict(EVERY_OPERATION)
             if conflict := CONFLICTS.get((method, path)):
-                errors["409"] = conflict
+                errors["409"] = f"{conflict} Or: {EVERY_OPERATION['409']}"
             for code, description in errors.items():
                 operation["responses"].setdefault(
                     code, {"description": description, "content": reference}
