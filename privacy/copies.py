@@ -40,6 +40,8 @@ class Traces:
 
     @classmethod
     def of(cls, customer):
+        if customer.erased_at is not None:  # "Erased customer #12" names no one
+            return cls(texts=frozenset(), words=frozenset(), names=frozenset())
         texts = {customer.email, customer.full_name, customer.company_name, customer.id_number}
         if customer.phone:
             texts |= {customer.phone.as_e164, str(customer.phone.national_number)}
@@ -133,6 +135,38 @@ def imports_holding(traces):
             encoding=customer_import.encoding,
         )
     ]  # fmt: skip
+
+
+def import_rows(traces):
+    """Their rows in imports, oldest first: read from the upload while it is kept, else
+    from what the import's page keeps of them (its first rows to create, update and skip).
+    Each says the import, its file, the row's line and the row by column."""
+    found = []
+    for customer_import in CustomerImport.objects.order_by("pk"):
+        rows = upload_rows(customer_import, traces) if customer_import.file else None
+        if rows is None:
+            rows = [(line, {"name": name, "email": email})
+                    for kept in customer_import.samples.values() for line, name, email in kept
+                    if traces.in_row([name, email])]  # fmt: skip
+        found += [
+            {"import_id": customer_import.pk, "file": customer_import.name, "line": line,
+             "row": row}
+            for line, row in rows
+        ]  # fmt: skip
+    return found
+
+
+def upload_rows(customer_import, traces):
+    """[(line, {column: cell})] of their rows in the import's upload; None if unreadable."""
+    try:
+        table = open_table(
+            customer_import.file.path, name=customer_import.name,
+            encoding=customer_import.encoding, max_bytes=None,
+        )  # fmt: skip
+        return [(line, dict(zip(table.header, cells, strict=False)))
+                for line, cells in table.rows if traces.in_row(cells)]  # fmt: skip
+    except (FileProblem, OSError):
+        return None
 
 
 def redact_copies(customer, traces):

@@ -1,9 +1,12 @@
 """A data request (GDPR articles 15 and 20): everything held on one customer, as one JSON
-document and one CSV per part, in a zip.
+document and one CSV per part, and their photo, in a zip.
 
 Each part is a queryset of the rows held about the customer; every concrete field of each
 row is written (foreign keys as the id they hold), so that a field added to a model is in
-the next answer without a change here.
+the next answer without a change here. Three parts are found by what names them
+(``privacy.copies``): the lists exported with a search for them (``exports``), the files
+written in the background that hold them (``export_files``), and their rows in imports
+(``import_rows``).
 """
 
 import csv
@@ -12,6 +15,7 @@ import io
 import json
 import zipfile
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -25,6 +29,8 @@ from house_accounts.models import HouseAccount, HouseAccountEntry
 from loyalty.models import LoyaltyAccount, LoyaltyCard, LoyaltyLedgerEntry
 from memberships.models import MembershipAccount, MembershipEntry, MembershipSeat
 from sales.models import Sale
+
+from .copies import Traces, exports_naming, import_rows
 
 
 def parts_of(customer):
@@ -73,7 +79,13 @@ def row_of(instance):
 
 def data_of(customer):
     """{part name: [row, ...]}: the JSON document's content."""
-    return {name: [row_of(row) for row in rows] for name, rows in parts_of(customer).items()}
+    data = {name: [row_of(row) for row in rows] for name, rows in parts_of(customer).items()}
+    traces = Traces.of(customer)
+    export_files, exports = exports_naming(traces)
+    data["exports"] = [row_of(event) for event in exports]
+    data["export_files"] = [row_of(export) for export in export_files]
+    data["import_rows"] = import_rows(traces)
+    return data
 
 
 def csv_text(rows):
@@ -107,6 +119,19 @@ def write_zip(customer, out):
         )
         for name, rows in data.items():
             archive.writestr(f"csv/{name}.csv", csv_text(rows))
+        if photo := photo_of(customer):
+            archive.writestr(f"photo/{PurePath(customer.photo.name).name}", photo)
+
+
+def photo_of(customer):
+    """The photo file's bytes, or None: none, or its file is gone."""
+    if not customer.photo:
+        return None
+    try:
+        with customer.photo.open("rb") as photo:
+            return photo.read()
+    except OSError:
+        return None
 
 
 def filename_of(customer):

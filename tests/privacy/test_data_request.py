@@ -5,19 +5,23 @@ import csv
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from backoffice.models import AuditEvent
+from backoffice.models import AuditEvent, Export
 from customers.models import Customer
 from tests.factories import make_customer
 
 PARTS = [
     "customer", "stores", "consent_history", "loyalty_account", "loyalty_ledger",
     "loyalty_cards", "sales", "memberships", "membership_seats", "membership_entries",
-    "house_accounts", "house_account_entries", "audit_events",
+    "house_accounts", "house_account_entries", "audit_events", "exports", "export_files",
+    "import_rows",
 ]  # fmt: skip
 
 
@@ -27,7 +31,10 @@ def url_of(customer):
 
 def opened(content):
     archive = zipfile.ZipFile(io.BytesIO(content))
-    return archive, {name: archive.read(name).decode() for name in archive.namelist()}
+    return archive, {
+        name: archive.read(name) if name.startswith("photo/") else archive.read(name).decode()
+        for name in archive.namelist()
+    }
 
 
 @pytest.fixture
@@ -42,8 +49,9 @@ def answer(petra, zed):
 
 def test_the_zip_holds_one_json_document_and_a_csv_per_part(answer, zed):
     assert sorted(answer) == sorted(
-        [f"customer-{zed.pk}.json", *(f"csv/{part}.csv" for part in PARTS)]
-    )
+        [f"customer-{zed.pk}.json", *(f"csv/{part}.csv" for part in PARTS),
+         f"photo/{Path(zed.photo.name).name}"]
+    )  # fmt: skip
     document = json.loads(answer[f"customer-{zed.pk}.json"])
     assert set(document) == {"generated_at", "customer_id", *PARTS}
 
@@ -94,6 +102,39 @@ def test_every_other_part_holds_the_customers_rows(answer, zed):
     }
     summaries = [event["summary"] for event in document["audit_events"]]
     assert "Created" in summaries and any("Charge" in s for s in summaries)
+
+
+def test_the_zip_holds_the_photo_itself(answer, zed):
+    assert answer[f"photo/{Path(zed.photo.name).name}"] == Path(zed.photo.path).read_bytes()
+
+
+def test_it_lists_the_exports_made_about_them_and_their_rows_in_imports(
+    petra, privacy_officer, zed, run_jobs
+):
+    b"".join(petra.get(reverse("customers:export"), {"q": "quixote"}).streaming_content)
+    b"".join(petra.get(reverse("customers:export"), {"q": "Ada"}).streaming_content)
+    written = Export.objects.create(
+        title="Customers", filename="customers.csv", created_by=privacy_officer, status="done",
+        file=ContentFile(b"first_name,last_name\nZebedee,Quixote\n", name="customers.csv"),
+    )  # fmt: skip
+    rows = ["first_name,last_name,email,stores", "Ada,Byron,a@example.com,DT01",
+            f"Zebedee,Quixote,{zed.email},DT01"]  # fmt: skip
+    upload = SimpleUploadedFile("people.csv", "\n".join(rows).encode())
+    run_jobs(lambda: petra.post(reverse("imports:upload"), {
+        "match": "email", "update": "on", "encoding": "utf-8", "date_format": "%Y-%m-%d",
+        "upload": upload,
+    }))  # fmt: skip
+
+    document = json.loads(opened(b"".join(petra.get(url_of(zed)).streaming_content))[1][
+        f"customer-{zed.pk}.json"])  # fmt: skip
+
+    assert [event["summary"] for event in document["exports"]] == [
+        "Exported 1 row of Customers as CSV: q “quixote”"
+    ]
+    assert [export["id"] for export in document["export_files"]] == [written.pk]
+    assert [(row["file"], row["line"], row["row"]["email"]) for row in document["import_rows"]] == [
+        ("people.csv", 3, zed.email)
+    ]
 
 
 def test_each_csv_is_its_parts_rows(answer, zed):
