@@ -110,9 +110,12 @@ def customer_erase(*, customer, actor, now=None):
     return locked
 
 
-def money_held(customer):
-    """Why ``customer`` may not be erased yet: each house account owing or holding money."""
-    accounts = HouseAccount.objects.select_for_update().filter(customer=customer).exclude(balance=0)
+def money_held(customer, *, lock=True):
+    """Why ``customer`` may not be erased yet: each house account owing or holding money
+    (``lock``: locked until the erasure's transaction ends; a page only shows them)."""
+    accounts = HouseAccount.objects.filter(customer=customer).exclude(balance=0)
+    if lock:
+        accounts = accounts.select_for_update()
     return [
         f"House account {account.account_number} "
         f"{'owes' if account.balance > 0 else 'holds'} {format_money(abs(account.balance))}."

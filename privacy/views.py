@@ -16,7 +16,7 @@ from customers.scope import CustomersInScopeMixin
 
 from .data_request import filename_of
 from .forms import EraseForm
-from .services import ErasureRefused, customer_data_request, customer_erase
+from .services import ErasureRefused, customer_data_request, customer_erase, money_held
 
 
 class CustomerDataRequestView(
@@ -73,6 +73,7 @@ class CustomerEraseView(PermissionRequiredMixin, FormView):
         return super().get_context_data(
             customer=customer,
             heading=f"Erase {customer}?",
+            money_held=money_held(customer, lock=False),
             submit_label="Erase for good",
             form_id="erase-form",
             cancel_url=customer.get_absolute_url(),
