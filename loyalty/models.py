@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from backoffice.models import WrittenOnce
+from customers.scope import in_held_store, is_chain_wide
 
 from .codes import CODE_LENGTH
 
@@ -126,6 +127,16 @@ class LoyaltyLedgerEntry(WrittenOnce):
         return f"{self.delta:+d} points: {self.get_reason_display()}"
 
 
+class LoyaltyCardBatchQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        """The batches ``actor`` may print: every one for a chain-wide actor, else those
+        holding a card it may see (``LoyaltyCard.objects.for_actor``)."""
+        if is_chain_wide(actor):
+            return self
+        cards = LoyaltyCard.objects.for_actor(actor).filter(batch=models.OuterRef("pk"))
+        return self.filter(models.Exists(cards))
+
+
 class LoyaltyCardBatch(models.Model):
     """Codes generated together, to be printed on one run of cards or labels."""
 
@@ -140,6 +151,8 @@ class LoyaltyCardBatch(models.Model):
     )
     size = models.PositiveIntegerField("codes")
 
+    objects = LoyaltyCardBatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "loyalty card batch"
@@ -147,6 +160,18 @@ class LoyaltyCardBatch(models.Model):
 
     def __str__(self):
         return f"Batch {self.pk} ({self.size} codes, {self.created_at:%Y-%m-%d})"
+
+
+class LoyaltyCardQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        """The cards ``actor`` may see: those not handed out yet, and those of the customers
+        it may see. A card's code is an exact key that finds its customer in any store
+        ("Add to my store"), so a code handed out elsewhere is not the actor's to print."""
+        if is_chain_wide(actor):
+            return self
+        return self.filter(
+            models.Q(customer__isnull=True) | models.Q(in_held_store(actor, "customer_id"))
+        )
 
 
 class LoyaltyCard(models.Model):
@@ -162,6 +187,8 @@ class LoyaltyCard(models.Model):
         related_name="loyalty_card",
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LoyaltyCardQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

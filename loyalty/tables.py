@@ -36,7 +36,8 @@ class LedgerTable(ObjectTable):
 
 
 class CardBatchTable(ObjectTable):
-    """Batches of loyalty card codes, with how many of their cards were handed out."""
+    """Batches of loyalty card codes, with how many of their cards were handed out: both
+    counted among the cards the person may see (``LoyaltyCard.objects.for_actor``)."""
 
     preference_key = "loyalty-card-batches"
     default_columns = ("id", "created_at", "created_by", "size", "used")
@@ -51,7 +52,7 @@ class CardBatchTable(ObjectTable):
     id = tables.Column("Batch")
     created_at = tables.Column("Generated", attrs={"td": {"class": "text-nowrap"}})
     created_by = tables.Column("By", empty_values=())
-    size = tables.Column("Codes", attrs={"td": {"class": "text-end"}})
+    size = tables.Column("Codes", accessor="printable", attrs={"td": {"class": "text-end"}})
     used = tables.Column("Used", attrs={"td": {"class": "text-end"}})
 
     class Meta(ObjectTable.Meta):

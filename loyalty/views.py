@@ -142,15 +142,22 @@ class CardBatchListView(ObjectListView):
     context_object_name = "batches"
 
     def get_queryset(self):
-        # Counted for the page's rows only, not for every batch.
-        used = (
-            LoyaltyCard.objects.filter(batch=OuterRef("pk"), customer__isnull=False)
-            .order_by()
-            .values("batch")
-            .annotate(count=Count("pk"))
-            .values("count")
+        # Counted for the page's rows only, not for every batch, among the cards the
+        # person may see: a batch's codes are the ones its sheet prints for them.
+        actor = self.request.user
+        cards = LoyaltyCard.objects.for_actor(actor).filter(batch=OuterRef("pk")).order_by()
+
+        def counted(cards):
+            return cards.values("batch").annotate(count=Count("pk")).values("count")
+
+        return (
+            LoyaltyCardBatch.objects.for_actor(actor)
+            .select_related("created_by")
+            .annotate(
+                printable=Subquery(counted(cards)),
+                used=Subquery(counted(cards.filter(customer__isnull=False))),
+            )
         )
-        return LoyaltyCardBatch.objects.select_related("created_by").annotate(used=Subquery(used))
 
 
 class CardBatchCreateView(PermissionRequiredMixin, FormView):
@@ -181,9 +188,22 @@ class CardSheetView(PermissionRequiredMixin, DetailView):
     ``part`` picks the SHEET_PART_SIZE codes of a bigger batch."""
 
     permission_required = "loyalty.view_loyaltycardbatch"
-    model = LoyaltyCardBatch
     context_object_name = "batch"
     template_name = "loyalty/card_sheet.html"
+
+    def get_queryset(self):
+        return LoyaltyCardBatch.objects.for_actor(self.request.user)
+
+    @cached_property
+    def cards(self):
+        """The batch's cards the person may print: none handed out to a customer they may
+        not see, whose code would find that customer."""
+        cards = LoyaltyCard.objects.for_actor(self.request.user).filter(batch=self.object)
+        return cards.order_by("pk")
+
+    @cached_property
+    def printable(self):
+        return self.cards.count()
 
     @cached_property
     def label_size(self):
@@ -197,7 +217,7 @@ class CardSheetView(PermissionRequiredMixin, DetailView):
 
     @cached_property
     def part(self):
-        parts = max(1, -(-self.object.size // SHEET_PART_SIZE))
+        parts = max(1, -(-self.printable // SHEET_PART_SIZE))
         number = self.request.GET.get("part", "1")
         number = int(number) if number.isascii() and number.isdigit() and len(number) < 7 else 1
         return min(max(number, 1), parts), parts
@@ -205,13 +225,13 @@ class CardSheetView(PermissionRequiredMixin, DetailView):
     def codes(self):
         number, _ = self.part
         start = (number - 1) * SHEET_PART_SIZE
-        codes = self.object.cards.order_by("pk").values_list("code", flat=True)
+        codes = self.cards.values_list("code", flat=True)
         return list(codes[start : start + SHEET_PART_SIZE])
 
     def part_ranges(self, parts):
         """(part number, its first code's number, its last's) for the links to each part."""
         return [
-            (n, (n - 1) * SHEET_PART_SIZE + 1, min(n * SHEET_PART_SIZE, self.object.size))
+            (n, (n - 1) * SHEET_PART_SIZE + 1, min(n * SHEET_PART_SIZE, self.printable))
             for n in range(1, parts + 1)
         ]
 
@@ -240,6 +260,8 @@ class CardSheetView(PermissionRequiredMixin, DetailView):
             label=key,
             part=number,
             parts=self.part_ranges(parts) if parts > 1 else None,
+            printable=self.printable,
+            left_out=self.object.size - self.printable,
             **kwargs,
         )
 
