@@ -28,6 +28,7 @@ from pathlib import Path
 import django
 django.setup()
 from django.core.management import call_command
+from backoffice.audit import Actor
 from imports import pipeline
 started = time.perf_counter()
 try:
@@ -40,7 +41,7 @@ try:
             findings = pipeline.dry_run(source, source.name, options, keep=kept)
             assert findings.counts["error"] == 0, findings.errors[:5]
         else:
-            pipeline.write(source, source.name, options, user=None, kept=kept)
+            pipeline.write(source, source.name, options, actor=Actor("bench"), kept=kept)
     else:
         call_command(*sys.argv[1:])
     failed = ""

@@ -62,6 +62,7 @@ def adjuster(client, customer):
 
 
 def requests(client, args):
+    from backoffice.audit import Actor
     from customers.models import Customer
     from loyalty.models import LoyaltyCard
     from loyalty.services import card_assign, card_batch_generate
@@ -70,8 +71,8 @@ def requests(client, args):
     sample = members[members.count() // 2]
     card = getattr(sample, "loyalty_card", None)
     if card is None:
-        code = card_batch_generate(size=1, actor=None).cards.get().code
-        card = card_assign(customer=sample, code=code, actor=None)
+        code = card_batch_generate(size=1, actor=Actor("bench")).cards.get().code
+        card = card_assign(customer=sample, code=code, actor=Actor("bench"))
     assert LoyaltyCard.objects.filter(customer=sample).exists()
     yield "customer page with its loyalty history", getter(client, f"/customers/{sample.pk}/")
     yield "loyalty history page", getter(client, f"/loyalty/customers/{sample.pk}/")

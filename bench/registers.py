@@ -86,6 +86,7 @@ def open_registers(count):
 def sample_customers(registers, size):
     """``size`` customers of the registers' stores, picked at random, as the tills know
     them; one in four gets a house account without limits, one in four a loyalty card."""
+    from backoffice.audit import Actor
     from customers.models import Customer
     from house_accounts.models import HouseAccount
     from house_accounts.services import house_account_open
@@ -102,16 +103,18 @@ def sample_customers(registers, size):
         .distinct()
         .order_by("pk")[:size]
     )
-    cards = iter(card_batch_generate(size=len(customers) // 4 + 1, actor=None).cards.all())
+    cards = iter(
+        card_batch_generate(size=len(customers) // 4 + 1, actor=Actor("bench")).cards.all()
+    )
     for number, customer in enumerate(customers):
         if number % 4 == 1 and not customer.house_accounts.exists():
             house_account_open(
                 account=HouseAccount(customer=customer, account_number=f"BENCH{customer.pk}"),
                 opening_balance=Decimal("0.00"),
-                actor=None,
+                actor=Actor("bench"),
             )
         if number % 4 == 2 and not LoyaltyCard.objects.filter(customer=customer).exists():
-            card_assign(customer=customer, code=next(cards).code, actor=None)
+            card_assign(customer=customer, code=next(cards).code, actor=Actor("bench"))
     card_of = dict(
         LoyaltyCard.objects.filter(customer__in=customers).values_list("customer", "code")
     )

@@ -279,7 +279,7 @@ def cashier_requests(store, elsewhere):
 
     cashier, _ = get_user_model().objects.get_or_create(username="bench-cashier")
     cashier.groups.add(Group.objects.get(name="Store staff"))
-    staff_stores_set(user=cashier, stores=[store], actor=None)
+    staff_stores_set(user=cashier, stores=[store], actor=audit.Actor("bench"))
     client = client_for(cashier)
     elsewhere = Customer.objects.exclude(stores=store).filter(pk__gte=elsewhere.pk).first()
     yield "cashier: list of their store, with tiles", getter(client, "/customers/"), None
@@ -319,16 +319,17 @@ def api_requests(sample):
     from django.test import Client
     from django.utils import timezone
 
+    from backoffice.audit import Actor
     from house_accounts.models import HouseAccount
     from house_accounts.services import house_account_open
     from loyalty.models import LoyaltyCard
 
     _, key = bench_register("Bench", sample.stores.first())
-    till = Client(headers={"Authorization": f"Bearer {key}"})
+    till = Client(headers={"Authorization": f"Bearer {key}", "Register-Device": "bench-till"})
     card = LoyaltyCard.objects.filter(customer__isnull=False).first()
     house_account = sample.house_accounts.first() or house_account_open(
         account=HouseAccount(customer=sample, account_number=f"BENCH{sample.pk}"),
-        opening_balance=0, actor=None,
+        opening_balance=0, actor=Actor("bench"),
     )  # fmt: skip
     for label, query in [
         ("phone", str(sample.phone)), ("email", sample.email), ("card code", card.code),

@@ -1,13 +1,21 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from backoffice import audit
 from loyalty.services import card_assign, loyalty_update
+from stores.actors import (
+    OutOfScope,
+    held_store_ids,
+    is_chain_wide,
+    person,
+    refuse_unless_holds,
+)
 
 from . import extensions, tallies
 from .consent import consent_changes
-from .models import ConsentEvent, ConsentSource, Customer
+from .filters import found_in_other_stores
+from .models import EMAIL_CONSTRAINT, ConsentEvent, ConsentSource, Customer
 from .tallies import recounted
 
 # What the audit trail follows of a customer: every field staff can edit, and the stores.
@@ -20,6 +28,32 @@ AUDITED_FIELDS = [
 
 class ConcurrentEditError(Exception):
     """The customer was saved by someone else after the editing form was loaded."""
+
+
+class EmailTaken(Exception):
+    """Another live customer has the email address: two saves raced to it, and the
+    database's unique index kept the first (the form tells the clash before, when it can)."""
+
+
+def locked_in_scope(actor, pks, *, manager=Customer.objects):
+    """The customers ``pks``, locked, refused (``OutOfScope``) if any is outside what
+    ``actor`` may see or gone."""
+    pks = set(pks)
+    locked = list(manager.for_actor(actor).select_for_update().filter(pk__in=pks).order_by("pk"))
+    if len(locked) != len(pks):
+        raise OutOfScope("No such customer in your stores.")
+    return locked
+
+
+def stores_kept(actor, before, asked):
+    """The stores a customer keeps when ``actor`` asks for ``asked``: a store ``actor`` does
+    not hold is never removed (it is not theirs to take away, and it would take the
+    customer out of that store's sight); the stores it holds are as asked."""
+    if is_chain_wide(actor):
+        return list(asked)
+    held = set(held_store_ids(actor))
+    kept = [store for store in before if store.pk not in held]
+    return list({store.pk: store for store in [*kept, *asked]}.values())
 
 
 @transaction.atomic
@@ -60,19 +94,28 @@ def customer_save(
         stored = Customer.objects.select_for_update().filter(pk=customer.pk).first()
         if stored is None:  # deleted by someone else meanwhile
             raise ConcurrentEditError
+        if not Customer.objects.for_actor(actor).filter(pk=stored.pk).exists():
+            raise OutOfScope("No such customer in your stores.")
         if expected_version is not None and expected_version != stored.version:
             raise ConcurrentEditError
+        stores = stores_kept(actor, stored.stores.all(), stores)
         before = customer_snapshot(stored)
         replaced_photo = stored.photo.name
         customer.version = stored.version + 1
         customer.loyalty_points = stored.loyalty_points  # loyalty.services keeps it
-    staff = actor if actor is not None and actor.is_authenticated else None  # not a register
+    staff = person(actor)
     if not customer.pk:
         customer.created_by = staff
     customer.updated_by = staff
     consented = consent_changes(customer, before, source=consent_source, user=actor)
     with recounted([customer.pk] if customer.pk else []) as counted:
-        customer.save()
+        try:
+            with transaction.atomic():
+                customer.save()
+        except IntegrityError as error:
+            if EMAIL_CONSTRAINT in str(error):
+                raise EmailTaken(customer.email) from None
+            raise
         customer.stores.set(stores)
         counted.add(customer.pk)
     ConsentEvent.objects.bulk_create(consented)
@@ -116,17 +159,24 @@ def customer_snapshot(customer):
 
 
 @transaction.atomic
-def customer_add_to_store(*, customer, store, actor):
-    """Link ``customer`` to ``store``: a person who sees their own stores' customers only
-    found them in another store by an exact key, and takes them on. The audit event says
-    who added which store. Returns whether a link was added."""
+def customer_add_to_store(*, customer, store, actor, key=""):
+    """Link ``customer`` to ``store``, one of ``actor``'s: an actor who sees its own
+    stores' customers only (a person, a register) found them in another store by an exact
+    ``key`` (a whole email, phone number, card code or ID number), and takes them on. A
+    key that does not name them is refused as if they did not exist (``OutOfScope``).
+    The audit event says who added which store. Returns whether a link was added."""
+    refuse_unless_holds(actor, [store])
+    if not Customer.objects.for_actor(actor).filter(pk=customer.pk).exists():
+        found = found_in_other_stores(key, user=actor, current_store=store)
+        if customer.pk not in {other.pk for other in found}:
+            raise OutOfScope("No customer of another store has that key.")
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     before = sorted(locked.stores.values_list("code", flat=True))
     if store.code in before:
         return False
     with recounted([locked.pk]):
         locked.stores.add(store)
-    Customer.objects.filter(pk=locked.pk).update(updated_by=actor, version=F("version") + 1)
+    Customer.objects.filter(pk=locked.pk).update(updated_by=person(actor), version=F("version") + 1)
     audit.record(
         user=actor,
         action=audit.Action.UPDATE,
@@ -140,11 +190,11 @@ def customer_add_to_store(*, customer, store, actor):
 @transaction.atomic
 def customer_clear_bounce(*, customer, actor):
     """Forget that mail to the customer's address bounced. Returns whether it had."""
-    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    (locked,) = locked_in_scope(actor, [customer.pk])
     if locked.email_bounced_at is None:
         return False
     Customer.objects.filter(pk=locked.pk).update(
-        email_bounced_at=None, updated_by=actor, version=F("version") + 1
+        email_bounced_at=None, updated_by=person(actor), version=F("version") + 1
     )
     audit.record(
         user=actor,
@@ -168,12 +218,13 @@ class RestoreConflictError(Exception):
 @transaction.atomic
 def customers_delete(*, customers, actor):
     """Move customers to the Deleted list, keeping their stores, loyalty account and ledger."""
-    live = list(
-        Customer.objects.select_for_update().filter(pk__in=[customer.pk for customer in customers])
-    )
+    live = locked_in_scope(actor, [customer.pk for customer in customers])
     with recounted(customer.pk for customer in live):
         count = Customer.objects.filter(pk__in=[customer.pk for customer in live]).update(
-            deleted_at=timezone.now(), deleted_by=actor, updated_by=actor, version=F("version") + 1
+            deleted_at=timezone.now(),
+            deleted_by=person(actor),
+            updated_by=person(actor),
+            version=F("version") + 1,
         )
     audit.record_many(
         user=actor, action=audit.Action.DELETE, objects=live, summary="Moved to Deleted"
@@ -184,12 +235,13 @@ def customers_delete(*, customers, actor):
 @transaction.atomic
 def customer_restore(*, customer, actor):
     """Bring a deleted customer back, unless a live customer has taken its email since."""
+    locked_in_scope(actor, [customer.pk], manager=Customer.all_objects.deleted())
     holder = Customer.objects.with_email(customer.email).first()
     if holder:
         raise RestoreConflictError(customer, holder)
     with recounted([customer.pk]):
         Customer.all_objects.filter(pk=customer.pk).update(
-            deleted_at=None, deleted_by=None, updated_by=actor, version=F("version") + 1
+            deleted_at=None, deleted_by=None, updated_by=person(actor), version=F("version") + 1
         )
     audit.record(
         user=actor, action=audit.Action.RESTORE, obj=customer, summary="Restored from Deleted"
@@ -213,7 +265,7 @@ def customers_purge(*, customers, actor):
     Their audit events stay, without the personal data, and a "purge" event is added.
     """
     deleted = Customer.all_objects.deleted().filter(pk__in=[c.pk for c in customers])
-    purged = list(deleted.select_for_update())
+    purged = locked_in_scope(actor, [c.pk for c in customers], manager=deleted)
     if reasons := extensions.warnings_for(purged, lock=True):
         raise PurgeRefused(reasons)
     photos = [customer.photo.name for customer in purged if customer.photo]

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db import IntegrityError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -37,10 +36,11 @@ from .filters import (
     search_words,
 )
 from .forms import CustomerForms
-from .models import EMAIL_CONSTRAINT, Channel, Customer
+from .models import Channel, Customer
 from .scope import CustomersInScopeMixin
 from .services import (
     ConcurrentEditError,
+    EmailTaken,
     PurgeRefused,
     RestoreConflictError,
     customer_add_to_store,
@@ -313,22 +313,17 @@ class CustomerAddToStoreView(PermissionRequiredMixin, View):
     permission_required = "customers.change_customer"
 
     def post(self, request, pk):
+        customer = get_object_or_404(Customer, pk=pk)
         store = get_current_store(request)
-        if scope.is_chain_wide(request.user):
-            customer = get_object_or_404(Customer, pk=pk)
-        else:
-            found = found_in_other_stores(
-                request.POST.get("q", "")[:SEARCH_MAX_LENGTH],
-                user=request.user,
-                current_store=store,
-            )
-            customer = next((customer for customer in found if customer.pk == pk), None)
-            if customer is None:
-                raise Http404("No customer of another store has that key.")
         if store is None:
             messages.error(request, "Choose a store in the top bar first.")
             return redirect("customers:list")
-        customer_add_to_store(customer=customer, store=store, actor=request.user)
+        customer_add_to_store(
+            customer=customer,
+            store=store,
+            actor=request.user,
+            key=request.POST.get("q", "")[:SEARCH_MAX_LENGTH],
+        )
         messages.success(request, f"Customer “{customer}” was added to {store.name}.")
         return redirect(customer)
 
@@ -447,14 +442,12 @@ class CustomerFormView(PermissionRequiredMixin, TemplateView):
                 actor=request.user,
                 expected_version=forms.general.cleaned_data["version"],
             )
-        except IntegrityError as error:
+        except EmailTaken:
             # Two saves raced to the same email address: the database kept one. The other
             # gets the error the form gives when it sees the clash itself.
             email = forms.general.cleaned_data["email"]
             clash = forms.general.duplicate_email_error(email)
-            if EMAIL_CONSTRAINT not in str(error) or clash is None:
-                raise
-            forms.general.add_error("email", clash)
+            forms.general.add_error("email", clash or "Another customer has just taken it.")
             return self.render_to_response(self.get_context_data(forms=forms))
         except StaleBalance as stale:
             forms.loyalty.refuse_stale_balance(stale)

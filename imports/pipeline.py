@@ -286,7 +286,7 @@ class Stop(Exception):
 
 
 def write(
-    path, name, options, *, user, rows=None, progress=None, guard=None, kept=None,
+    path, name, options, *, actor, rows=None, progress=None, guard=None, kept=None,
     leave_out_errors=False, already=None,
 ):  # fmt: skip
     """Write the rows, or the slice ``rows`` of them (a ``range`` of their order in the
@@ -317,19 +317,19 @@ def write(
                 raise ChangedSinceChecked(row, written)
             batch.append(row)
             if len(batch) == BATCH_SIZE:
-                flush(batch, name, user, written, progress, guard)
+                flush(batch, name, actor, written, progress, guard)
                 batch = []
-        flush(batch, name, user, written, progress, guard)
+        flush(batch, name, actor, written, progress, guard)
     except Stop:
         written.stopped = True
     return written
 
 
-def flush(batch, name, user, written, progress, guard):
+def flush(batch, name, actor, written, progress, guard):
     if not batch:
         return
     with transaction.atomic():
-        created, updated = write_batch(batch, actor=user, source=name, guard=guard)
+        created, updated = write_batch(batch, actor=actor, source=name, guard=guard)
         written.created += created
         written.updated += updated
         written.skipped += sum(row.action == "skip" for row in batch)

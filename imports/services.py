@@ -14,6 +14,7 @@ from customers.models import ConsentEvent, ConsentSource, Customer, CustomerTall
 from customers.services import customer_save
 from loyalty.models import Reason
 from loyalty.services import open_accounts
+from stores.actors import person
 
 from .models import CustomerImport
 
@@ -35,7 +36,7 @@ def write_batch(rows, *, actor, source, guard=None):
     customers = []
     for row in creating:
         customer = row.values["customer"]
-        customer.created_by = customer.updated_by = actor
+        customer.created_by = customer.updated_by = person(actor)
         customer.sort_name = customer.company_name if customer.is_business else customer.last_name
         enrolled = row.values["loyalty_enrolled"]
         customer.loyalty_points = (row.values["loyalty_balance"] or 0) if enrolled else None

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 
+from backoffice.audit import Actor
 from backoffice.database import refresh_statistics
 from customers import scope
 from customers.models import Customer
@@ -19,6 +20,9 @@ from .checking import needs_mapping
 from .models import CheckPart, CustomerImport, RememberedMapping, WritePart
 from .reading import FileProblem, open_table
 from .services import remove_expired_uploads
+
+# The actor of an import whose person's login is gone since they pressed Import.
+IMPORT_JOB = Actor("Import (run_import)")
 
 Status = CustomerImport.Status
 
@@ -266,7 +270,7 @@ def write_one_part(job, part):
     try:
         written = pipeline.write(
             customer_import.file.path, customer_import.name, options_of(customer_import),
-            user=customer_import.committed_by, rows=part.rows, progress=advanced,
+            actor=customer_import.committed_by or IMPORT_JOB, rows=part.rows, progress=advanced,
             guard=still_ours, kept=kept_rows(customer_import),
             leave_out_errors=customer_import.leave_out_errors,
             already=pipeline.Written(

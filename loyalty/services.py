@@ -13,6 +13,7 @@ from django.utils import timezone
 from backoffice import audit, bulk, ledgers
 from customers.models import Customer
 from customers.tallies import recounted
+from stores.actors import person
 
 from . import codes
 from .models import (
@@ -245,7 +246,7 @@ def open_accounts(rows, *, reason, actor=None, outside=frozenset()):
         LoyaltyLedgerEntry,
         [
             {"id": pk, "account_id": account_id, "delta": points, "balance_after": points,
-             "reason": reason, "note": "", "created_by_id": actor.pk if actor else None,
+             "reason": reason, "note": "", "created_by_id": getattr(person(actor), "pk", None),
              "created_at": when}
             for pk, (account_id, points, when) in zip(
                 bulk.reserve_ids(LoyaltyLedgerEntry, len(opened)), opened, strict=True
@@ -357,9 +358,7 @@ def unused_codes(count):
 @transaction.atomic
 def card_batch_generate(*, size, actor):
     """A batch of ``size`` new loyalty card codes, to print and hand out."""
-    batch = LoyaltyCardBatch.objects.create(
-        size=size, created_by=actor if actor and actor.is_authenticated else None
-    )
+    batch = LoyaltyCardBatch.objects.create(size=size, created_by=person(actor))
     LoyaltyCard.objects.bulk_create(
         [LoyaltyCard(batch=batch, code=code) for code in unused_codes(size)], batch_size=1000
     )

@@ -235,7 +235,7 @@ def membership_renew(pk, today):
         amount=account.plan.allowance - account.balance,
         store=None,
         note=f"Renewed until {expiry:%Y-%m-%d}",
-        actor=None,
+        actor=audit.Actor("Renewals (renew_memberships)"),
     )
     return 1
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from backoffice import audit, bulk
 from backoffice.money import format_money
 from customers.models import Customer
+from customers.scope import in_held_store
 from house_accounts.models import HouseAccountEntry
 from house_accounts.services import HouseAccountError, house_account_post
 from loyalty.models import EarnRule, LoyaltyAccount, Reason
@@ -27,6 +28,7 @@ from memberships.services import (
     membership_charge,
     membership_refund,
 )
+from stores.actors import OutOfScope
 
 from .models import Sale, StoreDay
 
@@ -78,10 +80,17 @@ def record_sale(*, register, sale, fingerprint):
 
 @transaction.atomic
 def write_sale(*, register, sale, fingerprint):
-    customer = Customer.objects.select_for_update().get(pk=sale["customer"].pk)
+    customer = (
+        Customer.objects.select_for_update(of=("self",))
+        .annotate(in_store=in_held_store(register))
+        .get(pk=sale["customer"].pk)
+    )
     if first := Sale.objects.filter(register=register, receipt_id=sale["id"]).first():
         raise Recorded(first)
-    actor = audit.Actor(str(register))
+    if not customer.in_store:
+        # Before anything is written: the register adds them to its store first.
+        raise OutOfScope(f"No customer of this store has the id {customer.pk}.")
+    actor = register
     original = original_sale(register, customer, sale) if sale.get("refund_for") else None
     loyalty = LoyaltyAccount.objects.filter(customer=customer).first()
     points = post_points(loyalty, sale, original, actor)

@@ -27,6 +27,12 @@ class OutOfScope(Http404):
     the object exists; a command never meets it, as it acts for the whole chain."""
 
 
+def person(actor):
+    """The signed-in person who acts, for a "by" column; None for a register or a command
+    (the audit trail names those)."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def is_chain_wide(actor):
     return actor.has_perm(ALL_STORES_PERMISSION)
 

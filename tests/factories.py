@@ -9,11 +9,15 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from backoffice.audit import Actor
 from backoffice.roles import permissions_named
 from customers import scope
 from customers.models import Customer
 from customers.services import customer_save
 from stores.models import StaffStore, Store
+
+# Ops at the command line: the actor of a service called outside any page or till.
+OPS = Actor("manage.py (tests)")
 
 _sequence = itertools.count(1)
 

@@ -1,6 +1,7 @@
 """A customer as a register creates or changes one: by the customer form's own rules."""
 
 from django.forms.models import model_to_dict
+from django.utils.html import strip_tags
 
 from customers.forms import CustomerFieldsForm, national_phone_region
 from stores.models import Store
@@ -9,6 +10,10 @@ from stores.models import Store
 API_NAMES = {"customer_type": "type"}
 FORM_NAMES = {api: form for form, api in API_NAMES.items()}
 
+
+# A till is not told who has the address: the form's message links to them, for staff.
+DUPLICATE_EMAIL = "This email address already belongs to another customer."
+PLAIN_MESSAGES = {"duplicate_email": DUPLICATE_EMAIL}
 
 # The API's fields that the form checks.
 FORM_FIELDS = [API_NAMES.get(name, name) for name in CustomerFieldsForm._meta.fields]
@@ -40,5 +45,11 @@ def text(value):
 
 
 def api_errors(form):
-    """The form's messages by the API's field names."""
-    return {API_NAMES.get(name, name): list(messages) for name, messages in form.errors.items()}
+    """The form's messages by the API's field names, as plain text."""
+    return {
+        API_NAMES.get(name, name): [
+            PLAIN_MESSAGES.get(error.code) or strip_tags(" ".join(error.messages))
+            for error in errors
+        ]
+        for name, errors in form.errors.as_data().items()
+    }

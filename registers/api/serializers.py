@@ -11,6 +11,20 @@ from loyalty.models import MAX_POINTS
 from memberships.services import active_membership_of
 
 
+class TextField(serializers.CharField):
+    """Text and only text: a number where the schema says a string is refused (DRF would
+    take 12 for "12"), and no longer than the schema says, before trimming."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        # Measured as sent, as the schema's maxLength is: trimming ("\x1d" is whitespace
+        # to Python) must not bring a longer text within it.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
 class LoyaltySerializer(serializers.Serializer):
     enrolled = serializers.BooleanField()
     balance = serializers.IntegerField(help_text="Points.")
@@ -35,8 +49,6 @@ class HouseAccountSerializer(serializers.Serializer):
 
 
 class CustomerSummarySerializer(serializers.ModelSerializer):
-    """A search result."""
-
     type = serializers.CharField(source="customer_type")
     phone = serializers.SerializerMethodField()
     stores = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
@@ -51,8 +63,40 @@ class CustomerSummarySerializer(serializers.ModelSerializer):
         return customer.phone.as_e164 if customer.phone else None
 
 
+# What a register is shown of another store's customer, found by an exact key, until it
+# adds them to its store (POST /api/v1/customers/<id>/add-to-store/).
+OTHER_STORE_FIELDS = ["id", "first_name", "last_name", "email", "phone", "in_store"]
+
+
+class CustomerFoundSerializer(CustomerSummarySerializer):
+    """A search result. A customer of another store (``in_store`` false), found by an
+    exact key, is shown by name, email and phone only."""
+
+    in_store = serializers.BooleanField(
+        help_text="False for another store's customer, found by an exact key: only id, "
+        "names, email and phone are given until the register adds them to its store."
+    )
+
+    class Meta(CustomerSummarySerializer.Meta):
+        fields = [*CustomerSummarySerializer.Meta.fields, "in_store"]
+
+    def to_representation(self, customer):
+        shown = super().to_representation(customer)
+        if customer.in_store:
+            return shown
+        return {name: shown[name] for name in OTHER_STORE_FIELDS}
+
+
+class AddToStoreSerializer(serializers.Serializer):
+    key = TextField(
+        max_length=254,
+        help_text="The exact key the customer was found by: a whole email, phone number, "
+        "card code or ID number.",
+    )
+
+
 class CustomerSerializer(CustomerSummarySerializer):
-    """A customer with the balances a sale may use."""
+    """A customer of the register's store with the balances a sale may use."""
 
     loyalty = serializers.SerializerMethodField()
     membership = serializers.SerializerMethodField()
@@ -96,20 +140,6 @@ class CustomerSerializer(CustomerSummarySerializer):
             for account in customer.house_accounts.all()
         ]
         return HouseAccountSerializer(accounts, many=True).data
-
-
-class TextField(serializers.CharField):
-    """Text and only text: a number where the schema says a string is refused (DRF would
-    take 12 for "12"), and no longer than the schema says, before trimming."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        # Measured as sent, as the schema's maxLength is: trimming ("\x1d" is whitespace
-        # to Python) must not bring a longer text within it.
-        if self.max_length is not None and len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length)
-        return super().to_internal_value(data)
 
 
 class CustomerWriteSerializer(serializers.Serializer):

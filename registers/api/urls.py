@@ -15,6 +15,11 @@ urlpatterns = [
     path("customers/", views.CustomerSearchView.as_view(), name="api_customers"),
     # Any text as the id: one that is not a customer's is a 404 in JSON, as every other.
     path("customers/<str:pk>/", views.CustomerDetailView.as_view(), name="api_customer"),
+    path(
+        "customers/<str:pk>/add-to-store/",
+        views.AddToStoreView.as_view(),
+        name="api_customer_add_to_store",
+    ),
     path("sales/", views.SaleCreateView.as_view(), name="api_sales"),
     path("schema/", SpectacularAPIView.as_view(**DOCS_ACCESS), name="api_schema"),
     path(

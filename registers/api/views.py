@@ -6,26 +6,33 @@ import json
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status, views
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from backoffice import audit
 from backoffice.paging import narrowed_if_few
 from customers.filters import ALL_STORES, CustomerFilterSet, search_words
 from customers.models import ConsentSource, Customer
-from customers.services import ConcurrentEditError, customer_save
+from customers.scope import in_held_store
+from customers.services import (
+    ConcurrentEditError,
+    EmailTaken,
+    customer_add_to_store,
+    customer_save,
+)
 from sales.services import ReceiptReused, SaleRefused, record_sale
 from stores.models import Store
 
 from ..models import IdempotentAnswer
-from .forms import FORM_FIELDS, api_errors, customer_form
+from .forms import DUPLICATE_EMAIL, FORM_FIELDS, api_errors, customer_form
 from .serializers import (
+    AddToStoreSerializer,
+    CustomerFoundSerializer,
     CustomerSerializer,
-    CustomerSummarySerializer,
     CustomerWriteSerializer,
     SaleResultSerializer,
     SaleSerializer,
@@ -59,7 +66,7 @@ class CustomerSearchView(generics.ListAPIView):
     names that customer alone; other words find names, companies and emails. A POST
     creates a customer."""
 
-    serializer_class = CustomerSummarySerializer
+    serializer_class = CustomerFoundSerializer
     pagination_class = ByNamePages
 
     @extend_schema(
@@ -102,23 +109,43 @@ class CustomerSearchView(generics.ListAPIView):
         found = chain if named_exactly else search(store.code)
         if not found.is_valid():
             return Customer.objects.none()
-        return narrowed_if_few(found.qs).prefetch_related(
-            Prefetch("stores", queryset=Store.objects.only("code").order_by("code"))
+        return (
+            narrowed_if_few(found.qs)
+            .annotate(in_store=in_held_store(self.request.auth))
+            .prefetch_related(
+                Prefetch("stores", queryset=Store.objects.only("code").order_by("code"))
+            )
         )
 
 
 CUSTOMER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The customer's id.")
 
 
-class CustomerDetailView(generics.RetrieveAPIView):
-    """A customer with every balance a sale may use, and the ``version`` to send back with
-    a change (PATCH): a change made from a version someone has saved over since is a 409
-    with the current values."""
+def customer_in(queryset, pk):
+    """The customer of ``queryset`` whose id ``pk`` is, written in ASCII digits: Python
+    reads "\u0663" (an Arabic-Indic three) as 3, and a till's id is never written so."""
+    if not (pk.isascii() and pk.isdigit()):
+        raise Http404("No customer has this id.")
+    return get_object_or_404(queryset, pk=int(pk))
 
-    serializer_class = CustomerSerializer
-    queryset = Customer.objects.select_related("loyalty_account", "loyalty_card").prefetch_related(
+
+def customer_details():
+    """Customers with every balance a sale may use, read in four queries."""
+    return Customer.objects.select_related("loyalty_account", "loyalty_card").prefetch_related(
         Prefetch("stores", queryset=Store.objects.only("code").order_by("code")), "house_accounts"
     )
+
+
+class CustomerDetailView(generics.RetrieveAPIView):
+    """A customer of the register's store with every balance a sale may use, and the
+    ``version`` to send back with a change (PATCH): a change made from a version someone
+    has saved over since is a 409 with the current values. Another store's customer is a
+    404, as one that does not exist: the register adds them to its store first."""
+
+    serializer_class = CustomerSerializer
+
+    def get_object(self):
+        return customer_in(customer_details().for_actor(self.request.auth), self.kwargs["pk"])
 
     @extend_schema(parameters=[CUSTOMER_ID])
     def get(self, request, *args, **kwargs):
@@ -139,6 +166,25 @@ class CustomerDetailView(generics.RetrieveAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return save_customer(request, customer, expected_version=version, done=status.HTTP_200_OK)
+
+
+class AddToStoreView(views.APIView):
+    """Add another store's customer to the register's store, by the exact key the
+    register found them by (a whole email, phone number, card code or ID number): the
+    answer is the whole customer, now one of the store's. A key that does not name them
+    is a 404, as a customer that does not exist."""
+
+    @extend_schema(request=AddToStoreSerializer, responses={200: CustomerSerializer},
+                   parameters=[CUSTOMER_ID])  # fmt: skip
+    def post(self, request, pk):
+        incoming = AddToStoreSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        customer = customer_in(Customer.objects.only("pk"), pk)
+        customer_add_to_store(
+            customer=customer, store=request.auth.store, actor=request.auth,
+            key=incoming.validated_data["key"],
+        )  # fmt: skip
+        return Response(CustomerSerializer(customer_details().get(pk=customer.pk)).data)
 
 
 class SaleCreateView(views.APIView):
@@ -210,19 +256,19 @@ def save_customer(request, customer, *, expected_version, done):
         stores = list(customer.stores.all()) if customer else [register.store]
     try:
         saved = customer_save(
-            customer=form.save(commit=False), stores=stores, actor=audit.Actor(str(register)),
+            customer=form.save(commit=False), stores=stores, actor=register,
             expected_version=expected_version, consent_source=ConsentSource.REGISTER,
         )  # fmt: skip
+    except EmailTaken:
+        return Response({"email": [DUPLICATE_EMAIL]}, status=status.HTTP_400_BAD_REQUEST)
     except ConcurrentEditError:
-        current = CustomerDetailView.queryset.get(pk=customer.pk)
+        current = customer_details().get(pk=customer.pk)
         return Response(
             {"version": ["Someone saved this customer since it was read: these are the "
                          "current values."], "current": CustomerSerializer(current).data},
             status=status.HTTP_409_CONFLICT,
         )  # fmt: skip
-    return Response(
-        CustomerSerializer(CustomerDetailView.queryset.get(pk=saved.pk)).data, status=done
-    )
+    return Response(CustomerSerializer(customer_details().get(pk=saved.pk)).data, status=done)
 
 
 def stores_named(codes, register):

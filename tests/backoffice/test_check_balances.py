@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from house_accounts.services import house_account_charge
 from memberships.models import MembershipAccount
-from tests.factories import make_customer, make_house_account, make_membership, make_store
+from tests.factories import OPS, make_customer, make_house_account, make_membership, make_store
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_cents_that_add_up_pass_on_every_database():
     for number in range(9):
         house_account_charge(
             account=account, amount=Decimal("4.90"), store=store, reference=f"R{number}",
-            note="", actor=None,
+            note="", actor=OPS,
         )  # fmt: skip
     out = StringIO()
 

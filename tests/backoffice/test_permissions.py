@@ -18,7 +18,7 @@ from imports.models import CustomerImport
 from loyalty.services import card_batch_generate
 from memberships.services import membership_add_member
 from registers.services import register_create
-from tests.factories import image_upload, make_customer, make_house_account, make_membership
+from tests.factories import OPS, image_upload, make_customer, make_house_account, make_membership
 
 PERSONAS = ["visitor", "outsider", "clerk", "cashier", "manager", "superuser"]
 SIGNED_IN = "signed in"
@@ -106,6 +106,7 @@ ACCESS = {
     "registers:detail": ("get", "registers.view_register"),
     "registers:deactivate": ("post", "registers.change_register"),
     "registers:reactivate": ("post", "registers.change_register"),
+    "registers:release": ("post", "registers.change_register"),
     "staff:list": ("get", "stores.view_staffstore"),
     "staff:stores": ("post", "stores.change_staffstore"),
     "export_list": ("get", "backoffice.view_export"),
@@ -162,7 +163,10 @@ ADMIN_URLS = [
 ]
 # Sign-in, sign-out and password pages are Django's own and tested with the security tests.
 # The registers' API answers a register's key, never a staff session: tests/registers/test_api.py.
-API = {"api_customers", "api_customer", "api_sales", "api_schema", "api_docs"}
+API = {
+    "api_customers", "api_customer", "api_customer_add_to_store", "api_sales", "api_schema",
+    "api_docs",
+}  # fmt: skip
 NOT_IN_THE_MATRIX = {"home", "login", "logout", *API}
 
 
@@ -217,7 +221,7 @@ def persona(request, client):
 
 @pytest.fixture
 def batch(db):
-    return card_batch_generate(size=2, actor=None)
+    return card_batch_generate(size=2, actor=OPS)
 
 
 @pytest.fixture
@@ -246,7 +250,7 @@ def own_export(persona, manager):
 
 @pytest.fixture
 def register(downtown):
-    return register_create(name="Front desk", store=downtown, actor=None)[0]
+    return register_create(name="Front desk", store=downtown, actor=OPS)[0]
 
 
 @pytest.fixture
@@ -258,7 +262,7 @@ def house_account(downtown):
 def membership(downtown):
     """A membership held by someone else, with one member."""
     account = make_membership(make_customer(stores=[downtown]))
-    membership_add_member(account=account, customer=make_customer(), actor=None)
+    membership_add_member(account=account, customer=make_customer(), actor=OPS)
     return account
 
 
@@ -393,7 +397,8 @@ def url_kwargs(
         return {"pk": customer_import.pk}
     if name in ("export_detail", "export_progress", "export_download", "export_run_again"):
         return {"pk": own_export.pk}
-    if name in ("registers:detail", "registers:deactivate", "registers:reactivate"):
+    if name in ("registers:detail", "registers:deactivate", "registers:reactivate",
+                "registers:release"):  # fmt: skip
         return {"pk": register.pk}
     if name == "table_columns":
         return {"table": "customers"}

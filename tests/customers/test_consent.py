@@ -11,7 +11,7 @@ from backoffice.models import AuditEvent
 from customers.models import ConsentEvent, Customer
 from customers.tables import CustomerTable
 from registers.services import register_create
-from tests.factories import make_customer
+from tests.factories import OPS, make_customer
 from tests.forms import form_data
 
 LIST = reverse("customers:list")
@@ -125,18 +125,19 @@ class TestImportsAndTills:
 
         call_command("import_customers", str(path), "--update", stdout=None)
 
-        assert events(ada) == [("email", "subscribed", "single", "import", "")]
+        command = "manage.py import_customers"
+        assert events(ada) == [("email", "subscribed", "single", "import", command)]
         bea = Customer.objects.get(email="bea@example.com")
         assert events(bea) == [
-            ("email", "subscribed", "single", "import", ""),
-            ("sms", "unsubscribed", "", "import", ""),
+            ("email", "subscribed", "single", "import", command),
+            ("sms", "unsubscribed", "", "import", command),
         ]
         assert (bea.email_consent_source, bea.sms_consent) == ("import", "unsubscribed")
 
     def test_a_till_records_what_the_customer_said(self, downtown):
-        register, key = register_create(name="Front desk", store=downtown, actor=None)
+        register, key = register_create(name="Front desk", store=downtown, actor=OPS)
         till = APIClient()
-        till.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        till.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_REGISTER_DEVICE="till-1")
 
         created = till.post(
             reverse("api_customers"),

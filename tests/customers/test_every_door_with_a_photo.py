@@ -14,14 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from phonenumber_field.phonenumber import PhoneNumber
-from rest_framework.test import APIClient
 
 from customers.models import Customer
 from customers.tables import CustomerTable
 from imports.models import CustomerImport
 from registers.services import register_create
-from tests.factories import image_upload, make_customer
+from tests.factories import OPS, image_upload, make_customer
 from tests.forms import form_data
+from tests.tills import till_client
 
 # Every field a customer of each type has, as first saved; then as each door changes it.
 SAVED = {
@@ -105,9 +105,8 @@ def test_the_customer_form(clerk_client, pictured):
 
 
 def test_a_registers_patch_recording_consent_too(pictured, downtown):
-    _, key = register_create(name="Front desk", store=downtown, actor=None)
-    till = APIClient()
-    till.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    _, key = register_create(name="Front desk", store=downtown, actor=OPS)
+    till = till_client(key)
     url = reverse("api_customer", args=[pictured.pk])
     changes = changes_for(pictured, API_FIELDS)
 

@@ -22,7 +22,7 @@ from loyalty.models import LoyaltyAccount, LoyaltyLedgerEntry
 from loyalty.services import card_assign, card_batch_generate
 from memberships.models import MembershipAccount, MembershipEntry, MembershipSeat
 from memberships.services import membership_add_member, membership_post, membership_remove_member
-from tests.factories import make_customer, make_house_account, make_membership, make_plan
+from tests.factories import OPS, make_customer, make_house_account, make_membership, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +150,7 @@ def test_a_purge_leaves_the_name_email_and_phone_nowhere(
     job = CustomerImport.objects.get()
     run_jobs(lambda: manager_client.post(reverse("imports:commit", args=[job.pk])))
     olivia = Customer.objects.get(email="olivia@example.com")
-    card = card_batch_generate(size=1, actor=None).cards.get()
+    card = card_batch_generate(size=1, actor=OPS).cards.get()
     card_assign(customer=olivia, code=card.code, actor=manager)
     house = make_house_account(olivia, opening_balance="40.00")
     house_account_post(

@@ -2,7 +2,7 @@ import pytest
 
 from customers.models import Customer
 from customers.services import ConcurrentEditError, customer_save, customers_delete
-from tests.factories import make_customer
+from tests.factories import OPS, make_customer
 
 
 def save(customer, **overrides):
@@ -12,7 +12,7 @@ def save(customer, **overrides):
         "loyalty_enrolled": False,
         "loyalty_balance": 0,
         "loyalty_reason": "",
-        "actor": None,
+        "actor": OPS,
         "expected_version": customer.version,
         **overrides,
     }
@@ -42,7 +42,7 @@ def test_stale_version_writes_nothing(db):
 def test_customer_deleted_while_being_edited_is_not_brought_back(db):
     customer = make_customer()
     editing = Customer.objects.get(pk=customer.pk)
-    customers_delete(customers=[customer], actor=None)
+    customers_delete(customers=[customer], actor=OPS)
 
     with pytest.raises(ConcurrentEditError):
         save(editing, expected_version=editing.version)

@@ -13,6 +13,7 @@ from imports.tasks import options_of
 from loyalty.services import card_assign, card_batch_generate
 from registers.services import register_create
 from tests.factories import (
+    OPS,
     image_upload,
     make_customer,
     make_house_account,
@@ -56,8 +57,8 @@ def dora(downtown):
         notes="Prefers the blue bags", stores=[downtown], loyalty_balance=40,
         photo=image_upload(),
     )  # fmt: skip
-    batch = card_batch_generate(size=1, actor=None)
-    card_assign(customer=customer, code=batch.cards.get().code, actor=None)
+    batch = card_batch_generate(size=1, actor=OPS)
+    card_assign(customer=customer, code=batch.cards.get().code, actor=OPS)
     return customer
 
 
@@ -237,8 +238,8 @@ class TestTheRegistersFollowTheSameRule:
     @pytest.fixture
     def riverside_till(self, riverside):
         client = APIClient()
-        key = register_create(name="Till", store=riverside, actor=None)[1]
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        key = register_create(name="Till", store=riverside, actor=OPS)[1]
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_REGISTER_DEVICE="till-1")
         return client
 
     def names(self, response):

@@ -12,7 +12,7 @@ from registers.models import Register
 from registers.services import register_create
 from sales.services import record_sale
 from tests.e2e.conftest import assert_no_page_scroll, serious_accessibility_violations
-from tests.factories import make_customer
+from tests.factories import OPS, make_customer
 
 
 def test_a_manager_creates_deactivates_and_reactivates_a_register(signed_in, shoot):
@@ -33,6 +33,12 @@ def test_a_manager_creates_deactivates_and_reactivates_a_register(signed_in, sho
     shoot("key")
 
     page.get_by_role("link", name="Done").click()
+    page.get_by_role("link", name="Deactivate…").click()
+    expect(
+        page.get_by_role("heading", name="Deactivate Register Front desk (DT01)?")
+    ).to_be_visible()
+    assert serious_accessibility_violations(page) == []
+    shoot("deactivate")
     page.get_by_role("button", name="Deactivate").click()
     expect(page.get_by_text("is deactivated: its key is refused")).to_be_visible()
     assert Register.objects.holding(key) is None
@@ -63,7 +69,7 @@ def test_a_manager_reads_the_api_docs_offline(signed_in, shoot):
 
 def test_a_customers_sales_on_their_page_and_in_full(signed_in, stores, shoot):
     page = signed_in
-    register, _ = register_create(name="Front desk", store=stores[0], actor=None)
+    register, _ = register_create(name="Front desk", store=stores[0], actor=OPS)
     ada = make_customer(
         first_name="Ada", last_name="Lovelace", stores=stores[:1], loyalty_balance=50
     )

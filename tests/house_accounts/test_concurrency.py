@@ -7,7 +7,7 @@ from django.db import connection
 
 from house_accounts.models import HouseAccount
 from house_accounts.services import HouseAccountError, house_account_charge
-from tests.factories import make_house_account, make_store
+from tests.factories import OPS, make_house_account, make_store
 from tests.loyalty.test_concurrency import ADJUSTMENTS_EACH, THREADS, at_once
 
 pytestmark = [
@@ -29,7 +29,7 @@ def test_twenty_threads_charging_at_once_stop_exactly_at_the_daily_limit():
         for _ in range(ADJUSTMENTS_EACH):
             try:
                 house_account_charge(account=account, amount=Decimal("2.50"), store=store,
-                                     reference="", note="", actor=None)  # fmt: skip
+                                     reference="", note="", actor=OPS)  # fmt: skip
             except HouseAccountError:
                 refused.append(1)
 

@@ -13,14 +13,14 @@ from house_accounts.services import (
     house_account_post,
     statement,
 )
-from tests.factories import make_house_account
+from tests.factories import OPS, make_house_account
 
 pytestmark = pytest.mark.django_db
 
 
 def post(account, kind, amount, store=None, reference=""):
     return house_account_post(account=account, kind=kind, amount=Decimal(amount), store=store,
-                              reference=reference, note="", actor=None)  # fmt: skip
+                              reference=reference, note="", actor=OPS)  # fmt: skip
 
 
 def balance_of(account):
@@ -84,7 +84,7 @@ def test_with_credit_a_refund_leaves_a_credit_that_later_charges_use_first(db, d
 
     assert balance_of(account) == Decimal("-15.00")
     house_account_charge(account=account, amount=Decimal("20.00"), store=downtown, reference="",
-                         note="", actor=None)  # fmt: skip
+                         note="", actor=OPS)  # fmt: skip
     assert balance_of(account) == Decimal("5.00")
 
 

@@ -14,7 +14,7 @@ from imports import pipeline
 from imports.reading import MAX_BYTES
 from loyalty.models import LoyaltyLedgerEntry
 from stores.models import Store
-from tests.factories import make_customer, remove_every_customer
+from tests.factories import OPS, make_customer, remove_every_customer
 
 pytestmark = pytest.mark.django_db
 SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
@@ -139,10 +139,10 @@ def test_rows_the_dry_run_kept_write_the_same_customers_as_rows_checked_again(
     options = pipeline.Options(match="email")
     pipeline.dry_run(path, path.name, options, keep=kept)
 
-    pipeline.write(path, path.name, options, user=None, kept=kept)
+    pipeline.write(path, path.name, options, actor=OPS, kept=kept)
     as_kept = by_email(export())
     remove_every_customer()
-    pipeline.write(path, path.name, options, user=None)
+    pipeline.write(path, path.name, options, actor=OPS)
 
     assert as_kept == by_email(export()) == by_email(exported)
 
@@ -155,7 +155,7 @@ def test_a_customer_added_since_the_dry_run_is_matched_not_duplicated(demo_expor
     first_email = next(iter(by_email(exported)))
     make_customer(email=first_email.upper(), stores=[Store.objects.first()])
 
-    written = pipeline.write(path, path.name, options, user=None, kept=kept)
+    written = pipeline.write(path, path.name, options, actor=OPS, kept=kept)
 
     assert (written.created, written.skipped) == (49, 1)
     assert Customer.objects.filter(email__iexact=first_email).count() == 1

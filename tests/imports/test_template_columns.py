@@ -15,7 +15,7 @@ from customers.models import Customer
 from imports import pipeline
 from imports.checking import REQUIRED_COLUMNS
 from loyalty.services import loyalty_enrol
-from tests.factories import make_customer, make_store
+from tests.factories import OPS, make_customer, make_store
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def imported(tmp_path, rows):
         csv.writer(file).writerows(rows)
     findings = pipeline.dry_run(path, path.name, pipeline.Options())
     assert findings.errors == []
-    pipeline.write(path, path.name, pipeline.Options(), user=None)
+    pipeline.write(path, path.name, pipeline.Options(), actor=OPS)
     return {customer.first_name: customer for customer in Customer.objects.all()}
 
 
@@ -103,7 +103,7 @@ def test_the_points_of_a_customer_outside_the_programme_are_not_changed_silently
     downtown, tmp_path
 ):
     make_customer(email="lena@example.com", stores=[downtown], loyalty_balance=100)
-    loyalty_enrol(customer=Customer.objects.get(), enrolled=False, actor=None)
+    loyalty_enrol(customer=Customer.objects.get(), enrolled=False, actor=OPS)
     changed, kept = tmp_path / "changed.csv", tmp_path / "kept.csv"
     changed.write_text("email,loyalty_enrolled,loyalty_balance\nlena@example.com,false,250\n")
     kept.write_text("email,loyalty_enrolled,loyalty_balance\nLENA@example.com,false,100\n")

@@ -236,7 +236,7 @@ def test_two_parts_moving_customers_between_stores_at_once_do_not_deadlock(
     def write_part(rows):
         try:
             together.wait()
-            pipeline.write(str(path), "moving.csv", options, user=manager, rows=rows)
+            pipeline.write(str(path), "moving.csv", options, actor=manager, rows=rows)
         except Exception as problem:  # noqa: BLE001 - reported by the test
             problems.append(repr(problem))
         finally:

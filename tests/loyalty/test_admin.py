@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from loyalty.models import LoyaltyAccount, LoyaltyCard, LoyaltyLedgerEntry
 from loyalty.services import card_batch_generate
-from tests.factories import make_customer
+from tests.factories import OPS, make_customer
 
 MODELS = ["loyaltyaccount", "loyaltyledgerentry", "loyaltycard", "loyaltycardbatch"]
 
@@ -19,7 +19,7 @@ def admin_client(client, superuser):
 @pytest.fixture
 def rows(db):
     customer = make_customer(loyalty_balance=5)
-    batch = card_batch_generate(size=1, actor=None)
+    batch = card_batch_generate(size=1, actor=OPS)
     return {
         "loyaltyaccount": LoyaltyAccount.objects.get(customer=customer),
         "loyaltyledgerentry": LoyaltyLedgerEntry.objects.latest("pk"),

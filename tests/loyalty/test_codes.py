@@ -5,6 +5,7 @@ import pytest
 from loyalty import codes
 from loyalty.models import LoyaltyCard
 from loyalty.services import card_batch_generate, unused_codes
+from tests.factories import OPS
 
 LOOK_ALIKES = set("01OIL")
 
@@ -64,8 +65,8 @@ def test_each_problem_has_its_own_message(code):
 
 
 def test_a_batch_is_stored_with_codes_no_card_had(db):
-    first = card_batch_generate(size=50, actor=None)
-    second = card_batch_generate(size=50, actor=None)
+    first = card_batch_generate(size=50, actor=OPS)
+    second = card_batch_generate(size=50, actor=OPS)
 
     stored = list(LoyaltyCard.objects.values_list("code", flat=True))
     assert len(stored) == len(set(stored)) == 100

@@ -9,7 +9,7 @@ from django.db import connection
 from loyalty import codes
 from loyalty.models import LoyaltyAccount, LoyaltyCard, LoyaltyLedgerEntry
 from loyalty.services import loyalty_enrol
-from tests.factories import make_customer
+from tests.factories import OPS, make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ class TestAdjustLoyalty:
         assert LoyaltyAccount.objects.get(customer=ada).balance == 100
 
     def test_a_customer_out_of_the_programme_is_refused(self, ada):
-        loyalty_enrol(customer=ada, enrolled=False, actor=None)
+        loyalty_enrol(customer=ada, enrolled=False, actor=OPS)
 
         with pytest.raises(CommandError, match="not enrolled"):
             run("adjust_loyalty", "--customer", "ada@example.com", "--points", "5",

@@ -11,7 +11,7 @@ from django.db import connection, connections
 
 from loyalty.models import LoyaltyAccount, LoyaltyLedgerEntry
 from loyalty.services import BalanceTooLow, loyalty_adjust
-from tests.factories import make_customer
+from tests.factories import OPS, make_customer
 
 THREADS = 20
 ADJUSTMENTS_EACH = 25
@@ -56,7 +56,7 @@ def test_twenty_threads_adding_one_point_25_times_add_exactly_500():
 
     def add_points(_):
         for _ in range(ADJUSTMENTS_EACH):
-            loyalty_adjust(account=account, delta=1, reason="purchase", note="", actor=None)
+            loyalty_adjust(account=account, delta=1, reason="purchase", note="", actor=OPS)
 
     assert at_once(add_points) == []
     assert LoyaltyAccount.objects.get(pk=account.pk).balance == 510
@@ -78,7 +78,7 @@ def test_a_mix_with_subtractions_never_takes_the_balance_below_zero():
             delta = chooser.choice([-7, -5, -3, 2])
             try:
                 loyalty_adjust(account=account, delta=delta, reason="redemption" if delta < 0
-                               else "purchase", note="", actor=None)  # fmt: skip
+                               else "purchase", note="", actor=OPS)  # fmt: skip
             except BalanceTooLow:
                 refused.append(delta)
 

@@ -18,7 +18,7 @@ from loyalty.services import (
     loyalty_update,
     open_accounts,
 )
-from tests.factories import make_customer, make_user
+from tests.factories import OPS, make_customer, make_user
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ class TestAdjust:
 
     def test_takes_points_off(self, ada):
         loyalty_adjust(
-            account=ada.loyalty_account, delta=-30, reason="redemption", note="", actor=None
+            account=ada.loyalty_account, delta=-30, reason="redemption", note="", actor=OPS
         )
 
         assert account_of(ada).balance == 70
@@ -70,7 +70,7 @@ class TestAdjust:
     def test_below_zero_is_refused_with_the_current_balance(self, ada):
         with pytest.raises(BalanceTooLow, match="it is 100 points"):
             loyalty_adjust(
-                account=ada.loyalty_account, delta=-101, reason="redemption", note="", actor=None
+                account=ada.loyalty_account, delta=-101, reason="redemption", note="", actor=OPS
             )
 
         assert account_of(ada).balance == 100
@@ -79,30 +79,26 @@ class TestAdjust:
     @pytest.mark.parametrize("reason", ["correction", "other"])
     def test_a_correction_or_other_needs_a_note(self, ada, reason):
         with pytest.raises(LoyaltyError, match="note is required"):
-            loyalty_adjust(
-                account=ada.loyalty_account, delta=5, reason=reason, note=" ", actor=None
-            )
+            loyalty_adjust(account=ada.loyalty_account, delta=5, reason=reason, note=" ", actor=OPS)
 
         assert account_of(ada).balance == 100
 
     def test_an_unknown_reason_is_refused(self, ada):
         with pytest.raises(LoyaltyError, match="not a loyalty reason"):
-            loyalty_adjust(
-                account=ada.loyalty_account, delta=5, reason="bribe", note="", actor=None
-            )
+            loyalty_adjust(account=ada.loyalty_account, delta=5, reason="bribe", note="", actor=OPS)
 
     def test_a_customer_out_of_the_programme_cannot_be_adjusted(self, ada):
-        loyalty_enrol(customer=ada, enrolled=False, actor=None)
+        loyalty_enrol(customer=ada, enrolled=False, actor=OPS)
 
         with pytest.raises(NotEnrolled):
             loyalty_adjust(
-                account=ada.loyalty_account, delta=5, reason="goodwill", note="", actor=None
+                account=ada.loyalty_account, delta=5, reason="goodwill", note="", actor=OPS
             )
 
     def test_every_entry_moves_the_version_on(self, ada):
         version = account_of(ada).version
-        loyalty_adjust(account=ada.loyalty_account, delta=5, reason="goodwill", note="", actor=None)
-        loyalty_adjust(account=ada.loyalty_account, delta=-2, reason="return", note="", actor=None)
+        loyalty_adjust(account=ada.loyalty_account, delta=5, reason="goodwill", note="", actor=OPS)
+        loyalty_adjust(account=ada.loyalty_account, delta=-2, reason="return", note="", actor=OPS)
 
         account = account_of(ada)
         assert account.version == version + 2 == account.entries.count()
@@ -130,22 +126,20 @@ class TestEnrolment:
 
 class TestTheCustomerFormsTotal:
     def test_a_new_total_is_one_adjustment_of_the_difference(self, ada):
-        loyalty_update(customer=ada, enrolled=True, balance=40, reason="redemption", actor=None)
+        loyalty_update(customer=ada, enrolled=True, balance=40, reason="redemption", actor=OPS)
 
         assert ledger(ada)[-1] == ("redemption", -60, 40)
 
     def test_the_same_total_writes_nothing(self, ada):
         before = ledger(ada)
 
-        loyalty_update(customer=ada, enrolled=True, balance=100, reason="", actor=None)
+        loyalty_update(customer=ada, enrolled=True, balance=100, reason="", actor=OPS)
 
         assert ledger(ada) == before
 
     def test_a_total_typed_before_another_change_is_refused(self, ada):
         loaded = account_of(ada).version
-        loyalty_adjust(
-            account=ada.loyalty_account, delta=25, reason="purchase", note="", actor=None
-        )
+        loyalty_adjust(account=ada.loyalty_account, delta=25, reason="purchase", note="", actor=OPS)
 
         with pytest.raises(StaleBalance):
             loyalty_update(
@@ -153,7 +147,7 @@ class TestTheCustomerFormsTotal:
                 enrolled=True,
                 balance=100 + 10,
                 reason="goodwill",
-                actor=None,
+                actor=OPS,
                 expected_version=loaded,
             )
 

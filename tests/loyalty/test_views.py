@@ -15,7 +15,7 @@ from loyalty.services import (
     loyalty_adjust,
     loyalty_enrol,
 )
-from tests.factories import make_customer
+from tests.factories import OPS, make_customer
 from tests.forms import field_errors, form_data
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def ada(downtown):
 @pytest.fixture
 def cards():
     """Five printed cards, none handed out yet."""
-    batch = card_batch_generate(size=5, actor=None)
+    batch = card_batch_generate(size=5, actor=OPS)
     return list(batch.cards.order_by("pk").values_list("code", flat=True))
 
 
@@ -92,7 +92,7 @@ class TestAdjustingPoints:
         """The form checks against the balance it read; the service, under the row lock,
         against the balance as it is."""
         loyalty_adjust(
-            account=ada.loyalty_account, delta=-90, reason="redemption", note="", actor=None
+            account=ada.loyalty_account, delta=-90, reason="redemption", note="", actor=OPS
         )
         monkeypatch.setattr("loyalty.forms.AdjustmentForm.clean_delta", lambda form: -50)
 
@@ -107,7 +107,7 @@ class TestAdjustingPoints:
         for _ in range(99):
             loyalty_adjust(
                 account=ada.loyalty_account, delta=10_000_000, reason="goodwill", note="",
-                actor=None,
+                actor=OPS,
             )  # fmt: skip
         assert balance_of(ada) == 990_000_100
 
@@ -123,7 +123,7 @@ class TestAdjustingPoints:
         with pytest.raises(LoyaltyError, match="at most 999,999,900 can be added"):
             loyalty_adjust(
                 account=ada.loyalty_account, delta=1_000_000_000, reason="goodwill", note="",
-                actor=None,
+                actor=OPS,
             )  # fmt: skip
 
     @pytest.mark.parametrize("reason", ["correction", "other"])
@@ -142,7 +142,7 @@ class TestAdjustingPoints:
         assert balance_of(ada) == 100
 
     def test_a_customer_out_of_the_programme_cannot_be_adjusted(self, clerk_client, ada):
-        loyalty_enrol(customer=ada, enrolled=False, actor=None)
+        loyalty_enrol(customer=ada, enrolled=False, actor=OPS)
 
         page = clerk_client.get(adjust_url(ada)).content.decode()
         response = clerk_client.post(adjust_url(ada), {"delta": "5", "reason": "goodwill"})
@@ -162,7 +162,7 @@ class TestHistory:
         for number in range(12):
             loyalty_adjust(
                 account=ada.loyalty_account, delta=1, reason="purchase", note=f"Sale {number}",
-                actor=None,
+                actor=OPS,
             )  # fmt: skip
 
         response = clerk_client.get(ada.get_absolute_url())
@@ -178,7 +178,7 @@ class TestHistory:
     def test_the_whole_history_is_a_paged_list(self, clerk_client, ada):
         for _ in range(60):
             loyalty_adjust(
-                account=ada.loyalty_account, delta=1, reason="purchase", note="", actor=None
+                account=ada.loyalty_account, delta=1, reason="purchase", note="", actor=OPS
             )
 
         url = reverse("loyalty:ledger", args=[ada.pk])
@@ -190,7 +190,7 @@ class TestHistory:
         assert [entry.balance_after for entry in second.context["entries"]][-2:] == [100, 0]
 
     def test_out_of_the_programme_the_balance_and_history_are_greyed_out(self, clerk_client, ada):
-        loyalty_enrol(customer=ada, enrolled=False, actor=None)
+        loyalty_enrol(customer=ada, enrolled=False, actor=OPS)
 
         page = clerk_client.get(ada.get_absolute_url()).content.decode()
 
@@ -206,9 +206,7 @@ class TestTheCustomerFormsBalance:
 
     def test_a_balance_typed_before_another_change_is_refused(self, clerk_client, ada):
         url, data = self.edit(clerk_client, ada)
-        loyalty_adjust(
-            account=ada.loyalty_account, delta=25, reason="purchase", note="", actor=None
-        )
+        loyalty_adjust(account=ada.loyalty_account, delta=25, reason="purchase", note="", actor=OPS)
         data.update(city="Paris", loyalty_balance="10", loyalty_reason="correction")
         data["loyalty_note"] = "Counted again"
 
@@ -231,9 +229,7 @@ class TestTheCustomerFormsBalance:
 
     def test_a_balance_left_alone_does_not_undo_a_change_made_meanwhile(self, clerk_client, ada):
         url, data = self.edit(clerk_client, ada)
-        loyalty_adjust(
-            account=ada.loyalty_account, delta=25, reason="purchase", note="", actor=None
-        )
+        loyalty_adjust(account=ada.loyalty_account, delta=25, reason="purchase", note="", actor=OPS)
         data["city"] = "Paris"
 
         response = clerk_client.post(url, data)
@@ -254,7 +250,7 @@ class TestTheCustomerFormsBalance:
         self, clerk_client, ada, cards
     ):
         url, data = self.edit(clerk_client, ada)
-        card_assign(customer=ada, code=cards[0], actor=None)
+        card_assign(customer=ada, code=cards[0], actor=OPS)
         data["city"] = "Paris"
 
         clerk_client.post(url, data)
@@ -262,7 +258,7 @@ class TestTheCustomerFormsBalance:
         assert Customer.objects.get(pk=ada.pk).loyalty_card.code == cards[0]
 
     def test_clearing_the_code_takes_the_card_away(self, clerk_client, ada, cards):
-        card_assign(customer=ada, code=cards[0], actor=None)
+        card_assign(customer=ada, code=cards[0], actor=OPS)
         url, data = self.edit(clerk_client, ada)
         data["loyalty_code"] = ""
 
@@ -274,7 +270,7 @@ class TestTheCustomerFormsBalance:
         self, clerk_client, ada, cards
     ):
         grace = make_customer(first_name="Grace", last_name="Hopper")
-        card_assign(customer=grace, code=cards[1], actor=None)
+        card_assign(customer=grace, code=cards[1], actor=OPS)
         url, data = self.edit(clerk_client, ada)
         mistyped = ("3" if cards[0][0] == "2" else "2") + cards[0][1:]
         for code, message in [
@@ -307,7 +303,7 @@ class TestHandingOutCards:
         assert event.summary == f"Loyalty card {cards[2]} assigned"
 
     def test_a_used_card_is_refused_and_the_typed_code_kept(self, clerk_client, ada, cards):
-        card_assign(customer=make_customer(), code=cards[0], actor=None)
+        card_assign(customer=make_customer(), code=cards[0], actor=OPS)
 
         response = clerk_client.post(
             reverse("loyalty:assign_card", args=[ada.pk]), {"code": cards[0]}
@@ -318,7 +314,7 @@ class TestHandingOutCards:
 
     def test_the_customer_list_finds_a_customer_by_card_code(self, clerk_client, ada, cards):
         make_customer(first_name="Other", last_name="Person")
-        card_assign(customer=ada, code=cards[3], actor=None)
+        card_assign(customer=ada, code=cards[3], actor=OPS)
 
         response = clerk_client.get(
             reverse("customers:list"), {"q": cards[3].lower(), "store": "all"}

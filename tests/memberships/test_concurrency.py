@@ -7,7 +7,7 @@ from django.db import connection
 
 from memberships.models import MembershipAccount, MembershipEntry
 from memberships.services import MembershipError, membership_charge
-from tests.factories import make_membership, make_plan, make_store
+from tests.factories import OPS, make_membership, make_plan, make_store
 from tests.loyalty.test_concurrency import ADJUSTMENTS_EACH, THREADS, at_once
 
 pytestmark = [
@@ -27,7 +27,7 @@ def test_twenty_threads_charging_500_times_spend_exactly_the_allowance_of_300():
         for _ in range(ADJUSTMENTS_EACH):
             try:
                 membership_charge(account=account, amount=Decimal("1.00"), store=store, note="",
-                                  actor=None)  # fmt: skip
+                                  actor=OPS)  # fmt: skip
             except MembershipError:
                 refused.append(1)
 

@@ -16,7 +16,7 @@ from memberships.services import (
     membership_refund,
     renew_memberships,
 )
-from tests.factories import make_customer, make_membership, make_plan
+from tests.factories import OPS, make_customer, make_membership, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -81,13 +81,13 @@ class TestOpening:
 
     def test_a_member_of_one_cannot_join_or_hold_another(self, account, family_plan):
         grace = make_customer(first_name="Grace")
-        membership_add_member(account=account, customer=grace, actor=None)
+        membership_add_member(account=account, customer=grace, actor=OPS)
 
         with pytest.raises(AlreadyAMember, match="FAM001"):
             make_membership(grace, plan=family_plan)
         other = make_membership(plan=family_plan)
         with pytest.raises(AlreadyAMember, match="FAM001"):
-            membership_add_member(account=other, customer=grace, actor=None)
+            membership_add_member(account=other, customer=grace, actor=OPS)
 
 
 class TestSpending:
@@ -110,13 +110,11 @@ class TestSpending:
         assert event.summary == "Refund USD 5.25 at Downtown"
 
     def test_a_charge_beyond_the_allowance_left_is_refused(self, account, downtown):
-        membership_charge(
-            account=account, amount=Decimal("90"), store=downtown, note="", actor=None
-        )
+        membership_charge(account=account, amount=Decimal("90"), store=downtown, note="", actor=OPS)
 
         with pytest.raises(MembershipError, match="more than the allowance left, USD 10.00"):
             membership_charge(
-                account=account, amount=Decimal("10.01"), store=downtown, note="", actor=None
+                account=account, amount=Decimal("10.01"), store=downtown, note="", actor=OPS
             )
         assert stored(account).balance == Decimal("10.00")
 
@@ -125,9 +123,7 @@ class TestRenewal:
     def test_an_auto_renewing_account_resets_to_the_allowance_once_per_period(
         self, account, downtown
     ):
-        membership_charge(
-            account=account, amount=Decimal("60"), store=downtown, note="", actor=None
-        )
+        membership_charge(account=account, amount=Decimal("60"), store=downtown, note="", actor=OPS)
 
         assert renew_memberships(today=datetime.date(2026, 2, 28)) == (1, 0)
         assert renew_memberships(today=datetime.date(2026, 2, 28)) == (0, 0)  # idempotent
@@ -157,7 +153,7 @@ class TestRenewal:
         assert stored(account).status == "expired"
         with pytest.raises(MembershipError, match="expired on 2026-02-27"):
             membership_charge(
-                account=account, amount=Decimal("1"), store=downtown, note="", actor=None
+                account=account, amount=Decimal("1"), store=downtown, note="", actor=OPS
             )
         assert make_membership(ada).customer == ada  # free to join another
 
@@ -170,7 +166,7 @@ class TestARefundGivesBackAtMostWhatWasCharged:
         plan = make_plan(allowance="500.00")
         account = make_membership(ada, plan=plan, card_number="MEM0005")
         membership_charge(account=account, amount=Decimal("62.50"), store=downtown, note="",
-                          actor=None)  # fmt: skip
+                          actor=OPS)  # fmt: skip
         return account
 
     def test_a_refund_past_what_was_charged_is_refused(self, mem0005, downtown):
@@ -178,15 +174,15 @@ class TestARefundGivesBackAtMostWhatWasCharged:
             MembershipError, match=r"at most what was charged this period: USD 62.50"
         ):
             membership_refund(account=mem0005, amount=Decimal("1254.46"), store=downtown,
-                              note="", actor=None)  # fmt: skip
+                              note="", actor=OPS)  # fmt: skip
 
         assert stored(mem0005).balance == Decimal("437.50")
 
     def test_what_was_charged_can_be_refunded_in_full_once(self, mem0005, downtown):
         membership_refund(account=mem0005, amount=Decimal("62.50"), store=downtown, note="",
-                          actor=None)  # fmt: skip
+                          actor=OPS)  # fmt: skip
 
         with pytest.raises(MembershipError, match="USD 0.00"):
             membership_refund(account=mem0005, amount=Decimal("0.01"), store=downtown, note="",
-                              actor=None)  # fmt: skip
+                              actor=OPS)  # fmt: skip
         assert stored(mem0005).balance == Decimal("500.00")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from memberships.models import MembershipAccount, MembershipPlan, MembershipType
 from memberships.services import membership_add_member, membership_charge
-from tests.factories import make_customer, make_membership, make_plan
+from tests.factories import OPS, make_customer, make_membership, make_plan
 from tests.forms import field_errors, form_data
 
 pytestmark = pytest.mark.django_db
@@ -194,10 +194,10 @@ class TestAccounts:
     ):
         account = make_membership(ada, plan=plan)
         membership_add_member(
-            account=account, customer=make_customer(first_name="Grace"), actor=None
+            account=account, customer=make_customer(first_name="Grace"), actor=OPS
         )
         membership_charge(
-            account=account, amount=Decimal("12.30"), store=downtown, note="", actor=None
+            account=account, amount=Decimal("12.30"), store=downtown, note="", actor=OPS
         )
 
         response = clerk_client.get(account.get_absolute_url())
@@ -256,7 +256,7 @@ class TestAccounts:
         account = make_membership(ada, plan=plan)
         url = reverse("memberships:account_edit", args=[account.pk])
         data = form_data(manager_client.get(url), "object-form")
-        membership_charge(account=account, amount=Decimal("1"), store=downtown, note="", actor=None)
+        membership_charge(account=account, amount=Decimal("1"), store=downtown, note="", actor=OPS)
         data["description"] = "Old page"
 
         response = manager_client.post(url, data, follow=True)

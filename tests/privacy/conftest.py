@@ -9,6 +9,7 @@ from house_accounts.services import house_account_post
 from loyalty.services import card_assign, card_batch_generate, loyalty_adjust
 from registers.services import register_create
 from tests.factories import (
+    OPS,
     image_upload,
     make_customer,
     make_house_account,
@@ -63,13 +64,13 @@ def zed(downtown, riverside, clerk):
     customer_save(customer=customer, stores=[downtown, riverside], actor=clerk)
     loyalty_adjust(account=customer.loyalty_account, delta=5, reason="goodwill",
                    note="Zebedee's birthday", actor=clerk)  # fmt: skip
-    card_assign(customer=customer, code=card_batch_generate(size=1, actor=None).cards.get().code,
+    card_assign(customer=customer, code=card_batch_generate(size=1, actor=OPS).cards.get().code,
                 actor=clerk)  # fmt: skip
     membership = make_membership(customer)
     house_account = make_house_account(customer, account_number="HA-ZED")
-    _, key = register_create(name="Front desk", store=downtown, actor=None)
+    _, key = register_create(name="Front desk", store=downtown, actor=OPS)
     till = APIClient()
-    till.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    till.credentials(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_REGISTER_DEVICE="till-1")
     answer = till.post(
         reverse("api_sales"),
         {"id": "R-1", "customer": customer.pk, "total": "60.00",

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 
 from registers.api.authentication import PerRegisterThrottle
 from registers.services import register_create
-from tests.factories import make_customer, make_store
+from tests.factories import OPS, make_customer, make_store
+from tests.tills import till_headers
 
 EXAMPLES = 30  # per operation and mode: a minute in all on SQLite
 
@@ -40,18 +41,19 @@ def no_throttling(monkeypatch):
 def register_key(db):
     boston = make_store("Boston", code="BO01", country="US")
     make_customer(first_name="Ada", last_name="Lovelace", stores=[boston], loyalty_balance=50)
-    return register_create(name="Front desk", store=boston, actor=None)[1]
+    return register_create(name="Front desk", store=boston, actor=OPS)[1]
 
 
 @pytest.fixture
 def api_schema(register_key):
     """The schema as the API serves it to a register, calls made in this process. Every
-    call bears the register's key (calls without one: test_api.py), and unknown query
+    call bears the register's key and device (calls without them: test_api.py,
+    test_devices.py), and unknown query
     parameters are left out: the API ignores them, as HTTP servers do."""
     loaded = schemathesis.openapi.from_wsgi(
         "/api/v1/schema/?format=json",
         get_wsgi_application(),
-        headers={"Authorization": f"Bearer {register_key}"},
+        headers=till_headers(register_key),
     )
     loaded.config.generation.update(allow_extra_parameters=False, with_security_parameters=False)
     return loaded
@@ -67,7 +69,7 @@ FUZZING = settings(
 
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode), ids=str)
 def test_every_operation_answers_as_its_schema_says(api_schema, register_key, mode):
-    auth = {"Authorization": f"Bearer {register_key}"}
+    auth = till_headers(register_key)
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert {operation.label for operation in operations} >= {
         "GET /api/v1/customers/", "POST /api/v1/customers/", "GET /api/v1/customers/{id}/",
@@ -99,7 +101,7 @@ def test_sequences_of_calls_answer_as_the_schema_says(api_schema, register_key):
             self.sequence.__exit__(None, None, None)
 
         def get_call_kwargs(self, case):
-            return {"headers": {"Authorization": f"Bearer {register_key}"}}
+            return {"headers": till_headers(register_key)}
 
         def validate_response(self, response, case, **kwargs):
             case.validate_response(response, excluded_checks=BEYOND_THE_SCHEMA)

@@ -16,7 +16,7 @@ from loyalty.models import LoyaltyAccount
 from registers.services import register_create
 from sales.models import Sale
 from sales.services import record_sale
-from tests.factories import make_customer, make_store
+from tests.factories import OPS, make_customer, make_store
 from tests.loyalty.test_concurrency import at_once
 
 REGISTERS = 20
@@ -32,7 +32,7 @@ def test_twenty_registers_each_selling_25_times_to_one_customer_with_redemptions
     store = make_store("Boston", code="BO01")
     ada = make_customer(first_name="Ada", stores=[store], loyalty_balance=1000)
     registers = [
-        register_create(name=f"Till {number}", store=store, actor=None)[0]
+        register_create(name=f"Till {number}", store=store, actor=OPS)[0]
         for number in range(REGISTERS)
     ]
     noon = timezone.now() - datetime.timedelta(hours=1)

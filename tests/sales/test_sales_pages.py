@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from registers.services import register_create
 from sales.services import record_sale
-from tests.factories import make_customer
+from tests.factories import OPS, make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def sell(customer, register, number, total="12.00", **parts):
 
 @pytest.fixture
 def front_desk(downtown):
-    return register_create(name="Front desk", store=downtown, actor=None)[0]
+    return register_create(name="Front desk", store=downtown, actor=OPS)[0]
 
 
 def test_the_customer_page_shows_visits_and_the_latest_five_sales(clerk_client, ada, front_desk):

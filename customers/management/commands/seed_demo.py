@@ -14,6 +14,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from backoffice import bulk
+from backoffice.audit import Actor
 from backoffice.database import refresh_statistics
 from customers import tallies
 from customers.models import (
@@ -32,6 +33,9 @@ from memberships.models import MembershipAccount, MembershipPlan, MembershipType
 from memberships.services import membership_add_member, membership_charge, membership_open
 from sales import seeding
 from stores.models import StaffStore, Store
+
+# The actor the demo data is written by, named in the audit trail.
+SEED = Actor("manage.py seed_demo")
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "retail-demo-2026"
@@ -291,11 +295,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def hand_out_cards(self):
         """A sheet of loyalty card codes, the first ones handed to loyalty members."""
-        batch = card_batch_generate(size=DEMO_CARDS, actor=None)
+        batch = card_batch_generate(size=DEMO_CARDS, actor=SEED)
         members = Customer.objects.filter(loyalty_points__isnull=False).order_by("pk")
         cards = batch.cards.order_by("pk").values_list("code", flat=True)
         for customer, code in zip(members[:DEMO_CARDS_HANDED_OUT], cards, strict=False):
-            card_assign(customer=customer, code=code, actor=None)
+            card_assign(customer=customer, code=code, actor=SEED)
 
     @transaction.atomic
     def open_demo_accounts(self, store):
@@ -323,11 +327,11 @@ class Command(BaseCommand):
                     customer=holder, plan=plans[number % len(plans)],
                     card_number=f"MEM{number + 1:04d}", issue_date=today.replace(day=1),
                 ),
-                actor=None,
+                actor=SEED,
             )  # fmt: skip
-            membership_add_member(account=account, customer=member, actor=None)
+            membership_add_member(account=account, customer=member, actor=SEED)
             membership_charge(account=account, amount=Decimal("12.50") * (number + 1),
-                              store=store, note="", actor=None)  # fmt: skip
+                              store=store, note="", actor=SEED)  # fmt: skip
             house = house_account_open(
                 account=HouseAccount(
                     customer=debtor, account_number=f"HA{number + 1:04d}",
@@ -336,10 +340,10 @@ class Command(BaseCommand):
                     max_limit_enabled=True, max_amount=Decimal("150.00"),
                 ),
                 opening_balance=Decimal("0.00"),
-                actor=None,
+                actor=SEED,
             )  # fmt: skip
             house_account_charge(account=house, amount=Decimal("40.00") + number, store=store,
-                                 reference=f"R{1000 + number}", note="", actor=None)  # fmt: skip
+                                 reference=f"R{1000 + number}", note="", actor=SEED)  # fmt: skip
 
     def people(self, rng, customers):
         """Each full name once while they last (a small demo has no namesakes), then at

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_countries import countries
 from tqdm import tqdm
 
+from backoffice.audit import Actor
 from imports import pipeline
 from imports.checking import MATCH_KEYS
 from imports.reading import ENCODINGS, FileProblem
@@ -88,7 +89,12 @@ class Command(BaseCommand):
         try:
             with self.progress_bar("Importing") as bar:
                 written = pipeline.write(
-                    file, file.name, options, user=None, progress=advanced, kept=kept
+                    file,
+                    file.name,
+                    options,
+                    actor=Actor("manage.py import_customers"),
+                    progress=advanced,
+                    kept=kept,
                 )
         except pipeline.ChangedSinceChecked as changed:
             raise CommandError(str(changed)) from None

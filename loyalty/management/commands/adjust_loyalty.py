@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from backoffice.audit import Actor
 from customers.models import Customer
 from loyalty.models import STAFF_REASONS
 from loyalty.services import LoyaltyError, loyalty_adjust
@@ -36,7 +37,11 @@ class Command(BaseCommand):
             raise CommandError(f"{found} is not enrolled in the loyalty programme.")
         try:
             entry = loyalty_adjust(
-                account=account, delta=points, reason=reason, note=note, actor=None
+                account=account,
+                delta=points,
+                reason=reason,
+                note=note,
+                actor=Actor("manage.py adjust_loyalty"),
             )
         except LoyaltyError as refusal:
             raise CommandError(str(refusal)) from None

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from backoffice.audit import Actor
 from loyalty.services import card_batch_generate
 
 MAX_COUNT = 100_000
@@ -17,6 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args, count, **options):
         if not 1 <= count <= MAX_COUNT:
             raise CommandError(f"--count must be between 1 and {MAX_COUNT:,}.")
-        batch = card_batch_generate(size=count, actor=None)
+        batch = card_batch_generate(size=count, actor=Actor("manage.py generate_customer_codes"))
         for code in batch.cards.order_by("pk").values_list("code", flat=True).iterator():
             self.stdout.write(code)
