@@ -322,6 +322,10 @@ CHAIN_NAME = os.environ.get("CHAIN_NAME", "").strip() or "Retail Back Office"
 # The registers' API (/api/v1/): a register's key is its only credential; each register
 # may make API_THROTTLE_RATE requests (a 429 with Retry-After beyond).
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "1200/min")
+# A sale's total beyond this, either way, is refused as a mistake (a 400), and so is a sale
+# dated more than SALE_MAX_AGE_DAYS ago: a late one is recorded in the back office.
+SALE_MAX_TOTAL = Decimal(os.environ.get("SALE_MAX_TOTAL", "100000.00"))
+SALE_MAX_AGE_DAYS = env_int("SALE_MAX_AGE_DAYS", 90)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["registers.api.authentication.RegisterKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["registers.api.authentication.IsRegister"],

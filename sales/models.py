@@ -8,8 +8,13 @@ from backoffice.money import MoneyField
 class Sale(WrittenOnce):
     """A sale recorded by a register, once: its receipt id is unique per register, and the
     same receipt sent again finds this row (``fingerprint`` tells the same body from
-    another). A refund is a sale with ``refund_for`` and a negative total. ``result`` is
-    the answer the register was given, given again to a retry."""
+    another). ``result`` is the answer the register was given, given again to a retry.
+
+    A sale is its tender parts, which add up to its total: points (``points_value``, what
+    the ``points_redeemed`` paid), the house account, the membership, and ``other_amount``
+    (cash, card), never negative. A refund is a sale with ``refund_for``; its total and
+    every part are negative, so that a sale and its refunds add up to what is left of each.
+    """
 
     # The constraint's and the index's leading columns serve the two foreign keys.
     register = models.ForeignKey(
@@ -38,6 +43,8 @@ class Sale(WrittenOnce):
         related_name="sales", db_index=False,
     )  # fmt: skip
     membership_amount = MoneyField(null=True, blank=True)
+    points_value = MoneyField(default=0, help_text="What the points redeemed paid.")
+    other_amount = MoneyField("cash and card", default=0)
     refund_for = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds",
         db_index=False,

@@ -25,6 +25,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from backoffice import audit, bulk
+from backoffice.money import cents
 from customers.models import Customer
 from loyalty.models import EarnRule, LoyaltyAccount, Reason
 from loyalty.services import loyalty_post_in_bulk
@@ -191,6 +192,7 @@ class CustomersSales:
                 else 0
             )
             earned = self.shop.rule.points_for(total, redeemed) if enrolled else 0
+            points_value = min(cents(redeemed * self.shop.rule.point_value), total)
             if redeemed:
                 self.points.append(
                     (account_id, -redeemed, Reason.REDEMPTION, f"receipt {receipt}", moment)
@@ -206,6 +208,7 @@ class CustomersSales:
                 {"register_id": tills[store_id], "receipt_id": receipt,
                  "store_id": store_id, "customer_id": customer_id, "total": total,
                  "occurred_at": moment, "points_earned": earned, "points_redeemed": redeemed,
+                 "points_value": points_value, "other_amount": total - points_value,
                  "fingerprint": "", "created_at": moment, "result": RESULT % balance}
             )  # fmt: skip
             day = moment.astimezone(self.zone).date()

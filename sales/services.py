@@ -7,15 +7,17 @@ customer's row is locked first, so that a customer's sales (and a sale sent twic
 are recorded one after the other; the same receipt sent again finds the first sale.
 """
 
+import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backoffice import audit, bulk
-from backoffice.money import format_money
+from backoffice.money import ZERO, cents, format_money
 from customers.models import Customer
 from customers.scope import in_held_store
 from house_accounts.models import HouseAccountEntry
@@ -31,6 +33,10 @@ from memberships.services import (
 from stores.actors import OutOfScope
 
 from .models import Sale, StoreDay
+
+# Square's limit: a sale is refunded at most this many times.
+MAX_REFUNDS = 20
+SALE_FUTURE_LEEWAY = datetime.timedelta(minutes=10)
 
 
 class SaleRefused(Exception):
@@ -90,12 +96,13 @@ def write_sale(*, register, sale, fingerprint):
     if not customer.in_store:
         # Before anything is written: the register adds them to its store first.
         raise OutOfScope(f"No customer of this store has the id {customer.pk}.")
-    actor = register
+    refuse_out_of_bounds(sale)
     original = original_sale(register, customer, sale) if sale.get("refund_for") else None
-    loyalty = LoyaltyAccount.objects.filter(customer=customer).first()
-    points = post_points(loyalty, sale, original, actor)
-    house_account = post_house_account(customer, register, sale, original, actor)
-    membership = post_membership(customer, register, sale, original, actor)
+    loyalty = LoyaltyAccount.objects.select_for_update().filter(customer=customer).first()
+    points = post_points(loyalty, sale, original, register)
+    parts = tender_parts(sale, original, points["redeemed"])
+    house_account = post_house_account(customer, register, sale, original, parts, register)
+    membership = post_membership(customer, register, sale, original, parts, register)
     recorded = Sale.objects.create(
         register=register,
         receipt_id=sale["id"],
@@ -106,16 +113,15 @@ def write_sale(*, register, sale, fingerprint):
         points_earned=points["earned"],
         points_redeemed=points["redeemed"],
         house_account=house_account,
-        house_account_amount=sale.get("house_account_amount"),
         membership=membership,
-        membership_amount=sale.get("membership_amount"),
         refund_for=original,
         fingerprint=fingerprint,
         result=balances_after(customer, loyalty, house_account, membership),
+        **parts,
     )
     count_visit(customer, recorded)
     audit.record(
-        user=actor,
+        user=register,
         action=audit.Action.CREATE,
         obj=recorded,
         summary=f"{recorded} of {format_money(recorded.total)} at {register.store}",
@@ -124,8 +130,29 @@ def write_sale(*, register, sale, fingerprint):
     return recorded
 
 
+def refuse_out_of_bounds(sale):
+    """A total beyond ``SALE_MAX_TOTAL`` either way, and a time more than
+    ``SALE_FUTURE_LEEWAY`` ahead (a till's clock may run a little fast) or older than
+    ``SALE_MAX_AGE_DAYS``, are mistakes: a sale dated 2030 would be the customer's last
+    visit until then, and a total of billions would overflow the day's sums."""
+    if abs(sale["total"]) > settings.SALE_MAX_TOTAL:
+        raise SaleRefused(
+            "total", f"A sale's total is at most {format_money(settings.SALE_MAX_TOTAL)}."
+        )
+    now = timezone.now()
+    if sale["occurred_at"] > now + SALE_FUTURE_LEEWAY:
+        raise SaleRefused("occurred_at", "This time is in the future: check the register's clock.")
+    if sale["occurred_at"] < now - datetime.timedelta(days=settings.SALE_MAX_AGE_DAYS):
+        raise SaleRefused(
+            "occurred_at",
+            f"A sale older than {settings.SALE_MAX_AGE_DAYS} days is not taken: record it "
+            "in the back office.",
+        )
+
+
 def original_sale(register, customer, sale):
-    """The sale a refund returns: the register's own receipt, else the store's."""
+    """The sale a refund returns: the register's own receipt, else the store's. At most
+    ``MAX_REFUNDS`` refunds a sale, none of more than is left of it."""
     receipt = sale["refund_for"]
     own = Sale.objects.filter(register=register, receipt_id=receipt, refund_for=None).first()
     if own is None:
@@ -137,8 +164,15 @@ def original_sale(register, customer, sale):
         own = found[0]
     if own.customer_id != customer.pk:
         raise SaleRefused("refund_for", f"The receipt {receipt} is another customer's sale.")
-    refunded = own.refunds.aggregate(total=Coalesce(Sum("total"), Decimal(0)))["total"]
-    left = own.total + refunded
+    own.refunded = own.refunds.aggregate(
+        count=Count("pk"),
+        **{part: Coalesce(Sum(part), Decimal(0)) for part in ["total", *AMOUNT_PARTS]},
+    )
+    if own.refunded["count"] >= MAX_REFUNDS:
+        raise SaleRefused(
+            "refund_for", f"The receipt {receipt} has had {MAX_REFUNDS} refunds, the most."
+        )
+    left = own.total + own.refunded["total"]
     if -sale["total"] > left:
         raise SaleRefused(
             "total",
@@ -148,11 +182,81 @@ def original_sale(register, customer, sale):
     return own
 
 
+# A sale's parts paid in money other than cash or card, as stored on the sale.
+AMOUNT_PARTS = ["points_value", "house_account_amount", "membership_amount"]
+# The parts that name an account: none (null) when a sale has no such part.
+ACCOUNT_PARTS = {"house_account_amount", "membership_amount"}
+
+
+def tender_parts(sale, original, points_redeemed):
+    """The sale's parts, each with the sign of its total: what the points redeemed paid,
+    the house account and membership parts, and the rest (cash, card), which is never
+    negative. A refund gives back at most what is left of each part of its sale: the parts
+    it names, else every part in proportion to its total, the refund that completes the
+    sale's return giving back what is left."""
+    if original is None:
+        paid = {
+            "points_value": cents(points_redeemed * EarnRule.current().point_value),
+            "house_account_amount": sale.get("house_account_amount"),
+            "membership_amount": sale.get("membership_amount"),
+        }
+        return with_the_rest(paid, sale["total"], over="The points, house account and "
+                             "membership parts come to more than the sale's total.")  # fmt: skip
+    named = {
+        part: sale[part] for part in ("house_account_amount", "membership_amount") if part in sale
+    }
+    left = {part: left_of(original, part) for part in AMOUNT_PARTS}
+    completes = original.total + original.refunded["total"] + sale["total"] == 0
+    back = {}
+    for part in AMOUNT_PARTS:
+        if part in named:
+            if named[part] > left[part]:
+                raise SaleRefused(
+                    part, f"At most {format_money(left[part])} of this part of the receipt "
+                    f"{original.receipt_id} is left to give back.",
+                )  # fmt: skip
+            back[part] = named[part]
+        elif part == "points_value":
+            back[part] = points_value_back(original, points_redeemed, left[part])
+        elif named or not left[part]:
+            back[part] = ZERO
+        elif completes:
+            back[part] = left[part]
+        else:
+            share = cents(getattr(original, part) * -sale["total"] / original.total)
+            back[part] = min(share, left[part])
+    given_back = with_the_rest(back, -sale["total"], over="The parts given back come to more "
+                               "than the refund's total.")  # fmt: skip
+    return {
+        part: -amount if amount else (None if part in ACCOUNT_PARTS else ZERO)
+        for part, amount in given_back.items()
+    }
+
+
+def left_of(original, part):
+    return (getattr(original, part) or ZERO) + original.refunded[part]
+
+
+def points_value_back(original, points_given_back, left):
+    """What the points a refund gives back had paid, at the sale's own rate."""
+    if not original.points_redeemed:
+        return ZERO
+    return min(cents(original.points_value * -points_given_back / original.points_redeemed), left)
+
+
+def with_the_rest(parts, total, *, over):
+    """``parts`` and ``other_amount``, what they leave of ``total``: refused if negative."""
+    other = total - sum(amount or ZERO for amount in parts.values())
+    if other < 0:
+        raise SaleRefused("total", over)
+    return {**parts, "other_amount": other}
+
+
 def post_points(account, sale, original, actor):
     """{"earned": n, "redeemed": n}, posted to the customer's loyalty ``account`` (None
-    when they have none). A refund takes back the points its sale earned and gives back
-    those it redeemed, in proportion to the amount refunded; the last refund of a sale
-    takes back what is left."""
+    when they have none). A refund takes back the points its sale earned and, unless it
+    names the parts it gives back, gives back those it redeemed, in proportion to the
+    amount refunded; the last refund of a sale takes back what is left."""
     enrolled = account is not None and account.enrolled
     receipt = f"receipt {sale['id']}"
     if original is None:
@@ -170,7 +274,9 @@ def post_points(account, sale, original, actor):
     if not enrolled:  # out of the programme since: no points move
         return {"earned": 0, "redeemed": 0}
     earned = -min(returned(original, "points_earned", sale["total"]), account.balance)
-    redeemed = -returned(original, "points_redeemed", sale["total"])
+    # A refund that names the parts it gives back gives back those alone.
+    names_parts = "house_account_amount" in sale or "membership_amount" in sale
+    redeemed = 0 if names_parts else -returned(original, "points_redeemed", sale["total"])
     if earned:  # points spent since stay spent: what is left of them is taken back
         adjust(account, earned, Reason.RETURN, f"{receipt}, taken back", actor, part="total")
     if redeemed:
@@ -197,17 +303,28 @@ def adjust(account, delta, reason, note, actor, *, part):
         raise SaleRefused(part, str(refusal)) from None
 
 
-def post_house_account(customer, register, sale, original, actor):
-    number, amount = sale.get("house_account"), sale.get("house_account_amount")
-    if not number:
+def post_house_account(customer, register, sale, original, parts, actor):
+    """The house account part: charged to the account the sale names, or given back to
+    the account its sale was charged to."""
+    amount = parts["house_account_amount"]
+    if not amount:
         return None
-    account = customer.house_accounts.filter(account_number=number).first()
-    if account is None:
-        raise SaleRefused("house_account", f"The customer has no house account {number}.")
+    number = sale.get("house_account")
+    if original is not None:
+        account = original.house_account
+        if number and number != account.account_number:
+            raise SaleRefused(
+                "house_account", f"The receipt {original.receipt_id} was charged to "
+                f"{account.account_number}: its refund goes back there.",
+            )  # fmt: skip
+    else:
+        account = customer.house_accounts.filter(account_number=number).first()
+        if account is None:
+            raise SaleRefused("house_account", f"The customer has no house account {number}.")
     kind = HouseAccountEntry.Kind.REFUND if original else HouseAccountEntry.Kind.CHARGE
     try:
         house_account_post(
-            account=account, kind=kind, amount=amount, store=register.store,
+            account=account, kind=kind, amount=abs(amount), store=register.store,
             reference=sale["id"], note="", actor=actor,
         )  # fmt: skip
     except HouseAccountError as refusal:
@@ -215,17 +332,19 @@ def post_house_account(customer, register, sale, original, actor):
     return account
 
 
-def post_membership(customer, register, sale, original, actor):
-    amount = sale.get("membership_amount")
+def post_membership(customer, register, sale, original, parts, actor):
+    """The membership part: charged to the customer's active membership, or given back
+    to the membership its sale was charged to."""
+    amount = parts["membership_amount"]
     if not amount:
         return None
-    account = active_membership_of(customer)
+    account = original.membership if original is not None else active_membership_of(customer)
     if account is None:
         raise SaleRefused("membership_amount", "This customer has no active membership.")
     post = membership_refund if original else membership_charge
     try:
         post(
-            account=account, amount=amount, store=register.store,
+            account=account, amount=abs(amount), store=register.store,
             note=f"receipt {sale['id']}", actor=actor,
         )  # fmt: skip
     except MembershipError as refusal:

@@ -1,13 +1,15 @@
 import django_tables2 as tables
 from django.template.defaultfilters import date as format_date
 
-from backoffice.money import format_money
+from backoffice.money import cents, format_money
 from backoffice.tables import ObjectTable
 
 
 class SaleTable(ObjectTable):
     preference_key = "sales"
-    default_columns = ("occurred_at", "store", "register", "receipt_id", "total", "points")
+    default_columns = (
+        "occurred_at", "store", "register", "receipt_id", "total", "paid_with", "points",
+    )  # fmt: skip
     fixed_columns = ("occurred_at",)
     phone_columns = ("occurred_at", "total", "points")
 
@@ -16,6 +18,7 @@ class SaleTable(ObjectTable):
     register = tables.Column("Register", accessor="register__name")
     receipt_id = tables.Column("Receipt", attrs={"td": {"class": "font-monospace"}})
     total = tables.Column("Total", attrs={"td": {"class": "text-end text-nowrap"}})
+    paid_with = tables.Column("Paid with", empty_values=(), orderable=False)
     points = tables.Column("Points", empty_values=(), attrs={"td": {"class": "text-end"}})
 
     class Meta(ObjectTable.Meta):
@@ -34,8 +37,30 @@ class SaleTable(ObjectTable):
     def render_total(self, value):
         return format_money(value)
 
+    def render_paid_with(self, record):
+        return paid_with(record)
+
     def render_points(self, record):
         return points_moved(record)
+
+
+PAID_WITH = [
+    ("points_value", "Points"),
+    ("house_account_amount", "House account"),
+    ("membership_amount", "Membership"),
+    ("other_amount", "Cash or card"),
+]
+
+
+def paid_with(sale):
+    """ "Points 1.00 · House account 10.00 · Cash or card 13.90": a sale's tender parts
+    (a refund's, given back, are negative)."""
+    parts = [
+        f"{label} {cents(amount):,.2f}"
+        for field, label in PAID_WITH
+        if (amount := getattr(sale, field))
+    ]
+    return " · ".join(parts) or "—"
 
 
 def points_moved(sale):

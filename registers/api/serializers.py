@@ -1,8 +1,9 @@
 """A customer as a till reads them: who they are, and every balance it may spend."""
 
+import re
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from customers.models import Consent, Customer
@@ -182,26 +183,105 @@ class CustomerWriteSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="Required to change one.")
 
 
+AMOUNT_SHAPE = re.compile(r"-?[0-9]{1,10}(\.[0-9]{1,2})?")
+
+
+class AmountField(serializers.DecimalField):
+    """An amount written as a till writes one, "12.50" or 12.5: ASCII digits with at most
+    two decimals. Python's Decimal would also read "1_000", "1e2" and Arabic-Indic digits,
+    which no till means."""
+
+    def __init__(self, *, positive, **kwargs):
+        self.positive = positive
+        super().__init__(
+            max_digits=12, decimal_places=2, min_value=Decimal("0.01") if positive else None,
+            **kwargs,
+        )  # fmt: skip
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            self.fail("invalid")
+        text = data if isinstance(data, str) else repr(data)
+        if not AMOUNT_SHAPE.fullmatch(text.strip()):
+            self.fail("invalid")
+        return super().to_internal_value(text.strip())
+
+
+def amount_schema(sign, example):
+    pattern = rf"^{sign}[0-9]{{1,10}}(\.[0-9]{{1,2}})?$"
+    return {"type": "string", "format": "decimal", "pattern": pattern, "example": example}
+
+
+@extend_schema_field(amount_schema("", "12.50"))
+class PositiveAmountField(AmountField):
+    def __init__(self, **kwargs):
+        super().__init__(positive=True, **kwargs)
+
+
+@extend_schema_field(amount_schema("-?", "24.90"))
+class SignedAmountField(AmountField):
+    def __init__(self, **kwargs):
+        super().__init__(positive=False, **kwargs)
+
+
+SALE_EXAMPLE = {
+    "id": "R-1001", "customer": 42, "total": "24.90", "occurred_at": "2026-12-07T14:05:00Z",
+    "points_redeemed": 100, "house_account": "HA-1042", "house_account_amount": "10.00",
+}  # fmt: skip
+REFUND_EXAMPLE = {
+    "id": "R-1002", "customer": 42, "total": "-12.45", "occurred_at": "2026-12-08T10:00:00Z",
+    "refund_for": "R-1001",
+}  # fmt: skip
+REFUND_OF_A_PART_EXAMPLE = {**REFUND_EXAMPLE, "id": "R-1003", "house_account_amount": "5.00"}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("A sale", SALE_EXAMPLE, request_only=True,
+                       description="24.90: 100 points (1.00), 10.00 on the house account, "
+                       "13.90 in cash or card."),
+        OpenApiExample("A refund of half", REFUND_EXAMPLE, request_only=True,
+                       description="Each part of R-1001 is given back in proportion: 0.50 of "
+                       "points (50 points), 5.00 to the house account, 6.95 in cash or card."),
+        OpenApiExample("A refund to the house account", REFUND_OF_A_PART_EXAMPLE,
+                       request_only=True, description="5.00 back to the house account "
+                       "alone; the rest of the total in cash or card."),
+    ]
+)  # fmt: skip
 class SaleSerializer(serializers.Serializer):
-    """A sale as a register sends it. A refund names the receipt it returns in
-    ``refund_for`` and has a negative ``total``."""
+    """A sale as a register sends it: its ``total``, and the parts of it not paid in cash
+    or card: points (``points_redeemed``, worth the loyalty settings' point value), the
+    house account and the membership. What they leave of the total is cash or card, and
+    they may not come to more.
+
+    The sign convention: a sale's ``total`` is positive or zero; a refund names the
+    receipt it returns in ``refund_for`` and has a negative ``total``. Parts are always
+    written positive: a sale's are what it charges, a refund's what it gives back to each.
+    A refund that names no part gives back every part of its sale in proportion to its
+    total (the refund that completes the return gives back what is left); one that names
+    parts gives back those, at most what is left of each, and the rest in cash or card.
+    A sale is refunded at most 20 times."""
 
     id = TextField(max_length=64, help_text="The register's receipt id.")
     customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(),
         error_messages={"does_not_exist": "No customer has the id {pk_value}."},
     )
-    total = serializers.DecimalField(max_digits=12, decimal_places=2)
-    occurred_at = serializers.DateTimeField()
+    total = SignedAmountField(help_text="Negative for a refund.")
+    occurred_at = serializers.DateTimeField(
+        help_text="When the sale was made, at most 10 minutes ahead of the server's clock and "
+        "no older than SALE_MAX_AGE_DAYS (90 by default)."
+    )
     points_redeemed = serializers.IntegerField(min_value=0, max_value=MAX_POINTS, default=0)
     house_account = TextField(
-        max_length=25, required=False, help_text="The account number to charge."
+        max_length=25, required=False,
+        help_text="The account number to charge; a refund gives back to its sale's account.",
+    )  # fmt: skip
+    house_account_amount = PositiveAmountField(
+        required=False, help_text="Charged, or (a refund) given back: never negative."
     )
-    house_account_amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
-    )
-    membership_amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+    membership_amount = PositiveAmountField(
+        required=False, help_text="Charged, or (a refund) given back: never negative."
     )
     refund_for = TextField(
         max_length=64, required=False, help_text="The receipt id of the sale returned."
@@ -216,7 +296,7 @@ class SaleSerializer(serializers.Serializer):
             errors["total"] = ["A sale's total is not negative: a refund names refund_for."]
         if refund and data["points_redeemed"]:
             errors["points_redeemed"] = ["A refund gives back the points of its sale itself."]
-        if bool(data.get("house_account")) != ("house_account_amount" in data):
+        if not refund and bool(data.get("house_account")) != ("house_account_amount" in data):
             errors["house_account_amount"] = [
                 "Give house_account and house_account_amount together."
             ]
@@ -226,13 +306,22 @@ class SaleSerializer(serializers.Serializer):
 
 
 class SaleResultSerializer(serializers.Serializer):
-    """What the register is told of a sale: the points, and every balance after it."""
+    """What the register is told of a sale: its parts (a refund's negative), the points,
+    and every balance after it."""
 
     id = TextField(source="receipt_id")
     customer = serializers.IntegerField(source="customer_id", allow_null=True)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     points_earned = serializers.IntegerField()
     points_redeemed = serializers.IntegerField()
+    points_value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    house_account_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True
+    )
+    membership_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    other_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Cash and card."
+    )
     loyalty_balance = serializers.IntegerField(source="result.loyalty_balance")
     house_account_balance = serializers.DecimalField(
         max_digits=12, decimal_places=2, source="result.house_account_balance", allow_null=True

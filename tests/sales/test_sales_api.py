@@ -21,7 +21,10 @@ from tests.factories import OPS, make_customer, make_house_account, make_members
 pytestmark = pytest.mark.django_db
 
 SALES = reverse("api_sales")
-NOON = timezone.make_aware(datetime.datetime(2026, 12, 1, 12, 0))
+# Yesterday at noon: a sale is taken up to SALE_MAX_AGE_DAYS old.
+NOON = timezone.make_aware(
+    datetime.datetime.combine(timezone.localdate() - datetime.timedelta(days=1), datetime.time(12))
+)
 
 
 @pytest.fixture
@@ -69,8 +72,9 @@ class TestASale:
         assert response.status_code == 201
         assert response.json() == {
             "id": "R1", "customer": ada.pk, "total": "25.75", "points_earned": 25,
-            "points_redeemed": 0, "loyalty_balance": 145, "house_account_balance": None,
-            "membership_balance": "100.00",
+            "points_redeemed": 0, "points_value": "0.00", "house_account_amount": None,
+            "membership_amount": None, "other_amount": "25.75", "loyalty_balance": 145,
+            "house_account_balance": None, "membership_balance": "100.00",
         }  # fmt: skip
         assert points_of(ada) == 145
 
@@ -167,7 +171,7 @@ class TestAllOrNothing:
     def test_a_charge_over_the_house_accounts_limit_writes_nothing(self, till, ada):
         response = till.post(
             SALES,
-            sale(ada, total="150.00", points_redeemed=100, house_account="HA-ADA",
+            sale(ada, total="151.00", points_redeemed=100, house_account="HA-ADA",
                  house_account_amount="150.00"),
             format="json",
         )  # fmt: skip
@@ -185,7 +189,9 @@ class TestAllOrNothing:
         assert "below zero" in response.json()["points_redeemed"][0]
 
     def test_a_membership_charge_beyond_the_allowance_is_refused_by_name(self, till, ada):
-        response = till.post(SALES, sale(ada, membership_amount="500.00"), format="json")
+        response = till.post(
+            SALES, sale(ada, total="500.00", membership_amount="500.00"), format="json"
+        )
 
         assert response.status_code == 400
         assert "more than the allowance left" in response.json()["membership_amount"][0]
