@@ -8,7 +8,7 @@ from .services import staff_stores_set
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "country", "is_active"]
+    list_display = ["name", "code", "country", "time_zone", "is_active"]
     list_filter = ["is_active", "country"]
     search_fields = ["name", "code"]
 

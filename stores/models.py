@@ -1,6 +1,22 @@
+import datetime
+import functools
+import zoneinfo
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_countries.fields import CountryField
+
+
+def default_time_zone():
+    return settings.TIME_ZONE
+
+
+@functools.cache
+def time_zone_choices():
+    """The IANA time zones (``zoneinfo.available_timezones()``, with ``TIME_ZONE``)."""
+    zones = zoneinfo.available_timezones() | {settings.TIME_ZONE}
+    return [(zone, zone.replace("_", " ")) for zone in sorted(zones)]
 
 
 class StoreQuerySet(models.QuerySet):
@@ -22,6 +38,13 @@ class Store(models.Model):
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive stores are no longer offered on forms."
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        choices=time_zone_choices,
+        help_text="The store's clock: its days, its customers' visits and the house account "
+        "periods of its charges begin at its midnight.",
+    )
 
     objects = StoreQuerySet.as_manager()
 
@@ -30,6 +53,18 @@ class Store(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def day_of(self, moment):
+        """The store's day that ``moment`` falls on."""
+        return timezone.localdate(moment, self.zone)
+
+    def day_start(self, day):
+        """The first moment of ``day`` at the store."""
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), self.zone)
 
 
 class StorePreference(models.Model):
