@@ -25,16 +25,16 @@ FIRST_DAY = datetime.date(1, 1, 2)
 LAST_DAY = datetime.date(9999, 12, 30)
 
 
-def start_of_day(day):
-    """The first moment of ``day`` in the current time zone."""
+def start_of_day(day, zone=None):
+    """The first moment of ``day`` in ``zone`` (by default the current time zone)."""
     day = min(max(day, FIRST_DAY), LAST_DAY)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), zone)
 
 
-def end_of_day(day):
+def end_of_day(day, zone=None):
     """The first moment after ``day``: the start of the next one."""
     return start_of_day(
-        min(day, LAST_DAY - datetime.timedelta(days=1)) + datetime.timedelta(days=1)
+        min(day, LAST_DAY - datetime.timedelta(days=1)) + datetime.timedelta(days=1), zone
     )
 
 

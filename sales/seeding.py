@@ -7,7 +7,8 @@ it is run again. A customer's sales fall between the later of their creation and
 Each sale earns points by the current earn rule; one in eight of a member's sales redeems
 ``POINTS_REDEEMED`` points when the balance allows. The points are posted by
 ``loyalty_post_in_bulk``, and the customers' visits and the stores' days are counted as
-``sales.services.count_visit`` counts them.
+``sales.services.count_visit`` counts them: on each store's clock, a visit a day a customer
+buys at a store.
 
 No till sent these sales: their fingerprint is empty (a till sending one of their
 receipts again would get a conflict), and they are not audit events one by one.
@@ -60,10 +61,12 @@ class Batch:
 
 @dataclass(frozen=True)
 class Shop:
-    """What every batch's sales share: the tills, the earn rule and the time of the load."""
+    """What every batch's sales share: the tills, the stores' time zones, the earn rule
+    and the time of the load."""
 
     seed: int
     tills: dict
+    zones: dict
     rule: EarnRule
     now: datetime
 
@@ -86,7 +89,10 @@ def seed_sales(count, *, seed, batch_size, jobs, progress):
         )
         for start in range(0, len(waiting), batch_size)
     ]  # fmt: skip
-    shop = Shop(seed=seed, tills=demo_tills(), rule=EarnRule.current(), now=timezone.now())
+    shop = Shop(
+        seed=seed, tills=demo_tills(), rule=EarnRule.current(), now=timezone.now(),
+        zones={store.pk: store.zone for store in Store.objects.all()},
+    )  # fmt: skip
     if jobs > 1 and connection.vendor == "postgresql":
         connections.close_all()  # each process opens its own
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -162,7 +168,6 @@ class CustomersSales:
                 customer_id__in=ids
             ).values_list("customer_id", "pk", "enrolled", "balance")
         }
-        self.zone = timezone.get_current_timezone()
         self.sales, self.points, self.visits = [], [], {}
         self.days = defaultdict(Counter)
 
@@ -181,7 +186,7 @@ class CustomersSales:
         account_id, enrolled, balance = self.accounts.get(customer_id, (None, False, 0))
         tills = self.shop.tills
         stores = self.stores.get(customer_id) or list(tills)
-        spent, earned_in_all, visited = Decimal(0), 0, set()
+        spent, earned_in_all, visited = Decimal(0), 0, set()  # (store, day)
         for number, moment in enumerate(moments, start=1):
             store_id = rng.choice(stores)
             receipt = f"D{customer_id}-{number}"  # a customer's sales are seeded once
@@ -211,15 +216,15 @@ class CustomersSales:
                  "points_value": points_value, "other_amount": total - points_value,
                  "fingerprint": "", "created_at": moment, "result": RESULT % balance}
             )  # fmt: skip
-            day = moment.astimezone(self.zone).date()
+            day = moment.astimezone(self.shop.zones[store_id]).date()
             totals = self.days[store_id, day]
             totals["sales"] += 1
             totals["total"] += total
             totals["points_earned"] += earned
             totals["points_redeemed"] += redeemed
-            if day not in visited:
+            if (store_id, day) not in visited:
                 totals["visits"] += 1
-                visited.add(day)
+                visited.add((store_id, day))
             if number == 1:
                 totals["new_customers"] += 1
         self.visits[customer_id] = {

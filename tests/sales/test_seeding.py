@@ -1,9 +1,11 @@
 """seed_demo --sales: demo sales written in bulk, every total and balance in step."""
 
+from collections import Counter
 from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Max, Min, Sum
@@ -13,6 +15,7 @@ from customers.models import Customer
 from loyalty.models import LoyaltyAccount, LoyaltyLedgerEntry, Reason
 from sales import seeding
 from sales.models import Sale, StoreDay
+from stores.models import Store
 
 
 def seed(**options):
@@ -30,6 +33,12 @@ def balances_add_up():
 @pytest.fixture
 def demo_with_sales(db):
     seed(customers=60, stores=4, sales=700, batch_size=20)
+
+
+def test_the_demo_stores_keep_their_cities_clocks(demo_with_sales):
+    zones = dict(Store.objects.values_list("code", "time_zone"))
+    here = settings.TIME_ZONE
+    assert zones == {"DT01": here, "RV02": here, "AP03": here, "S004": "America/Denver"}
 
 
 def test_the_demo_has_as_many_sales_as_asked_through_each_store_demo_till(demo_with_sales):
@@ -98,11 +107,18 @@ def assert_days_are_the_sales():
         count=Count("id"), total=Sum("total"), earned=Sum("points_earned"),
         redeemed=Sum("points_redeemed"),
     )  # fmt: skip
-    zone = timezone.get_current_timezone()
-    visits = {
-        (customer, occurred_at.astimezone(zone).date())
-        for customer, occurred_at in Sale.objects.values_list("customer", "occurred_at")
-    }
+    # Each sale is on its store's day; a visit is a day on the store's clock on which the
+    # customer bought there.
+    zones = {store.pk: store.zone for store in Store.objects.all()}
+    sold = [
+        (customer, store, occurred_at.astimezone(zones[store]).date())
+        for customer, store, occurred_at in Sale.objects.values_list(
+            "customer", "store", "occurred_at"
+        )
+    ]
+    visits = set(sold)
+    by_day = Counter((store, day) for _, store, day in sold)
+    assert {(row.store_id, row.day): row.sales for row in StoreDay.objects.all()} == by_day
     # Rounded to the cent: SQLite sums decimals in floating point.
     assert (days["sales"], round(days["total"], 2), days["earned"], days["redeemed"]) == (
         sales["count"], round(sales["total"], 2), sales["earned"], sales["redeemed"]

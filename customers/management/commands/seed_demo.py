@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import phonenumbers
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
@@ -100,11 +101,17 @@ STREETS = ["Main St", "Oak Ave", "Pine Rd", "Maple Dr", "Cedar Ln", "Elm St"]
 NATIONALITIES = ["US", "MX", "CA", "GB", "DE", "FR", "JP", "IN", "BR", "NG"]
 # Where customers' phones come from: mostly local, some from abroad.
 PHONE_REGIONS = ["US"] * 14 + ["CA", "MX", "GB", "DE", "FR", "JP"]
-STORE_CITIES = [
-    "Austin", "Boston", "Chicago", "Denver", "El Paso", "Fresno", "Houston", "Irvine",
-    "Jackson", "Kansas City", "Lubbock", "Miami", "Nashville", "Omaha", "Portland", "Queens",
-    "Reno", "Seattle", "Tampa", "Tucson",
-]  # fmt: skip
+# The numbered stores' cities, with their time zones (the first three keep TIME_ZONE's).
+STORE_CITIES = {
+    "Austin": "America/Chicago", "Boston": "America/New_York", "Chicago": "America/Chicago",
+    "Denver": "America/Denver", "El Paso": "America/Denver", "Fresno": "America/Los_Angeles",
+    "Houston": "America/Chicago", "Irvine": "America/Los_Angeles",
+    "Jackson": "America/Chicago", "Kansas City": "America/Chicago",
+    "Lubbock": "America/Chicago", "Miami": "America/New_York", "Nashville": "America/Chicago",
+    "Omaha": "America/Chicago", "Portland": "America/Los_Angeles",
+    "Queens": "America/New_York", "Reno": "America/Los_Angeles",
+    "Seattle": "America/Los_Angeles", "Tampa": "America/New_York", "Tucson": "America/Phoenix",
+}  # fmt: skip
 COMPANIES = ["Bluebird Catering", "Hill & Sons Builders", "Northwind Traders", "Lumen Studio"]
 
 
@@ -160,11 +167,13 @@ def consent_of(number, given_at):
 
 
 def demo_stores(count):
-    """The first three are the README's; more are numbered, across the stores' cities."""
-    stores = list(DEMO_STORES)
+    """(name, code, time zone): the first three are the README's, in ``TIME_ZONE``; more
+    are numbered, across the stores' cities, each in its city's zone."""
+    stores = [(name, code, settings.TIME_ZONE) for name, code in DEMO_STORES]
+    cities = list(STORE_CITIES.items())
     for number in range(len(stores) + 1, count + 1):
-        city = STORE_CITIES[number % len(STORE_CITIES)]
-        stores.append((f"{city} {number}", f"S{number:03d}"))
+        city, zone = cities[number % len(cities)]
+        stores.append((f"{city} {number}", f"S{number:03d}", zone))
     return stores[:count]
 
 
@@ -217,8 +226,10 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with transaction.atomic():
             store_rows = [
-                Store.objects.get_or_create(code=code, defaults={"name": name, "country": "US"})[0]
-                for name, code in demo_stores(stores)
+                Store.objects.get_or_create(
+                    code=code, defaults={"name": name, "country": "US", "time_zone": zone}
+                )[0]
+                for name, code, zone in demo_stores(stores)
             ]
         phones = phone_pool(rng)
         people = self.people(rng, customers)
