@@ -45,7 +45,10 @@ class RequestLimitsMiddleware:
         if length > limit:
             megabytes = limit // (1024 * 1024)
             if for_api(request):
-                return refused(f"A request body is at most {megabytes} MB.", status=413)
+                return refused(
+                    f"A request body is at most {megabytes} MB.", status=413,
+                    code="request_too_large",
+                )  # fmt: skip
             page = render_to_string("413.html", {"megabytes": megabytes}, request=request)
             response = HttpResponse(page, status=413)
             response["Cache-Control"] = "no-store"
@@ -60,15 +63,19 @@ def for_api(request):
     return request.path.startswith("/api/")
 
 
-def refused(message, *, status):
-    response = JsonResponse({"detail": message}, status=status)
+def refused(message, *, status, code, **more):
+    """An API error answered before any view: JSON with its code (``registers.api.errors``)."""
+    response = JsonResponse({"detail": message, "code": code, **more}, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
 
 def bad_request(request):
     if for_api(request):
-        return refused("This request has a character no field accepts (NUL).", status=400)
+        return refused(
+            "This request has a character no field accepts (NUL).", status=400,
+            code="invalid_character",
+        )  # fmt: skip
     response = HttpResponseBadRequest(render_to_string("400.html", request=request))
     response["Cache-Control"] = "no-store"
     return response
@@ -82,15 +89,17 @@ def has_nul(query_dict):
 
 
 class PrivateCacheMiddleware:
-    """Pages for signed-in staff show personal data: no shared or browser cache may keep
-    them (``Cache-Control: private, no-store``) unless the view chose otherwise."""
+    """Pages for signed-in staff and the registers' API show personal data: no shared or
+    browser cache may keep them (``Cache-Control: private, no-store``) unless the view
+    chose otherwise."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.user.is_authenticated and "Cache-Control" not in response:
+        personal = request.user.is_authenticated or for_api(request)
+        if personal and "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-store"
         return response
 

@@ -326,14 +326,17 @@ API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "1200/min")
 # dated more than SALE_MAX_AGE_DAYS ago: a late one is recorded in the back office.
 SALE_MAX_TOTAL = Decimal(os.environ.get("SALE_MAX_TOTAL", "100000.00"))
 SALE_MAX_AGE_DAYS = env_int("SALE_MAX_AGE_DAYS", 90)
+# A request's Idempotency-Key and its answer are kept this long for retries.
+IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 24)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["registers.api.authentication.RegisterKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["registers.api.authentication.IsRegister"],
     "DEFAULT_THROTTLE_CLASSES": ["registers.api.authentication.PerRegisterThrottle"],
     "DEFAULT_THROTTLE_RATES": {"register": API_THROTTLE_RATE},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["registers.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "registers.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

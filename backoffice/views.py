@@ -47,6 +47,7 @@ from . import audit, paging
 from .exports import BYTE_ORDER_MARK, ExportFormat, write_export_file
 from .filters import AuditEventFilterSet
 from .forms import ThrottledPasswordChangeForm
+from .middleware import for_api, refused
 from .models import AuditEvent, Export, TablePreference
 from .money import format_money
 from .paging import KeysetPaginator, bounded_count, narrowed, narrowed_if_few
@@ -568,7 +569,13 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
-    """The 500 page, rendered without context processors: the database may be what failed."""
+    """The 500 page, rendered without context processors: the database may be what failed.
+    The registers' API answers in JSON."""
+    if for_api(request):
+        return refused(
+            "Something went wrong on the server; it was logged.", status=500,
+            code="server_error", request_id=getattr(request, "request_id", ""),
+        )  # fmt: skip
     template = loader.get_template("500.html")
     context = {"request_id": getattr(request, "request_id", "")}
     return HttpResponseServerError(template.render(context))

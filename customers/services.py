@@ -46,14 +46,15 @@ def locked_in_scope(actor, pks, *, manager=Customer.objects):
 
 
 def stores_kept(actor, before, asked):
-    """The stores a customer keeps when ``actor`` asks for ``asked``: a store ``actor`` does
-    not hold is never removed (it is not theirs to take away, and it would take the
-    customer out of that store's sight); the stores it holds are as asked."""
+    """The stores (by id) a customer keeps when ``actor`` asks for ``asked`` (stores or
+    ids): a store ``actor`` does not hold is never removed (it is not theirs to take away,
+    and it would take the customer out of that store's sight); the stores it holds are as
+    asked."""
     if is_chain_wide(actor):
         return list(asked)
     held = set(held_store_ids(actor))
-    kept = [store for store in before if store.pk not in held]
-    return list({store.pk: store for store in [*kept, *asked]}.values())
+    kept = [store.pk for store in before if store.pk not in held]
+    return list(dict.fromkeys([*kept, *(getattr(store, "pk", store) for store in asked)]))
 
 
 @transaction.atomic

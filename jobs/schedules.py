@@ -31,6 +31,11 @@ SCHEDULES = (
     ),
     Schedule("Remove expired files", "backoffice.tasks.remove_expired_files", datetime.time(2, 0)),
     Schedule("Apply retention", "privacy.tasks.apply_retention_daily", datetime.time(3, 0)),
+    Schedule(
+        "Remove old idempotency keys",
+        "registers.tasks.remove_old_idempotent_answers_daily",
+        datetime.time(2, 30),
+    ),
 )
 
 

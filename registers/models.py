@@ -88,14 +88,17 @@ class Register(models.Model):
 
 
 class IdempotentAnswer(models.Model):
-    """The answer a register was given for a request with an ``Idempotency-Key``: the same
-    key from the same register gets it again, and the request is not made twice."""
+    """A request with an ``Idempotency-Key``, claimed before its work is done, then the
+    answer it got: the same key from the same register gets that answer again, and the
+    request is not made twice. A claim without an answer is a request still running (a
+    retry meanwhile is a 409), or one whose worker died, which a retry takes over after
+    ``ABANDONED_AFTER``."""
 
     register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="The SHA-256 of the request body.")
-    status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField()
+    status_code = models.PositiveSmallIntegerField(null=True, help_text="Empty while running.")
+    body = models.JSONField(null=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -3,13 +3,16 @@ reactivated with a new key; the device holding one released. Each is an audit ev
 the register. A person does this only for the stores they hold (``stores.actors``):
 anything else is ``OutOfScope``, whichever door the request came in by."""
 
+import datetime
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from backoffice import audit
 from stores.actors import refuse_unless_holds
 
-from .models import Register, new_key
+from .models import IdempotentAnswer, Register, new_key
 
 
 @transaction.atomic
@@ -111,3 +114,12 @@ def register_claim(*, register, device):
         .get()
     )
     return register.device == device
+
+
+def remove_old_idempotent_answers(now=None):
+    """Forget the answers kept for ``Idempotency-Key`` retries after
+    ``IDEMPOTENCY_KEEP_HOURS``: a till retries within minutes, Stripe keeps keys a day.
+    Returns how many were removed."""
+    since = (now or timezone.now()) - datetime.timedelta(hours=settings.IDEMPOTENCY_KEEP_HOURS)
+    removed, _ = IdempotentAnswer.objects.filter(created_at__lt=since).delete()
+    return removed

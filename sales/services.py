@@ -40,11 +40,13 @@ SALE_FUTURE_LEEWAY = datetime.timedelta(minutes=10)
 
 
 class SaleRefused(Exception):
-    """A part of the sale cannot be recorded: ``part`` names the field, the message why."""
+    """A part of the sale cannot be recorded: ``part`` names the field, the message why,
+    ``code`` the kind of refusal for a machine."""
 
-    def __init__(self, part, message):
+    def __init__(self, part, message, code="refused"):
         super().__init__(message)
         self.part = part
+        self.code = code
 
 
 class ReceiptReused(Exception):

@@ -45,10 +45,13 @@ def text(value):
 
 
 def api_errors(form):
-    """The form's messages by the API's field names, as plain text."""
+    """The form's errors by the API's field names: (code, message in plain text) each."""
     return {
         API_NAMES.get(name, name): [
-            PLAIN_MESSAGES.get(error.code) or strip_tags(" ".join(error.messages))
+            (
+                error.code or "invalid",
+                PLAIN_MESSAGES.get(error.code) or strip_tags(" ".join(error.messages)),
+            )
             for error in errors
         ]
         for name, errors in form.errors.as_data().items()

@@ -3,7 +3,20 @@ may get besides the one it asked for."""
 
 ERROR = {
     "type": "object",
-    "description": "A message per field (a list of messages), or a `detail` message.",
+    "description": "DRF's shape with machine-readable codes (registers.api.errors): a field's "
+    "errors as a list of plain-text messages by the field's name, with their codes in "
+    '`codes` (`{"email": ["This email address already belongs to another customer."], '
+    '"codes": {"email": ["duplicate_email"]}}`); any other error as a `detail` '
+    "message with its `code` (`not_found`, `not_authenticated`, `throttled`, "
+    "`request_in_progress`, `register_in_use`, `request_too_large`, `server_error`, ...).",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "codes": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
     "additionalProperties": True,
 }
 EVERY_OPERATION = {
@@ -17,7 +30,9 @@ EVERY_OPERATION = {
 }
 CONFLICTS = {
     ("post", "/api/v1/sales/"): "The receipt id was used for another sale.",
-    ("post", "/api/v1/customers/"): "The Idempotency-Key was used for another request.",
+    ("post", "/api/v1/customers/"): "The Idempotency-Key was used for another request "
+    "(`idempotency_key_reused`), or its first request is still being answered "
+    "(`request_in_progress`): send it again in a moment.",
     ("patch", "/api/v1/customers/{id}/"): "The customer was saved since the version read.",
 }
 

@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 
-from . import views
+from . import errors, views
 from .authentication import IsRegisterOrManager, RegisterKeyAuthentication
 
 # The schema and the docs are read by registers, and by managers in the back office.
@@ -27,5 +27,5 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api_schema", **DOCS_ACCESS),
         name="api_docs",
     ),
-    re_path(r"", views.not_found),
+    re_path(r"", errors.not_found),
 ]

@@ -1,16 +1,18 @@
 """The registers' API: finding, creating and changing customers, and recording sales.
 Each register acts for its own store: phone numbers are read in its store's country."""
 
+import datetime
 import hashlib
 import json
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status, views
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -28,6 +30,7 @@ from sales.services import ReceiptReused, SaleRefused, record_sale
 from stores.models import Store
 
 from ..models import IdempotentAnswer
+from .errors import error_response, field_errors
 from .forms import DUPLICATE_EMAIL, FORM_FIELDS, api_errors, customer_form
 from .serializers import (
     AddToStoreSerializer,
@@ -47,6 +50,14 @@ class ByNamePages(CursorPagination):
     page_size = 20
     max_page_size = 100
     page_size_query_param = "page_size"
+
+    def decode_cursor(self, request):
+        """A cursor is this API's own: one holding a NUL (which no name has, and
+        PostgreSQL cannot compare) is not one, as any other made-up cursor."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position and "\x00" in cursor.position:
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
 
     def get_page_size(self, request):
         """A page size that is not a whole number from 1 to 100 is refused, not ignored."""
@@ -158,12 +169,11 @@ class CustomerDetailView(generics.RetrieveAPIView):
     def patch(self, request, pk):
         customer = self.get_object()
         if not isinstance(request.data, dict):
-            return Response({"detail": "Send the changes as a JSON object."}, status=400)
+            return error_response(400, "not_an_object", "Send the changes as a JSON object.")
         version = request.data.get("version")
         if type(version) is not int:  # noqa: E721 - a JSON true is not a version
-            return Response(
-                {"version": ["Send the version of the customer as it was read."]},
-                status=status.HTTP_400_BAD_REQUEST,
+            return field_errors(
+                {"version": [("required", "Send the version of the customer as it was read.")]}
             )
         return save_customer(request, customer, expected_version=version, done=status.HTTP_200_OK)
 
@@ -207,9 +217,9 @@ class SaleCreateView(views.APIView):
                 fingerprint=fingerprint(incoming.validated_data),
             )
         except SaleRefused as refusal:
-            return Response({refusal.part: [str(refusal)]}, status=status.HTTP_400_BAD_REQUEST)
+            return field_errors({refusal.part: [(refusal.code, str(refusal))]})
         except ReceiptReused as conflict:
-            return Response({"id": [str(conflict)]}, status=status.HTTP_409_CONFLICT)
+            return field_errors({"id": [("receipt_reused", str(conflict))]}, status=409)
         return Response(
             SaleResultSerializer(sale).data,
             status=status.HTTP_201_CREATED if recorded_now else status.HTTP_200_OK,
@@ -238,20 +248,20 @@ def save_customer(request, customer, *, expected_version, done):
     stores)."""
     register = request.auth
     if not isinstance(request.data, dict):
-        return Response({"detail": "Send the customer as a JSON object."}, status=400)
+        return error_response(400, "not_an_object", "Send the customer as a JSON object.")
     incoming = CustomerWriteSerializer(data=request.data, partial=customer is not None)
     incoming.is_valid()
     data = {name: value for name, value in request.data.items() if name in FORM_FIELDS}
     form = customer_form(data, register=register, customer=customer)
     errors = {} if form.is_valid() else api_errors(form)
     for name, messages in incoming.errors.items():
-        errors.setdefault(name, messages)
+        errors.setdefault(name, list(coded(messages)))
     codes = request.data.get("stores") if "stores" not in errors else None
     stores = stores_named(codes, register) if codes is not None else None
     if codes is not None and stores is None:
-        errors["stores"] = [f"No store has one of the codes {', '.join(codes)}."]
+        errors["stores"] = [("unknown_store", f"No store has one of the codes {', '.join(codes)}.")]
     if errors:
-        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        return field_errors(errors)
     if stores is None:
         stores = list(customer.stores.all()) if customer else [register.store]
     try:
@@ -260,15 +270,25 @@ def save_customer(request, customer, *, expected_version, done):
             expected_version=expected_version, consent_source=ConsentSource.REGISTER,
         )  # fmt: skip
     except EmailTaken:
-        return Response({"email": [DUPLICATE_EMAIL]}, status=status.HTTP_400_BAD_REQUEST)
+        return field_errors({"email": [("duplicate_email", DUPLICATE_EMAIL)]})
     except ConcurrentEditError:
         current = customer_details().get(pk=customer.pk)
-        return Response(
-            {"version": ["Someone saved this customer since it was read: these are the "
-                         "current values."], "current": CustomerSerializer(current).data},
-            status=status.HTTP_409_CONFLICT,
+        conflict = field_errors(
+            {"version": [("edit_conflict", "Someone saved this customer since it was read: "
+                          "these are the current values.")]},
+            status=409,
         )  # fmt: skip
+        conflict.data["current"] = CustomerSerializer(current).data
+        return conflict
     return Response(CustomerSerializer(customer_details().get(pk=saved.pk)).data, status=done)
+
+
+def coded(messages):
+    """(code, message) of each of a serializer field's errors; a list field's are by item."""
+    if isinstance(messages, dict):
+        messages = [message for found in messages.values() for message in found]
+    for message in messages:
+        yield getattr(message, "code", "invalid"), str(message)
 
 
 def stores_named(codes, register):
@@ -279,41 +299,71 @@ def stores_named(codes, register):
     return list({store.pk: store for store in [register.store, *found]}.values())
 
 
+# Stripe keeps keys of up to 255 characters whole: a longer one is refused, never cut.
+IDEMPOTENCY_KEY_MAX = 255
+# A claim with no answer after this is a request whose worker died: a retry takes it over.
+ABANDONED_AFTER = datetime.timedelta(minutes=1)
+
+
 def once_per_key(request, answer):
-    """``answer()`` once per ``Idempotency-Key`` of the register: the same key again gets
-    the first answer, and nothing is made twice (the same key with another body: 409)."""
-    key = request.headers.get("Idempotency-Key", "").strip()[:100]
-    if not key:
+    """``answer()`` once per ``Idempotency-Key`` of the register. The key is claimed
+    before the work: a retry that comes while the first request runs gets a 409 saying so
+    (the IETF httpapi Idempotency-Key draft), a later one the first answer with
+    ``Idempotent-Replayed: true``, and nothing is made twice (the same key with another
+    body: 409). An answer of 500 or more is not kept, so the request may be tried again."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
         return answer()
+    if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX:
+        return error_response(
+            400, "idempotency_key_invalid",
+            f"An Idempotency-Key is 1 to {IDEMPOTENCY_KEY_MAX} characters.",
+        )  # fmt: skip
     register, body = request.auth, fingerprint(request.data)
-    if first := IdempotentAnswer.objects.filter(register=register, key=key).first():
-        return first_answer(first, body)
+    claim = claimed(register, key, body)
+    if not isinstance(claim, IdempotentAnswer):
+        return claim  # the answer for a key claimed before
+    try:
+        response = answer()
+    except BaseException:
+        claim.delete()
+        raise
+    if response.status_code >= 500:
+        claim.delete()
+        return response
+    IdempotentAnswer.objects.filter(pk=claim.pk).update(
+        status_code=response.status_code, body=response.data
+    )
+    return response
+
+
+def claimed(register, key, body):
+    """The claim of ``key`` for this request, or the answer to give instead: the first
+    answer, or a 409 while the first request runs or when the key was used for another."""
     try:
         with transaction.atomic():
-            response = answer()
-            if response.status_code < 300:
-                IdempotentAnswer.objects.create(
-                    register=register, key=key, fingerprint=body,
-                    status_code=response.status_code, body=response.data,
-                )  # fmt: skip
-            return response
+            return IdempotentAnswer.objects.create(register=register, key=key, fingerprint=body)
     except IntegrityError:
-        # The same key sent twice at once: the other one's answer stands.
-        first = IdempotentAnswer.objects.filter(register=register, key=key).first()
-        if first is None:
-            raise
-        return first_answer(first, body)
-
-
-def first_answer(first, body):
+        pass
+    first = IdempotentAnswer.objects.filter(register=register, key=key).first()
+    if first is None:  # removed meanwhile: a 500 or an expiry
+        return claimed(register, key, body)
     if first.fingerprint != body:
-        return Response(
-            {"detail": "This Idempotency-Key was used for another request."},
-            status=status.HTTP_409_CONFLICT,
+        return error_response(
+            409, "idempotency_key_reused", "This Idempotency-Key was used for another request."
         )
-    return Response(first.body, status=first.status_code)
-
-
-def not_found(request, *args, **kwargs):
-    """Any other address under the API: a 404 in JSON, never the pages' HTML."""
-    return JsonResponse({"detail": "There is no such address in the API."}, status=404)
+    if first.status_code is None:
+        abandoned = timezone.now() - ABANDONED_AFTER
+        taken_over = IdempotentAnswer.objects.filter(
+            pk=first.pk, status_code=None, created_at__lt=abandoned
+        ).update(created_at=timezone.now())
+        if taken_over:
+            return first
+        return error_response(
+            409, "request_in_progress",
+            "A request with this Idempotency-Key is still being answered: send it again "
+            "in a moment to get its answer.",
+        )  # fmt: skip
+    replay = Response(first.body, status=first.status_code)
+    replay["Idempotent-Replayed"] = "true"
+    return replay

@@ -37,7 +37,8 @@ def queued_paths(queue):
 def test_each_schedule_is_queued_once_a_day_after_its_time(queue):
     assert {s.name for s in run_due_schedules(now=at(3, 10))} == {s.name for s in SCHEDULES}
     assert run_due_schedules(now=at(3, 23, 59)) == []  # the same day: queued already
-    assert run_due_schedules(now=at(4, 2, 30)) == [SCHEDULES[0], SCHEDULES[1]]  # not 03:00 yet
+    before_three = [s for s in SCHEDULES if s.at < datetime.time(3, 0)]
+    assert run_due_schedules(now=at(4, 2, 59)) == before_three  # not retention's 03:00 yet
     assert run_due_schedules(now=at(4, 3, 0)) == [RETENTION]
 
     assert queued_paths(queue).count(RETENTION.task_path) == 2
