@@ -366,11 +366,13 @@ def balances_after(customer, loyalty, house_account, membership):
 
 
 def count_visit(customer, sale):
-    """The customer's visits and the store's day, moved by this sale."""
-    day = timezone.localdate(sale.occurred_at)
+    """The customer's visits and the store's day, moved by this sale. A visit is a day of
+    the store's clock on which the customer bought there: their first purchase recorded
+    for it counts it, in whatever order the sales arrive; a refund is no visit."""
+    day = sale.store.day_of(sale.occurred_at)
     refund = sale.refund_for_id is not None
     first_ever = customer.first_sale_at is None
-    first_today = customer.last_sale_at is None or timezone.localdate(customer.last_sale_at) != day
+    visit = not refund and not bought_there_that_day(customer, sale, day)
     Customer.all_objects.filter(pk=customer.pk).update(
         first_sale_at=min(filter(None, [customer.first_sale_at, sale.occurred_at])),
         last_sale_at=max(filter(None, [customer.last_sale_at, sale.occurred_at])),
@@ -382,9 +384,26 @@ def count_visit(customer, sale):
         StoreDay,
         [
             {"store_id": sale.store_id, "day": day, "sales": 0 if refund else 1,
-             "refunds": 1 if refund else 0, "visits": 1 if first_today and not refund else 0,
+             "refunds": 1 if refund else 0, "visits": 1 if visit else 0,
              "new_customers": 1 if first_ever and not refund else 0, "total": sale.total,
              "points_earned": sale.points_earned, "points_redeemed": sale.points_redeemed}
         ],
         unique=["store", "day"],
     )  # fmt: skip
+
+
+def bought_there_that_day(customer, sale, day):
+    """Whether another purchase of the customer at the sale's store falls on ``day``: one
+    range of the (customer, occurred_at) index."""
+    start, end = sale.store.day_start(day), sale.store.day_start(day + datetime.timedelta(days=1))
+    return (
+        Sale.objects.filter(
+            customer=customer,
+            store_id=sale.store_id,
+            refund_for=None,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        )
+        .exclude(pk=sale.pk)
+        .exists()
+    )

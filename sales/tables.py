@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.template.defaultfilters import date as format_date
+from django.utils import timezone
 
 from backoffice.money import cents, format_money
 from backoffice.tables import ObjectTable
@@ -28,8 +29,9 @@ class SaleTable(ObjectTable):
     def list_queryset(cls, queryset):
         return queryset.select_related("store", "register")
 
-    def render_occurred_at(self, value):
-        return format_date(value, "Y-m-d H:i")
+    def render_occurred_at(self, value, record):
+        """On the clock of the store where it was made."""
+        return format_date(timezone.localtime(value, record.store.zone), "Y-m-d H:i")
 
     def render_receipt_id(self, record):
         return f"{record.receipt_id} (refund)" if record.refund_for_id else record.receipt_id
