@@ -3,6 +3,15 @@ from django.utils import timezone
 
 from backoffice.models import WrittenOnce
 from backoffice.money import MoneyField
+from stores.actors import held_store_ids, is_chain_wide
+
+
+class SaleQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        """The sales made at the stores ``actor`` holds (``stores.actors``)."""
+        if is_chain_wide(actor):
+            return self
+        return self.filter(store_id__in=held_store_ids(actor))
 
 
 class Sale(WrittenOnce):
@@ -52,6 +61,8 @@ class Sale(WrittenOnce):
     fingerprint = models.CharField(max_length=64, help_text="The SHA-256 of the sale as sent.")
     result = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SaleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

@@ -329,3 +329,13 @@ class SaleResultSerializer(serializers.Serializer):
     membership_balance = serializers.DecimalField(
         max_digits=12, decimal_places=2, source="result.membership_balance", allow_null=True
     )
+
+
+class SaleReadSerializer(SaleResultSerializer):
+    """A sale as recorded: when and where, the sale a refund returns, and what the register
+    was told."""
+
+    occurred_at = serializers.DateTimeField()
+    store = serializers.CharField(source="store.code")
+    register = serializers.CharField(source="register.name")
+    refund_for = serializers.CharField(source="refund_for.receipt_id", allow_null=True)

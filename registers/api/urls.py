@@ -20,7 +20,9 @@ urlpatterns = [
         views.AddToStoreView.as_view(),
         name="api_customer_add_to_store",
     ),
+    path("customers/<str:pk>/sales/", views.CustomerSalesView.as_view(), name="api_customer_sales"),
     path("sales/", views.SaleCreateView.as_view(), name="api_sales"),
+    path("sales/<str:receipt>/", views.SaleDetailView.as_view(), name="api_sale"),
     path("schema/", SpectacularAPIView.as_view(**DOCS_ACCESS), name="api_schema"),
     path(
         "docs/",

@@ -26,6 +26,7 @@ from customers.services import (
     customer_add_to_store,
     customer_save,
 )
+from sales.models import Sale
 from sales.services import ReceiptReused, SaleRefused, record_sale
 from stores.models import Store
 
@@ -37,6 +38,7 @@ from .serializers import (
     CustomerFoundSerializer,
     CustomerSerializer,
     CustomerWriteSerializer,
+    SaleReadSerializer,
     SaleResultSerializer,
     SaleSerializer,
 )
@@ -224,6 +226,61 @@ class SaleCreateView(views.APIView):
             SaleResultSerializer(sale).data,
             status=status.HTTP_201_CREATED if recorded_now else status.HTTP_200_OK,
         )
+
+
+class ByTimePages(ByNamePages):
+    """A customer's sales, newest first, a page at a time."""
+
+    ordering = ("-occurred_at", "-id")
+
+
+def sales_read():
+    return Sale.objects.select_related("store", "register", "refund_for")
+
+
+class SaleDetailView(generics.RetrieveAPIView):
+    """Did my sale land? The sale of this receipt id: the register's own, else the one of
+    its store's registers that has it. Another store's sale is a 404."""
+
+    serializer_class = SaleReadSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "receipt", {"type": "string", "minLength": 1, "maxLength": 64},
+                OpenApiParameter.PATH, description="The register's receipt id.",
+            )
+        ]
+    )  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self):
+        receipt = self.kwargs["receipt"]
+        store_sales = sales_read().for_actor(self.request.auth).filter(receipt_id=receipt)
+        own = store_sales.filter(register=self.request.auth).first()
+        if own is not None:
+            return own
+        found = list(store_sales[:2])
+        if len(found) != 1:
+            raise Http404(f"No sale of this store has the receipt {receipt}.")
+        return found[0]
+
+
+class CustomerSalesView(generics.ListAPIView):
+    """A customer's sales at the register's store, newest first (the customer must be
+    one of the store's: another store's is a 404)."""
+
+    serializer_class = SaleReadSerializer
+    pagination_class = ByTimePages
+
+    @extend_schema(parameters=[CUSTOMER_ID])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        customer = customer_in(Customer.objects.for_actor(self.request.auth), self.kwargs["pk"])
+        return sales_read().for_actor(self.request.auth).filter(customer=customer)
 
 
 def fingerprint(values):

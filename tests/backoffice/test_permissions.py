@@ -164,8 +164,8 @@ ADMIN_URLS = [
 # Sign-in, sign-out and password pages are Django's own and tested with the security tests.
 # The registers' API answers a register's key, never a staff session: tests/registers/test_api.py.
 API = {
-    "api_customers", "api_customer", "api_customer_add_to_store", "api_sales", "api_schema",
-    "api_docs",
+    "api_customers", "api_customer", "api_customer_add_to_store", "api_customer_sales",
+    "api_sales", "api_sale", "api_schema", "api_docs",
 }  # fmt: skip
 NOT_IN_THE_MATRIX = {"home", "login", "logout", *API}
 
