@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from backoffice import audit, bulk, ledgers
 from customers.models import Customer
+from customers.scope import restrict
 from customers.tallies import recounted
-from stores.actors import person
+from stores.actors import OutOfScope, person
 
 from . import codes
 from .models import (
@@ -71,6 +72,16 @@ class StaleBalance(LoyaltyError):
 
 class CardError(LoyaltyError):
     pass
+
+
+def refuse_out_of_scope(customer_id, actor):
+    """Refuse (``OutOfScope``) work on a customer's points or card unless ``actor`` may see
+    the customer: whichever door asks. ``actor`` None is the project's own code naming no
+    one (the tests' factories); every door names one."""
+    if actor is None:
+        return
+    if not restrict(Customer.all_objects.filter(pk=customer_id), actor).exists():
+        raise OutOfScope("No such customer in your stores.")
 
 
 def locked_account(customer):
@@ -135,8 +146,10 @@ def loyalty_adjust(*, account, delta, reason, note, actor):
     Concurrent adjustments apply one after the other, each seeing the balance the previous
     one left. Refused (nothing written) when the customer is not enrolled, when the balance
     would go below zero, or when the reason needs a note and has none. Returns the entry
-    written (None for a delta of 0, which is checked all the same).
+    written (None for a delta of 0, which is checked all the same). Refused
+    (``OutOfScope``) for a customer ``actor`` may not see.
     """
+    refuse_out_of_scope(account.customer_id, actor)
     note = note[: LoyaltyLedgerEntry._meta.get_field("note").max_length]
     if not delta:
         with transaction.atomic():
@@ -157,7 +170,9 @@ def adjustment_summary(delta, reason, note):
 def loyalty_enrol(*, customer, enrolled, actor):
     """Enrol a customer, or take them out of the programme. Leaving keeps the balance and
     the ledger (no adjustments are allowed meanwhile); enrolling again brings them back.
-    Both are ledger entries moving no points, and audit events."""
+    Both are ledger entries moving no points, and audit events. Refused (``OutOfScope``)
+    for a customer ``actor`` may not see."""
+    refuse_out_of_scope(customer.pk, actor)
     account = locked_account(customer)
     if account.enrolled == enrolled:
         return account
@@ -195,8 +210,9 @@ def loyalty_update(*, customer, enrolled, balance, reason, note="", actor, expec
     form was loaded with) a balance that changed meanwhile is not overwritten:
     ``StaleBalance`` is raised and nothing is written. A ``reason`` that is not one of the
     reasons (tools that predate the list post free text) is recorded as "other", with the
-    text as the note.
+    text as the note. Refused (``OutOfScope``) for a customer ``actor`` may not see.
     """
+    refuse_out_of_scope(customer.pk, actor)
     if not enrolled:
         balance = None  # kept as it is, greyed out, while out of the programme
     account = locked_account(customer)
@@ -314,7 +330,9 @@ def card_assign(*, customer, code, actor):
     refused when no card has it or another customer has it. A card the customer had before
     is freed. ``code`` "" takes the customer's card away. The customer's row is locked
     first: cards given to one customer at once are given one after the other, each
-    replacing the one before."""
+    replacing the one before. Refused (``OutOfScope``) for a customer ``actor`` may not
+    see."""
+    refuse_out_of_scope(customer.pk, actor)
     Customer.all_objects.select_for_update().only("pk").get(pk=customer.pk)
     current = LoyaltyCard.objects.select_for_update().filter(customer=customer).first()
     if (current.code if current else "") == code:

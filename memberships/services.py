@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from backoffice import audit, ledgers
 from backoffice.money import ZERO, cents, format_money
+from customers.models import Customer
+from customers.scope import restrict
+from stores.actors import OutOfScope
 
 from .models import MembershipAccount, MembershipEntry, MembershipSeat, Period
 
@@ -26,6 +29,19 @@ class AlreadyAMember(MembershipError):
             "customer can be in one active membership at a time."
         )
         self.account = account
+
+
+def refuse_out_of_scope(actor, *customer_ids):
+    """Refuse (``OutOfScope``) work on a membership, or seating a member, unless ``actor``
+    may see each of the customers (a membership is its holder's): whichever door asks.
+    ``actor`` None is the project's own code naming no one (the tests' factories); every
+    door names one."""
+    if actor is None:
+        return
+    wanted = set(customer_ids)
+    seen = restrict(Customer.all_objects.filter(pk__in=wanted), actor).values_list("pk", flat=True)
+    if set(seen) != wanted:
+        raise OutOfScope("No such membership or customer in your stores.")
 
 
 def active_membership_of(customer):
@@ -48,6 +64,7 @@ def refuse_if_a_member(customer, *, besides=None):
 def membership_open(*, account, actor):
     """Open ``account`` (unsaved: holder, plan, card number, description, issue date): its
     expiry date comes from the plan's period, its balance starts at the plan's allowance."""
+    refuse_out_of_scope(actor, account.customer_id)
     refuse_if_a_member(account.customer)
     account.expiry_date = Period(account.plan.period).end(account.issue_date)
     account.created_by = actor if actor and actor.is_authenticated else None
@@ -77,6 +94,7 @@ def membership_update(*, account, actor, expected_version=None):
     """Save the changed description of ``account`` (its plan, holder and dates stay),
     unless it changed since the form showing it was loaded (``expected_version``)."""
     stored = MembershipAccount.objects.select_for_update().get(pk=account.pk)
+    refuse_out_of_scope(actor, stored.customer_id)
     if expected_version is not None and expected_version != stored.version:
         raise MembershipError(
             "This membership changed while you were editing (a charge, a member, or an "
@@ -106,6 +124,7 @@ def seat(account, customer, *, is_holder):
 @transaction.atomic
 def membership_add_member(*, account, customer, actor):
     account = MembershipAccount.objects.select_for_update().get(pk=account.pk)
+    refuse_out_of_scope(actor, account.customer_id, customer.pk)
     if not account.is_active:
         raise MembershipError("This membership has expired: members cannot be added.")
     refuse_if_a_member(customer)
@@ -118,6 +137,7 @@ def membership_add_member(*, account, customer, actor):
 
 @transaction.atomic
 def membership_remove_member(*, account, customer, actor):
+    refuse_out_of_scope(actor, account.customer_id)
     removed, _ = MembershipSeat.objects.filter(
         account=account, customer=customer, is_holder=False
     ).delete()
@@ -169,7 +189,9 @@ def membership_post(*, account, kind, amount, store, note, actor, token=None):
     """Add ``amount`` to the balance of ``account`` (a charge is negative); the one writer
     of a membership balance (``backoffice.ledgers.post``): concurrent charges apply one
     after the other, and a charge beyond the balance left is refused, whatever else was
-    charged meanwhile. A form ``token`` seen before raises ``AlreadyRecorded``."""
+    charged meanwhile. A form ``token`` seen before raises ``AlreadyRecorded``. Refused
+    (``OutOfScope``) for a membership whose holder ``actor`` may not see."""
+    refuse_out_of_scope(actor, account.customer_id)
     return ledgers.post(
         MEMBERSHIP_ALLOWANCE, account=account, change=cents(amount), user=actor, token=token,
         kind=kind, store=store, note=note,
