@@ -50,4 +50,8 @@ def document_errors(result, generator, request, public):
                 operation["responses"].setdefault(
                     code, {"description": description, "content": reference}
                 )
+    # A change (PATCH) names the version of the customer it was made from.
+    patched = result["components"]["schemas"].get("PatchedCustomerWrite")
+    if patched is not None:
+        patched["required"] = sorted({*patched.get("required", []), "version"})
     return result

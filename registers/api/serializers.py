@@ -3,6 +3,7 @@
 import re
 from decimal import Decimal
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -10,6 +11,10 @@ from customers.models import Consent, Customer
 from house_accounts.services import left_this_period
 from loyalty.models import MAX_POINTS
 from memberships.services import active_membership_of
+
+# Something besides spaces: what Python's strip() takes away (the schema's \s, and the
+# separators \x1c-\x1f and \x85 that it counts as spaces too) is not a name or an id.
+NOT_BLANK = RegexValidator(r"[^\s\x1c-\x1f\x85]", "This field may not be blank.", code="blank")
 
 
 class TextField(serializers.CharField):
@@ -148,8 +153,8 @@ class CustomerWriteSerializer(serializers.Serializer):
     The customer form checks the values and gives its own messages."""
 
     type = serializers.ChoiceField(choices=Customer.Type.choices, required=False)
-    first_name = TextField(max_length=100)
-    last_name = TextField(max_length=100)
+    first_name = TextField(max_length=100, validators=[NOT_BLANK])
+    last_name = TextField(max_length=100, validators=[NOT_BLANK])
     company_name = TextField(
         required=False, allow_blank=True, help_text="Required for a business customer."
     )
@@ -262,7 +267,7 @@ class SaleSerializer(serializers.Serializer):
     parts gives back those, at most what is left of each, and the rest in cash or card.
     A sale is refunded at most 20 times."""
 
-    id = TextField(max_length=64, help_text="The register's receipt id.")
+    id = TextField(max_length=64, validators=[NOT_BLANK], help_text="The register's receipt id.")
     customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(),
         error_messages={"does_not_exist": "No customer has the id {pk_value}."},

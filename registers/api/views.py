@@ -53,6 +53,13 @@ class ByNamePages(CursorPagination):
     max_page_size = 100
     page_size_query_param = "page_size"
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def decode_cursor(self, request):
         """A cursor is this API's own: one holding a NUL (which no name has, and
         PostgreSQL cannot compare) is not one, as any other made-up cursor."""
