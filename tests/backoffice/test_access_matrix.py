@@ -19,6 +19,7 @@ A URL or an operation must say how to reach a store B object (``STORE_B_OBJECT``
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -35,6 +36,7 @@ from imports.models import CustomerImport
 from loyalty.services import card_assign, card_batch_generate
 from memberships.services import membership_add_member
 from registers.services import register_create
+from sales.services import record_sale
 from tests.backoffice.test_permissions import app_url_names
 from tests.factories import (
     OPS,
@@ -77,6 +79,10 @@ NO_STORE_OBJECT = {
 # The registers' API: each of its operations is in the schema's matrix below, and the schema
 # and its docs are read by registers and managers alike (tests/registers/test_api.py).
 API_DOCS = {"api_schema", "api_docs"}
+
+
+# A sale of store B's register to store B's customer.
+SALE_B = {"id": "R-B-0", "total": Decimal("10.00"), "occurred_at": timezone.now()}
 
 
 @dataclass
@@ -129,6 +135,7 @@ def world(riverside, downtown, cashier):
     export.file.save("customers.csv", ContentFile(b"id\n"))
     register_a, register_key = register_create(name="Till A", store=riverside, actor=OPS)
     register_b, store_b_register_key = register_create(name="Till B", store=downtown, actor=OPS)
+    record_sale(register=register_b, sale=SALE_B | {"customer": customer}, fingerprint="B-0")
     return World(
         store_a=riverside,
         store_manager=make_user("rhea", groups=["Managers"], stores=[riverside]),
@@ -428,6 +435,8 @@ STORE_B_OPERATIONS = {
         {"key": "not-their-key@example.com"},
     ),
     ("POST", "/api/v1/sales/"): sale_to,
+    ("GET", "/api/v1/sales/{receipt}/"): lambda w: ({"receipt": SALE_B["id"]}, None),
+    ("GET", "/api/v1/customers/{id}/sales/"): lambda w: ({"id": w.customer.pk}, None),
 }
 
 
@@ -441,7 +450,9 @@ def test_every_api_operation_is_in_the_matrix():
     assert not unaccounted, "How does each reach a store B object? Or NO_STORE_OPERATION."
     assert declared <= IN_THE_SCHEMA
     assert not NO_STORE_OPERATION & set(STORE_B_OPERATIONS)
-    in_the_schema = {resolve(api_url(path, {"id": 1})).url_name for _, path in IN_THE_SCHEMA}
+    in_the_schema = {
+        resolve(api_url(path, {"id": 1, "receipt": "R1"})).url_name for _, path in IN_THE_SCHEMA
+    }
     api_urls = {name for name, (route, _) in URLS.items() if route.startswith("api/")}
     assert api_urls == in_the_schema | API_DOCS
 
