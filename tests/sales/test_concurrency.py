@@ -15,7 +15,7 @@ from customers.models import Customer
 from loyalty.models import LoyaltyAccount
 from registers.services import register_create
 from sales.models import Sale
-from sales.services import record_sale
+from sales.services import SaleRefused, record_sale
 from tests.factories import OPS, make_customer, make_store
 from tests.loyalty.test_concurrency import at_once
 
@@ -61,3 +61,35 @@ def test_twenty_registers_each_selling_25_times_to_one_customer_with_redemptions
         sales, Decimal("10.00") * sales, 9 * sales,
     )  # fmt: skip
     call_command("check_balances", stdout=StringIO())
+
+
+def test_refunds_of_one_sale_from_ten_registers_at_once_give_back_no_more_than_it_was():
+    """The customer's row lock puts a customer's sales one after the other: without it,
+    each refund read what was left of the sale before the others wrote theirs."""
+    store = make_store("Boston", code="BO01")
+    ada = make_customer(first_name="Ada", stores=[store])
+    registers = [
+        register_create(name=f"Till {number}", store=store, actor=OPS)[0] for number in range(10)
+    ]
+    noon = timezone.now() - datetime.timedelta(hours=1)
+    record_sale(
+        register=registers[0], fingerprint="sale",
+        sale={"id": "R1", "customer": ada, "total": Decimal("30.00"), "occurred_at": noon},
+    )  # fmt: skip
+    refused = []
+
+    def refund(number):
+        try:
+            record_sale(
+                register=registers[number], fingerprint=f"refund {number}",
+                sale={"id": f"X{number}", "customer": ada, "total": Decimal("-20.00"),
+                      "occurred_at": noon, "refund_for": "R1"},
+            )  # fmt: skip
+        except SaleRefused:
+            refused.append(number)
+
+    assert at_once(refund, threads=10) == []
+
+    assert len(refused) == 9
+    assert Sale.objects.exclude(refund_for=None).count() == 1
+    assert Customer.objects.get(pk=ada.pk).total_spent == Decimal("10.00")
