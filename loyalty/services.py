@@ -343,8 +343,10 @@ def card_assign(*, customer, code, actor):
         if card is None:
             raise CardError(f"No loyalty card has the code {code}: check the card.")
         if card.customer_id is not None:
-            holder = Customer.all_objects.get(pk=card.customer_id)
-            raise CardError(f"The card {code} is already used by {holder}.")
+            # Named only to someone who may see them: a code is an exact key.
+            holder = Customer.all_objects.filter(pk=card.customer_id)
+            seen = (holder if actor is None else restrict(holder, actor)).first()
+            raise CardError(f"The card {code} is already used by {seen or 'another customer'}.")
     if current:
         LoyaltyCard.objects.filter(pk=current.pk).update(customer=None, assigned_at=None)
     if card:

@@ -11,7 +11,7 @@ from backoffice.audit import Actor
 from loyalty import views
 from loyalty.cards import shown_code
 from loyalty.models import LoyaltyCard, LoyaltyCardBatch
-from loyalty.services import card_assign, card_batch_generate
+from loyalty.services import CardError, card_assign, card_batch_generate
 from tests.factories import make_customer, make_user
 from tests.loyalty.test_card_sheets import codes_of, decoded_barcodes
 
@@ -122,3 +122,17 @@ class TestTheQuerysets:
         assert list(LoyaltyCardBatch.objects.for_actor(rita)) == [batch]
         assert set(LoyaltyCardBatch.objects.for_actor(manager)) == {batch, elsewhere}
         assert LoyaltyCard.objects.for_actor(manager).count() == 5
+
+
+def test_a_card_already_given_at_another_store_does_not_name_its_holder(rita, riverside, downtown):
+    batch = card_batch_generate(size=1, actor=OPS)
+    code = batch.cards.get().code
+    card_assign(
+        customer=make_customer(first_name="Dora", last_name="Downtown", stores=[downtown]),
+        code=code, actor=OPS,
+    )  # fmt: skip
+
+    with pytest.raises(CardError) as refused:
+        card_assign(customer=make_customer(stores=[riverside]), code=code, actor=rita)
+
+    assert str(refused.value) == f"The card {code} is already used by another customer."
