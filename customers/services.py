@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -43,6 +44,16 @@ def locked_in_scope(actor, pks, *, manager=Customer.objects):
     if len(locked) != len(pks):
         raise OutOfScope("No such customer in your stores.")
     return locked
+
+
+def refuse_out_of_sight(actor, stores):
+    """A new customer is one of the actor's stores' (``PermissionDenied`` otherwise): in
+    none of them, they would be out of its sight once saved."""
+    if is_chain_wide(actor):
+        return
+    held = set(held_store_ids(actor))
+    if not any(getattr(store, "pk", store) in held for store in stores):
+        raise PermissionDenied("A new customer is one of your stores' customers.")
 
 
 def stores_kept(actor, before, asked):
@@ -104,6 +115,8 @@ def customer_save(
         replaced_photo = stored.photo.name
         customer.version = stored.version + 1
         customer.loyalty_points = stored.loyalty_points  # loyalty.services keeps it
+    if not customer.pk:
+        refuse_out_of_sight(actor, stores)
     staff = person(actor)
     if not customer.pk:
         customer.created_by = staff

@@ -7,7 +7,13 @@ from django.db.models import Exists, OuterRef
 
 from backoffice import audit
 
-from .actors import held_store_ids, holds_store, is_chain_wide, refuse_unless_holds
+from .actors import (
+    OutOfScope,
+    held_store_ids,
+    holds_store,
+    is_chain_wide,
+    refuse_unless_holds,
+)
 from .models import StaffStore, Store
 
 
@@ -36,14 +42,17 @@ def refuse_own_stores(*, user, actor):
 
 @transaction.atomic
 def staff_stores_set(*, user, stores, actor):
-    """Make ``stores`` the ones ``user`` holds, as far as ``actor`` may say: it grants only
-    stores it holds itself (``OutOfScope`` for any other), and the stores ``user`` holds
-    outside the actor's stay held. An audit event about the user says which they held
+    """Make ``stores`` the ones ``user`` holds, as far as ``actor`` may say: ``user`` shares
+    a store with it (or holds none yet), it grants only stores it holds itself
+    (``OutOfScope`` for any other), and the stores ``user`` holds outside the actor's stay
+    held. An audit event about the user says which they held
     before and which now. Returns whether anything changed."""
     refuse_own_stores(user=user, actor=actor)
     # The person's row is locked: two changes of their stores apply one after the other.
     get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
     before = set(stores_held_by(user))
+    if not is_chain_wide(actor) and before and not any(holds_store(actor, s) for s in before):
+        raise OutOfScope("No such person in your stores.")  # as the Staff pages say
     refuse_unless_holds(actor, set(stores) - before)
     out_of_reach = {store for store in before if not holds_store(actor, store)}
     after = set(stores) | out_of_reach

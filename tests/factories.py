@@ -56,7 +56,7 @@ def make_customer(*, stores=None, loyalty_balance=0, loyalty_enrolled=None, user
         loyalty_enrolled=bool(loyalty_balance) if loyalty_enrolled is None else loyalty_enrolled,
         loyalty_balance=loyalty_balance,
         loyalty_reason="opening" if loyalty_balance else "",
-        actor=user,
+        actor=user or OPS,
     )
 
 
@@ -109,7 +109,7 @@ def make_membership(customer=None, *, plan=None, issue_date=None, user=None, **f
         issue_date=issue_date or datetime.date.today(),
         **fields,
     )
-    return membership_open(account=account, actor=user)
+    return membership_open(account=account, actor=user or OPS)
 
 
 def make_house_account(customer=None, *, opening_balance="0.00", user=None, **fields):
@@ -125,7 +125,9 @@ def make_house_account(customer=None, *, opening_balance="0.00", user=None, **fi
         account_number=fields.pop("account_number", f"H{number:05d}"),
         **fields,
     )
-    return house_account_open(account=account, opening_balance=Decimal(opening_balance), actor=user)
+    return house_account_open(
+        account=account, opening_balance=Decimal(opening_balance), actor=user or OPS
+    )
 
 
 def remove_every_customer():
