@@ -57,6 +57,18 @@ def cashier(riverside):
 
 
 @pytest.fixture
+def rhea(riverside):
+    """Rhea, a manager who holds Riverside alone: everything a manager does, in one store."""
+    return make_user("rhea", groups=["Managers"], stores=[riverside], first_name="Rhea")
+
+
+@pytest.fixture
+def rhea_client(client, rhea):
+    client.force_login(rhea)
+    return client
+
+
+@pytest.fixture
 def outsider(db):
     """Signed in, but holds no back-office permission."""
     return make_user("outsider")

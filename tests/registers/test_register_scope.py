@@ -19,25 +19,12 @@ from registers.services import (
     register_release_device,
 )
 from stores.actors import OutOfScope
-from tests.factories import make_user
 from tests.forms import field_errors
 
 pytestmark = pytest.mark.django_db
 
 OPS = Actor("manage.py (tests)")
 NEW_URL = reverse("registers:create")
-
-
-@pytest.fixture
-def rhea(riverside):
-    """Rhea manages Riverside alone."""
-    return make_user("rhea", groups=["Managers"], stores=[riverside])
-
-
-@pytest.fixture
-def rhea_client(client, rhea):
-    client.force_login(rhea)
-    return client
 
 
 @pytest.fixture
