@@ -68,7 +68,8 @@ class Recorded(Exception):
 
 
 def record_sale(*, register, sale, fingerprint):
-    """Record ``sale`` (the API's validated fields: ``id``, ``customer``, ``total``,
+    """Record ``sale`` (the API's validated fields: ``id``, ``customer`` (a customer or
+    their id: another store's, or none, is ``OutOfScope``), ``total``,
     ``occurred_at`` and the optional parts) as ``register``'s. Returns (the sale, whether
     it was recorded now): a receipt sent before with the same ``fingerprint`` returns the
     first sale, with another raises ``ReceiptReused``."""
@@ -88,16 +89,18 @@ def record_sale(*, register, sale, fingerprint):
 
 @transaction.atomic
 def write_sale(*, register, sale, fingerprint):
+    customer_id = getattr(sale["customer"], "pk", sale["customer"])
     customer = (
         Customer.objects.select_for_update(of=("self",))
         .annotate(in_store=in_held_store(register))
-        .get(pk=sale["customer"].pk)
+        .filter(pk=customer_id)
+        .first()
     )
     if first := Sale.objects.filter(register=register, receipt_id=sale["id"]).first():
         raise Recorded(first)
-    if not customer.in_store:
+    if customer is None or not customer.in_store:
         # Before anything is written: the register adds them to its store first.
-        raise OutOfScope(f"No customer of this store has the id {customer.pk}.")
+        raise OutOfScope(f"No customer of this store has the id {customer_id}.")
     refuse_out_of_bounds(sale)
     original = original_sale(register, customer, sale) if sale.get("refund_for") else None
     loyalty = LoyaltyAccount.objects.select_for_update().filter(customer=customer).first()

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404
@@ -60,12 +61,22 @@ class ByNamePages(CursorPagination):
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self.sort_field = queryset.model._meta.get_field(self.ordering[0].lstrip("-"))
+        return super().paginate_queryset(queryset, request, view)
+
     def decode_cursor(self, request):
-        """A cursor is this API's own: one holding a NUL (which no name has, and
-        PostgreSQL cannot compare) is not one, as any other made-up cursor."""
+        """A cursor is this API's own: one whose position is not a value of the sort's
+        field (a made-up time), or holds a NUL (which PostgreSQL cannot compare), is not
+        one, as any other made-up cursor."""
         cursor = super().decode_cursor(request)
-        if cursor is not None and cursor.position and "\x00" in cursor.position:
-            raise NotFound(self.invalid_cursor_message)
+        if cursor is not None and cursor.position is not None:
+            try:
+                self.sort_field.to_python(cursor.position)
+            except DjangoValidationError:
+                raise NotFound(self.invalid_cursor_message) from None
+            if "\x00" in cursor.position:
+                raise NotFound(self.invalid_cursor_message)
         return cursor
 
     def get_page_size(self, request):
@@ -109,8 +120,9 @@ class CustomerSearchView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        """An exact key (email, phone, card code, customer or ID number) finds a customer
-        of any store; names and parts of keys find the register's store's customers only."""
+        """An exact key (a whole email, phone number, card code or ID number) finds the
+        customers it names alone, in any store; customer numbers, names and parts of keys
+        find the register's store's customers only."""
         query = self.request.query_params.get("q", "")
         store = self.request.auth.store
 
@@ -125,12 +137,17 @@ class CustomerSearchView(generics.ListAPIView):
         if not query.strip() or not chain.is_valid():
             return Customer.objects.none()
         exact = chain.exact_match(" ".join(search_words(query)))
-        named_exactly = exact is not None and Customer.objects.filter(exact).exists()
-        found = chain if named_exactly else search(store.code)
-        if not found.is_valid():
-            return Customer.objects.none()
+        if exact is not None and Customer.objects.filter(exact).exists():
+            # Those customers alone: the chain's search would also find every customer of
+            # any store holding the key's text (digits of an ID number in a phone).
+            found = Customer.objects.filter(exact)
+        else:
+            in_store = search(store.code)
+            if not in_store.is_valid():
+                return Customer.objects.none()
+            found = in_store.qs
         return (
-            narrowed_if_few(found.qs)
+            narrowed_if_few(found)
             .annotate(in_store=in_held_store(self.request.auth))
             .prefetch_related(
                 Prefetch("stores", queryset=Store.objects.only("code").order_by("code"))
@@ -264,6 +281,8 @@ class SaleDetailView(generics.RetrieveAPIView):
 
     def get_object(self):
         receipt = self.kwargs["receipt"]
+        if len(receipt) > 64 or "\x00" in receipt:  # no receipt id is
+            raise Http404(f"No sale of this store has the receipt {receipt[:64]!r}.")
         store_sales = sales_read().for_actor(self.request.auth).filter(receipt_id=receipt)
         own = store_sales.filter(register=self.request.auth).first()
         if own is not None:
@@ -294,9 +313,9 @@ def fingerprint(values):
     """The SHA-256 of a request's values: the same request sent again, however its JSON
     was spaced or ordered, has the same one."""
     if isinstance(values, dict):
+        # The customer's id stays a number, as it was when it was read as a Customer.
         values = {
-            name: value.pk if isinstance(value, Customer) else str(value)
-            for name, value in values.items()
+            name: value if name == "customer" else str(value) for name, value in values.items()
         }
     canonical = json.dumps(values, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode(errors="surrogatepass")).hexdigest()

@@ -237,3 +237,20 @@ class TestSixteenTillsAtOnce:
         refused = [body for status, body in answers if status == 400]
         assert all(body["codes"]["email"] == ["duplicate_email"] for body in refused)
         assert Customer.objects.filter(email="grace@example.com").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/sales/%00/",
+        "/api/v1/sales/" + "R" * 65 + "/",
+        "/api/v1/customers/{customer}/sales/?cursor=" + base64.b64encode(b"p=xxx").decode(),
+    ],
+)
+def test_made_up_receipts_and_cursors_are_404s(till, boston, path):
+    ada = make_customer(stores=[boston])
+
+    response = till.get(path.format(customer=ada.pk))
+
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")

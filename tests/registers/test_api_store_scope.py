@@ -209,3 +209,34 @@ class TestTheRulesAreTheServicesOwn:
             record_sale(register=boston_till.register, sale=values, fingerprint="x")
 
         assert not Sale.objects.exists()
+
+
+def test_an_id_number_that_is_also_digits_of_other_customers_finds_its_customer_alone(
+    boston_till, dora
+):
+    """An exact key names its customers alone: searched in the whole chain, the digits of
+    an ID number the register made up would find every customer holding them (Dora's
+    phone ends in 0199)."""
+    created = boston_till.post(
+        SEARCH, {"first_name": "Zed", "last_name": "Zero", "email": "zed@example.com",
+                 "id_number": "0199"}, format="json",
+    )  # fmt: skip
+    assert created.status_code == 201
+
+    found = boston_till.get(SEARCH, {"q": "0199"}).json()["results"]
+
+    assert [customer["first_name"] for customer in found] == ["Zed"]
+
+
+@pytest.mark.parametrize("customer", [999999, "dora"])
+def test_a_sale_to_a_customer_that_does_not_exist_is_the_same_404(boston_till, dora, customer):
+    """The register cannot tell another store's customer from one that does not exist."""
+    values = sale(dora)
+    values["customer"] = dora.pk if customer == "dora" else customer
+
+    response = boston_till.post(SALES, values, format="json")
+
+    assert response.status_code == 404
+    assert (
+        response.json()["detail"] == f"No customer of this store has the id {values['customer']}."
+    )

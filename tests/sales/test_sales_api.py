@@ -256,7 +256,7 @@ class TestBadInput:
         ("changes", "field", "message"),
         [
             ({"total": "-5.00"}, "total", "A sale's total is not negative"),
-            ({"customer": 999999}, "customer", "No customer has the id 999999."),
+            ({"customer": "\u0661"}, "customer", "A customer's id is a whole number."),
             ({"total": "abc"}, "total", "A valid number is required."),
             ({"house_account": "HA-ADA"}, "house_account_amount", "Give house_account and"),
             ({"points_redeemed": -1}, "points_redeemed", "greater than or equal to 0"),
