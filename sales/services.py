@@ -8,7 +8,7 @@ are recorded one after the other; the same receipt sent again finds the first sa
 """
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backoffice import audit, bulk
-from backoffice.money import ZERO, cents, format_money
+from backoffice.money import CENT, ZERO, cents, format_money
 from customers.models import Customer
 from customers.scope import in_held_store
 from house_accounts.models import HouseAccountEntry
@@ -171,7 +171,10 @@ def original_sale(register, customer, sale):
         raise SaleRefused("refund_for", f"The receipt {receipt} is another customer's sale.")
     own.refunded = own.refunds.aggregate(
         count=Count("pk"),
-        **{part: Coalesce(Sum(part), Decimal(0)) for part in ["total", *AMOUNT_PARTS]},
+        **{
+            part: Coalesce(Sum(part), Decimal(0))
+            for part in ["total", *AMOUNT_PARTS, "other_amount"]
+        },
     )
     if own.refunded["count"] >= MAX_REFUNDS:
         raise SaleRefused(
@@ -189,6 +192,8 @@ def original_sale(register, customer, sale):
 
 # A sale's parts paid in money other than cash or card, as stored on the sale.
 AMOUNT_PARTS = ["points_value", "house_account_amount", "membership_amount"]
+# The parts a refund shares out in proportion; the points follow the points given back.
+SHARED_PARTS = ["house_account_amount", "membership_amount", "other_amount"]
 # The parts that name an account: none (null) when a sale has no such part.
 ACCOUNT_PARTS = {"house_account_amount", "membership_amount"}
 
@@ -196,9 +201,9 @@ ACCOUNT_PARTS = {"house_account_amount", "membership_amount"}
 def tender_parts(sale, original, points_redeemed):
     """The sale's parts, each with the sign of its total: what the points redeemed paid,
     the house account and membership parts, and the rest (cash, card), which is never
-    negative. A refund gives back at most what is left of each part of its sale: the parts
-    it names, else every part in proportion to its total, the refund that completes the
-    sale's return giving back what is left."""
+    negative. A refund gives back at most what is left of each part of its sale, cash and
+    card included: the parts it names (and the rest in cash or card), else every part in
+    proportion (``shared_out``)."""
     if original is None:
         paid = {
             "points_value": cents(points_redeemed * EarnRule.current().point_value),
@@ -207,35 +212,64 @@ def tender_parts(sale, original, points_redeemed):
         }
         return with_the_rest(paid, sale["total"], over="The points, house account and "
                              "membership parts come to more than the sale's total.")  # fmt: skip
-    named = {
-        part: sale[part] for part in ("house_account_amount", "membership_amount") if part in sale
-    }
-    left = {part: left_of(original, part) for part in AMOUNT_PARTS}
-    completes = original.total + original.refunded["total"] + sale["total"] == 0
-    back = {}
-    for part in AMOUNT_PARTS:
-        if part in named:
-            if named[part] > left[part]:
-                raise SaleRefused(
-                    part, f"At most {format_money(left[part])} of this part of the receipt "
-                    f"{original.receipt_id} is left to give back.",
-                )  # fmt: skip
-            back[part] = named[part]
-        elif part == "points_value":
-            back[part] = points_value_back(original, points_redeemed, left[part])
-        elif named or not left[part]:
-            back[part] = ZERO
-        elif completes:
-            back[part] = left[part]
-        else:
-            share = cents(getattr(original, part) * -sale["total"] / original.total)
-            back[part] = min(share, left[part])
-    given_back = with_the_rest(back, -sale["total"], over="The parts given back come to more "
-                               "than the refund's total.")  # fmt: skip
+    left = {part: left_of(original, part) for part in [*AMOUNT_PARTS, "other_amount"]}
+    refunded = -sale["total"]
+    points = points_value_back(original, points_redeemed, left["points_value"])
+    named = {part: sale[part] for part in ACCOUNT_PARTS if part in sale}
+    for part, amount in named.items():
+        if amount > left[part]:
+            raise SaleRefused(
+                part, f"At most {format_money(left[part])} of this part of the receipt "
+                f"{original.receipt_id} is left to give back.",
+            )  # fmt: skip
+    if named:
+        back = {part: named.get(part, ZERO) for part in ACCOUNT_PARTS}
+        back = with_the_rest(back, refunded - points, over="The parts given back come to "
+                             "more than the refund's total.")  # fmt: skip
+        if back["other_amount"] > left["other_amount"]:
+            raise SaleRefused(
+                "total", f"At most {format_money(left['other_amount'])} of the receipt "
+                f"{original.receipt_id} is left to give back in cash or card: name the "
+                "parts this refund gives back.",
+            )  # fmt: skip
+    else:
+        completes = original.total + original.refunded["total"] == refunded
+        back = shared_out(original, refunded - points, left, completes=completes)
+    back["points_value"] = points
     return {
         part: -amount if amount else (None if part in ACCOUNT_PARTS else ZERO)
-        for part, amount in given_back.items()
+        for part, amount in back.items()
     }
+
+
+def shared_out(original, amount, left, *, completes):
+    """``amount`` shared out among the sale's house account, membership and cash parts in
+    proportion to them, to the cent (the cents the rounding leaves go to the parts with
+    the largest remainders), none beyond what is left of it. The refund that completes the
+    sale's return gives back what is left of each; the value of points that cannot go back
+    (the customer left the programme since) goes back in cash or card."""
+    if completes:
+        back = {part: left[part] for part in SHARED_PARTS}
+        back["other_amount"] += amount - sum(back.values())
+        return back
+    weights = {part: getattr(original, part) or ZERO for part in SHARED_PARTS}
+    whole = sum(weights.values())
+    exact = {part: amount * weights[part] / whole if whole else ZERO for part in SHARED_PARTS}
+    back = {part: min(exact[part].quantize(CENT, ROUND_DOWN), left[part]) for part in SHARED_PARTS}
+    unshared = amount - sum(back.values())
+    by_remainder = sorted(
+        SHARED_PARTS, key=lambda part: (exact[part] - back[part], left[part]), reverse=True
+    )
+    for part in by_remainder:
+        more = min(left[part] - back[part], unshared)
+        back[part] += more
+        unshared -= more
+    if unshared:
+        raise SaleRefused(
+            "total", f"At most {format_money(amount - unshared)} of the receipt "
+            f"{original.receipt_id} is left to give back besides its points.",
+        )  # fmt: skip
+    return back
 
 
 def left_of(original, part):

@@ -201,3 +201,44 @@ class TestBounds:
         assert response.status_code == 400
         assert "occurred_at" in response.json()
         assert ada.__class__.objects.get(pk=ada.pk).last_sale_at is None
+
+
+class TestCashAndCardIsAPartToo:
+    def test_a_refund_naming_a_part_gives_back_no_cash_the_sale_never_took(self, till, ada):
+        post(till, ada, "R1", "10.00", house_account="HA-ADA", house_account_amount="10.00")
+
+        response = refund(till, ada, "R2", "R1", "-10.00", house_account_amount="0.01")
+
+        assert response.status_code == 400
+        assert (
+            "At most USD 0.00 of the receipt R1 is left to give back in cash or card"
+            in (response.json()["total"][0])
+        )
+        assert owed() == Decimal("10.00")
+
+    def test_tiny_refunds_round_to_the_cent_and_the_last_still_completes(self, till, ada):
+        """3.00 = 100 points (1.00) + 1.00 house account + 1.00 membership, no cash."""
+        post(till, ada, "R1", "3.00", points_redeemed=100, house_account="HA-ADA",
+             house_account_amount="1.00", membership_amount="1.00")  # fmt: skip
+        for number in range(19):
+            assert refund(till, ada, f"X{number}", "R1", "-0.01").status_code == 201
+
+        assert refund(till, ada, "X19", "R1", "-2.81").status_code == 201
+
+        refunds = Sale.objects.exclude(refund_for=None)
+        assert sum(sale.other_amount for sale in refunds) == 0  # no cash was ever taken
+        assert owed() == Decimal("0.00")
+        assert allowance_left(ada) == Decimal("100.00")
+        assert points(ada) == 500
+
+    def test_a_cent_of_a_sale_in_two_parts_is_given_back_to_one(self, till, ada):
+        post(till, ada, "R1", "2.00", house_account="HA-ADA", house_account_amount="1.00",
+             membership_amount="1.00")  # fmt: skip
+
+        response = refund(till, ada, "R2", "R1", "-0.01")
+
+        assert response.status_code == 201
+        answer = response.json()
+        assert (answer["house_account_amount"], answer["membership_amount"]) in [
+            ("-0.01", None), (None, "-0.01"),
+        ]  # fmt: skip
