@@ -106,8 +106,8 @@ def write_sale(*, register, sale, fingerprint):
     loyalty = LoyaltyAccount.objects.select_for_update().filter(customer=customer).first()
     points = post_points(loyalty, sale, original, register)
     parts = tender_parts(sale, original, points["redeemed"])
-    house_account = post_house_account(customer, register, sale, original, parts, register)
-    membership = post_membership(customer, register, sale, original, parts, register)
+    house_account = post_house_account(customer, register, sale, original, parts)
+    membership = post_membership(customer, register, sale, original, parts)
     recorded = Sale.objects.create(
         register=register,
         receipt_id=sale["id"],
@@ -342,7 +342,7 @@ def adjust(account, delta, reason, note, actor, *, part):
         raise SaleRefused(part, str(refusal)) from None
 
 
-def post_house_account(customer, register, sale, original, parts, actor):
+def post_house_account(customer, register, sale, original, parts):
     """The house account part: charged to the account the sale names, or given back to
     the account its sale was charged to."""
     amount = parts["house_account_amount"]
@@ -364,14 +364,14 @@ def post_house_account(customer, register, sale, original, parts, actor):
     try:
         house_account_post(
             account=account, kind=kind, amount=abs(amount), store=register.store,
-            reference=sale["id"], note="", actor=actor,
+            reference=sale["id"], note="", actor=register,
         )  # fmt: skip
     except HouseAccountError as refusal:
         raise SaleRefused("house_account_amount", str(refusal)) from None
     return account
 
 
-def post_membership(customer, register, sale, original, parts, actor):
+def post_membership(customer, register, sale, original, parts):
     """The membership part: charged to the customer's active membership, or given back
     to the membership its sale was charged to."""
     amount = parts["membership_amount"]
@@ -384,7 +384,7 @@ def post_membership(customer, register, sale, original, parts, actor):
     try:
         post(
             account=account, amount=abs(amount), store=register.store,
-            note=f"receipt {sale['id']}", actor=actor,
+            note=f"receipt {sale['id']}", actor=register,
         )  # fmt: skip
     except MembershipError as refusal:
         raise SaleRefused("membership_amount", str(refusal)) from None

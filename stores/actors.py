@@ -9,8 +9,9 @@ Every service takes ``actor=``, and every queryset that a door reads through tak
 - a command or a job named in the audit trail (``backoffice.audit.Actor``): ops run it on
   the whole chain, so it holds every permission and every store.
 
-Each answers ``has_perm(perm)``; a register and a named command answer
-``held_store_ids()`` themselves, a person's stores are read here. So a page, an API
+Each answers ``has_perm(perm)``. A register answers ``held_store_ids()`` itself, a
+person's stores are read here, and a named command holds every permission, so it is
+chain-wide and never asked which stores it holds. So a page, an API
 endpoint, a command and a job meet the same rules, whichever door they came in by.
 """
 

@@ -385,7 +385,10 @@ def stores_named(codes, register):
 # Stripe keeps keys of up to 255 characters whole: a longer one is refused, never cut.
 IDEMPOTENCY_KEY_MAX = 255
 # A claim with no answer after this is a request whose worker died: a retry takes it over.
-ABANDONED_AFTER = datetime.timedelta(minutes=1)
+# Longer than gunicorn's --timeout (300 s, README "Production"), so that a request still
+# running is never run a second time. (A worker killed after the customer was saved but
+# before its answer was kept leaves a retry to find the email taken: a 400.)
+ABANDONED_AFTER = datetime.timedelta(minutes=6)
 
 
 def once_per_key(request, answer):
