@@ -14,6 +14,9 @@ from backoffice import audit, ledgers
 from backoffice.filters import end_of_day, start_of_day
 from backoffice.money import MAX_AMOUNT, ZERO, cents, format_money, past_the_limit
 from backoffice.services import editable_fields
+from customers.models import Customer
+from customers.scope import restrict
+from stores.actors import OutOfScope
 
 from .models import HouseAccount, HouseAccountEntry
 
@@ -24,10 +27,22 @@ class HouseAccountError(Exception):
     """A change that cannot be made; the message says why, for the person who tried."""
 
 
+def refuse_out_of_scope(account, actor):
+    """Refuse (``OutOfScope``) any work on ``account`` unless ``actor`` may see its
+    customer: whichever door asks, a page, a till's sale or a command. ``actor`` None is
+    the project's own code naming no one (the tests' factories); every door names one."""
+    if actor is None:
+        return
+    if not restrict(Customer.all_objects.filter(pk=account.customer_id), actor).exists():
+        raise OutOfScope("No such house account in your stores.")
+
+
 @transaction.atomic
 @transaction.atomic
 def house_account_open(*, account, opening_balance, actor):
-    """Open ``account`` (unsaved), owing ``opening_balance`` (an opening entry)."""
+    """Open ``account`` (unsaved), owing ``opening_balance`` (an opening entry), for a
+    customer ``actor`` may see."""
+    refuse_out_of_scope(account, actor)
     account.created_by = actor if actor and actor.is_authenticated else None
     account.save()
     audit.record(
@@ -51,6 +66,7 @@ def house_account_update(*, account, actor, expected_version):
     """Save the changed settings of ``account``, unless it changed since the form was
     loaded (``expected_version``): then nothing is written."""
     stored = HouseAccount.objects.select_for_update().get(pk=account.pk)
+    refuse_out_of_scope(stored, actor)
     if expected_version is not None and expected_version != stored.version:
         raise HouseAccountError(
             "This house account changed while you were editing (a charge, a payment or an "
@@ -76,6 +92,7 @@ def house_account_update(*, account, actor, expected_version):
 @transaction.atomic
 def house_account_delete(*, account, actor):
     account = HouseAccount.objects.select_for_update().get(pk=account.pk)
+    refuse_out_of_scope(account, actor)
     if account.balance != ZERO:
         raise HouseAccountError(
             f"{account} was not deleted: its balance is {format_money(account.balance)}. "
@@ -94,18 +111,26 @@ def remove_for_purge(customers):
     accounts.delete()
 
 
-def left_this_period(account):
+def left_this_period(account, *, store=None):
     """(what may still be charged in the current limit period, the day it began), or None
-    without a period limit."""
+    without a period limit. The period is on ``store``'s clock (the store charging), else
+    on the current time zone's."""
     if not account.period_limit_enabled:
         return None
-    start = account.period_start(timezone.localdate())
-    return max(account.limit_amount - charged_since(account, start), ZERO), start
+    zone = store_zone(store)
+    start = account.period_start(timezone.localdate(timezone=zone))
+    return max(account.limit_amount - charged_since(account, start, zone=zone), ZERO), start
 
 
-def charged_since(account, day):
-    total = account.entries.filter(kind=Kind.CHARGE, created_at__gte=start_of_day(day))
+def charged_since(account, day, *, zone=None):
+    """The charges since ``day`` began in ``zone`` (by default the current time zone)."""
+    total = account.entries.filter(kind=Kind.CHARGE, created_at__gte=start_of_day(day, zone))
     return total.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def store_zone(store):
+    """``store``'s time zone; without a store, the current one (``TIME_ZONE``)."""
+    return store.zone if store is not None else timezone.get_current_timezone()
 
 
 class HouseAccountBalance(ledgers.MoneyLedger):
@@ -117,7 +142,7 @@ class HouseAccountBalance(ledgers.MoneyLedger):
 
     def refuse(self, account, change, *, kind, **entry_fields):
         if kind == Kind.CHARGE:
-            refuse_over_limits(account, change)
+            refuse_over_limits(account, change, store=entry_fields.get("store"))
         balance = account.balance + change
         if change < 0 and balance < ZERO and not account.allow_credit:
             raise HouseAccountError(
@@ -146,8 +171,10 @@ def house_account_post(*, account, kind, amount, store, reference, note, actor, 
     A charge over the account's max amount, or one that takes the charges of the current
     limit period over the limit, is refused with what is left; a payment or refund that
     takes the balance below zero is refused unless the account allows credit. A form
-    ``token`` seen before raises ``AlreadyRecorded``.
+    ``token`` seen before raises ``AlreadyRecorded``. Refused (``OutOfScope``) for an
+    account whose customer ``actor`` may not see.
     """
+    refuse_out_of_scope(account, actor)
     amount = cents(amount)
     change = -amount if kind in (Kind.PAYMENT, Kind.REFUND) else amount
     return ledgers.post(
@@ -156,13 +183,13 @@ def house_account_post(*, account, kind, amount, store, reference, note, actor, 
     )  # fmt: skip
 
 
-def refuse_over_limits(account, amount):
+def refuse_over_limits(account, amount, *, store):
     if account.max_limit_enabled and amount > account.max_amount:
         raise HouseAccountError(
             f"A charge on this account can be at most {format_money(account.max_amount)}."
         )
     if account.period_limit_enabled:
-        left, start = left_this_period(account)
+        left, start = left_this_period(account, store=store)
         if amount > left:
             period = account.get_limit_period_display().lower()
             raise HouseAccountError(
@@ -183,10 +210,10 @@ def snapshot(account):
     return audit.snapshot(account, editable_fields(HouseAccount))
 
 
-def statement(account, first_day, last_day):
+def statement(account, first_day, last_day, *, zone=None):
     """(opening balance, entries, closing balance) of ``account`` from ``first_day`` to
-    ``last_day``, both included."""
-    start, end = start_of_day(first_day), end_of_day(last_day)
+    ``last_day``, both included, as days in ``zone`` (by default the current time zone)."""
+    start, end = start_of_day(first_day, zone), end_of_day(last_day, zone)
     before = account.entries.filter(created_at__lt=start).order_by("-created_at", "-pk")
     opening = before.values_list("balance_after", flat=True).first() or ZERO
     entries = list(

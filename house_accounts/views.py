@@ -36,6 +36,7 @@ from .services import (
     house_account_update,
     left_this_period,
     statement,
+    store_zone,
 )
 from .tables import HouseAccountEntryTable, HouseAccountTable
 
@@ -129,7 +130,9 @@ class HouseAccountViewSet(LedgerAccountViewSet):
         }
 
     def detail_context(self, request, account):
-        return {"statement_form": StatementForm(), "left_this_period": left_this_period(account)}
+        # The period on the clock of the store in the top bar, which would charge.
+        left = left_this_period(account, store=get_current_store(request))
+        return {"statement_form": StatementForm(), "left_this_period": left}
 
 
 HOUSE_ACCOUNTS = HouseAccountViewSet()
@@ -182,9 +185,12 @@ class StatementView(PermissionRequiredMixin, AccountMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         first, last = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-        opening, entries, closing = statement(self.account, first, last)
+        # Days on the clock of the store printing it, when it is the one store it heads.
+        stores = statement_stores(self.account.customer, get_current_store(request))
+        zone = store_zone(stores[0] if len(stores) == 1 else None)
+        opening, entries, closing = statement(self.account, first, last, zone=zone)
         if request.GET.get("format") == "csv":
-            return self.csv_response(first, last, opening, entries, closing)
+            return self.csv_response(first, last, opening, entries, closing, zone)
         return self.render_to_response(
             self.get_context_data(
                 form=form, shown=True, first=first, last=last, opening=opening, closing=closing,
@@ -193,14 +199,14 @@ class StatementView(PermissionRequiredMixin, AccountMixin, TemplateView):
             )
         )  # fmt: skip
 
-    def csv_response(self, first, last, opening, entries, closing):
+    def csv_response(self, first, last, opening, entries, closing, zone):
         writer = csv.writer(Echo())
         rows = [
             ["date", "entry", "store", "reference", "note", "amount", "balance_after", "who"],
             [first.isoformat(), "Opening balance", "", "", "", "", str(opening), ""],
             *(
                 [
-                    timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
+                    timezone.localtime(entry.created_at, zone).isoformat(timespec="seconds"),
                     entry.get_kind_display(),
                     str(entry.store or ""),
                     neutralise(entry.reference),
