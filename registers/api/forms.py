@@ -15,6 +15,13 @@ FORM_NAMES = {api: form for form, api in API_NAMES.items()}
 DUPLICATE_EMAIL = "This email address already belongs to another customer."
 PLAIN_MESSAGES = {"duplicate_email": DUPLICATE_EMAIL}
 
+# Why a national phone number was read in a country, in a till's words: a till has no top
+# bar and ticks no boxes.
+TILL_WORDS = {
+    "the country of the store chosen in the top bar": "the country of the register's store",
+    "the country of the ticked stores": "the country of the stores sent",
+}
+
 # The API's fields that the form checks.
 FORM_FIELDS = [API_NAMES.get(name, name) for name in CustomerFieldsForm._meta.fields]
 
@@ -35,8 +42,9 @@ def customer_form(data, *, register, customer=None):
         current_store_region=register.store.country.code or None,
     )
     return CustomerFieldsForm(
-        data=values, instance=customer, phone_region=region, phone_region_why=why
-    )
+        data=values, instance=customer, phone_region=region,
+        phone_region_why=TILL_WORDS.get(why, why),
+    )  # fmt: skip
 
 
 def text(value):

@@ -254,3 +254,12 @@ def test_made_up_receipts_and_cursors_are_404s(till, boston, path):
     response = till.get(path.format(customer=ada.pk))
 
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+@pytest.mark.django_db
+def test_a_phone_refused_is_explained_in_a_tills_words(till):
+    response = create(till, {**GRACE, "phone": "123"})
+
+    message = response.json()["phone"][0]
+    assert "the country of the register's store" in message
+    assert "top bar" not in response.content.decode()
