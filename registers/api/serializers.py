@@ -135,13 +135,19 @@ class CustomerSerializer(CustomerSummarySerializer):
             }
         ).data
 
+    @property
+    def till_store(self):
+        """The register's store, whose clock a house account's limit period follows."""
+        register = getattr(self.context.get("request"), "auth", None)
+        return getattr(register, "store", None)
+
     @extend_schema_field(HouseAccountSerializer(many=True))
     def get_house_accounts(self, customer):
         accounts = [
             {
                 "number": account.account_number,
                 "balance": account.balance,
-                "available": (left := left_this_period(account)) and left[0],
+                "available": (left := left_this_period(account, store=self.till_store)) and left[0],
             }
             for account in customer.house_accounts.all()
         ]

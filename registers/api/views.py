@@ -220,7 +220,8 @@ class AddToStoreView(views.APIView):
             customer=customer, store=request.auth.store, actor=request.auth,
             key=incoming.validated_data["key"],
         )  # fmt: skip
-        return Response(CustomerSerializer(customer_details().get(pk=customer.pk)).data)
+        current = customer_details().get(pk=customer.pk)
+        return Response(CustomerSerializer(current, context={"request": request}).data)
 
 
 class SaleCreateView(views.APIView):
@@ -361,9 +362,10 @@ def save_customer(request, customer, *, expected_version, done):
                           "these are the current values.")]},
             status=409,
         )  # fmt: skip
-        conflict.data["current"] = CustomerSerializer(current).data
+        conflict.data["current"] = CustomerSerializer(current, context={"request": request}).data
         return conflict
-    return Response(CustomerSerializer(customer_details().get(pk=saved.pk)).data, status=done)
+    saved = customer_details().get(pk=saved.pk)
+    return Response(CustomerSerializer(saved, context={"request": request}).data, status=done)
 
 
 def coded(messages):

@@ -17,7 +17,9 @@ from house_accounts.services import (
     left_this_period,
     statement,
 )
+from registers.services import register_create
 from tests.factories import OPS, make_customer, make_house_account, make_store
+from tests.tills import till_client
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,14 @@ def test_the_statement_page_is_of_the_stores_days(manager_client, daily, new_yor
 
     rows = b"".join(csv.streaming_content).decode().splitlines()
     assert rows[2].startswith("2026-03-03T20:30:00-05:00,Charge,Manhattan,")
+
+
+def test_a_till_is_told_what_is_left_of_its_stores_day(daily, new_york):
+    """The API's "available" is what the till's charge will be checked against."""
+    till = till_client(register_create(name="Front", store=new_york, actor=OPS)[1])
+    charge(daily, new_york, "80.00", at(DAY, 18))  # 23:00 UTC
+
+    with freeze_time(at(DAY, 20, 30)):  # 01:30 UTC: a new day in UTC, not in New York
+        response = till.get(reverse("api_customer", args=[daily.customer_id]))
+
+    assert response.json()["house_accounts"][0]["available"] == "20.00"
