@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer
+from registers.api.idempotency import fingerprint
 from registers.models import IdempotentAnswer
 from registers.services import register_create, remove_old_idempotent_answers
 from tests.factories import OPS, make_customer, make_store
@@ -162,7 +163,9 @@ class TestARetryGetsTheFirstAnswer:
 
     def test_a_retry_while_the_first_runs_is_a_409_saying_so(self, till, key, boston):
         register = boston.registers.get()
-        IdempotentAnswer.objects.create(register=register, key="k-1", fingerprint=fingerprint())
+        IdempotentAnswer.objects.create(
+            register=register, key="k-1", fingerprint=fingerprint(GRACE)
+        )
 
         response = create(till, HTTP_IDEMPOTENCY_KEY="k-1")
 
@@ -172,7 +175,7 @@ class TestARetryGetsTheFirstAnswer:
     def test_a_claim_whose_worker_died_is_taken_over(self, till, boston):
         register = boston.registers.get()
         IdempotentAnswer.objects.create(
-            register=register, key="k-1", fingerprint=fingerprint(),
+            register=register, key="k-1", fingerprint=fingerprint(GRACE),
             created_at=timezone.now() - datetime.timedelta(minutes=7),
         )  # fmt: skip
 
@@ -196,12 +199,6 @@ class TestARetryGetsTheFirstAnswer:
 
         assert remove_old_idempotent_answers(now=timezone.now() + datetime.timedelta(hours=23)) == 0
         assert remove_old_idempotent_answers(now=timezone.now() + datetime.timedelta(hours=25)) == 1
-
-
-def fingerprint(body=GRACE):
-    from registers.api.views import fingerprint as of
-
-    return of(body)
 
 
 @pytest.mark.django_db(transaction=True)
