@@ -32,7 +32,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -556,7 +556,17 @@ class TableColumnsView(LoginRequiredMixin, View):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing one's password, in the app's layout (Django's own page is the admin's,
+    whose links lead staff to an admin they may not open)."""
+
     form_class = ThrottledPasswordChangeForm
+    template_name = "generic/object_form.html"
+    extra_context = {
+        "heading": "Change your password",
+        "submit_label": "Change password",
+        "cancel_url": reverse_lazy("customers:list"),
+        "form_id": "password-form",
+    }
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}

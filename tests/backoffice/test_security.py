@@ -353,3 +353,35 @@ def test_failure_during_an_update_keeps_the_stored_customer(monkeypatch, downtow
     assert list(customer.stores.all()) == [downtown]
     assert customer.loyalty_account.balance == 10
     assert LoyaltyLedgerEntry.objects.count() == entries
+
+
+class TestThePasswordPagesAreTheApps:
+    """Changing one's password happens in the back office's own layout: Django's page is
+    the admin's, whose Home link led staff to an admin that told them they may not."""
+
+    def test_the_change_page_is_reached_from_my_settings_in_the_apps_layout(self, clerk_client):
+        settings_page = clerk_client.get(reverse("stores:settings")).content.decode()
+        assert reverse("password_change") in settings_page
+
+        page = clerk_client.get(reverse("password_change")).content.decode()
+
+        assert "Change your password" in page
+        assert "Django administration" not in page
+        assert 'href="/admin/' not in page
+        assert "Sign out" in page  # the app's top bar
+
+    def test_a_changed_password_says_so_in_the_apps_layout(self, client, db):
+        user = make_user("carla", password="Correct-Horse-42", groups=["Store staff"])
+        client.force_login(user)
+
+        response = client.post(
+            reverse("password_change"),
+            {"old_password": "Correct-Horse-42", "new_password1": "Brand-New-Secret-91",
+             "new_password2": "Brand-New-Secret-91"},
+            follow=True,
+        )  # fmt: skip
+
+        page = response.content.decode()
+        assert "Password changed" in page and "Django administration" not in page
+        user.refresh_from_db()
+        assert user.check_password("Brand-New-Secret-91")
