@@ -24,10 +24,11 @@ from django.db.models.functions import Cast
 from .paging import sort_terms
 
 # A text cell of the inner SELECT: empty as NULL (COPY writes an empty text as ``""``),
-# then ``backoffice.tables.neutralise`` in SQL.
+# then ``backoffice.tables.neutralise`` in SQL (a phone number in E.164 as it is).
 TEXT_CELL = (
     "CASE WHEN {cell} = '' THEN NULL "
-    r"WHEN {cell} ~ '^ *[-=+@\t\r\n]' THEN '''' || {cell} ELSE {cell} END"
+    r"WHEN {cell} ~ '^ *[-=+@\t\r\n]' AND {cell} !~ '^\+[0-9]+$' THEN '''' || {cell} "
+    "ELSE {cell} END"
 )
 # A raw boolean as Python's csv writer writes it.
 BOOLEAN = "CASE WHEN %(expressions)s THEN 'True' WHEN NOT %(expressions)s THEN 'False' END"

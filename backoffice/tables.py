@@ -8,6 +8,7 @@ user's choice (``TablePreference``), else ``default_columns``.
 """
 
 import csv
+import re
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -28,6 +29,8 @@ from .paging import after_row, sort_terms
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # A cell starting with one of these may be a formula (spaces may come before the trigger).
 FORMULA_STARTS = "=+-@\t\r\n "
+# A cell no spreadsheet runs, though it starts with "+": a number in E.164.
+PHONE_NUMBER_CELL = re.compile(r"\+[0-9]+")
 EXPORT_CHUNK_SIZE = 2000
 
 
@@ -375,8 +378,13 @@ def person(user):
 def neutralise(value):
     """A cell a spreadsheet would run as a formula, prefixed so that it is shown as text.
     Spaces before the trigger do not stop a spreadsheet from running it, so they do not stop
-    the prefix either."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+    the prefix either. A plus sign followed by digits alone (a phone number, +15125550199)
+    cannot run as one, and is written as it is: mailing and SMS tools read it."""
+    if (
+        isinstance(value, str)
+        and value.lstrip(" ").startswith(FORMULA_TRIGGERS)
+        and not PHONE_NUMBER_CELL.fullmatch(value)
+    ):
         return "'" + value
     return value
 

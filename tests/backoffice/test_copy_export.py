@@ -106,7 +106,7 @@ def test_the_file_reads_as_the_customers_hold(awkward_customers):
     assert first["last_name"] == "'  +SUM(A1)"
     assert first["company_name"] == "'-2"
     assert first["notes"] == "'@cmd\nsecond line\r\nthird, with a comma"
-    assert first["phone"] == "'+12125550123"
+    assert first["phone"] == "+12125550123"
     assert first["stores"] == "DT01;ZÜ04;cs03"
     assert first["city"] == "東京"
     assert first["date_of_birth"] == "1984-02-29"
