@@ -11,8 +11,8 @@ Every service takes ``actor=``, and every queryset that a door reads through tak
 
 Each answers ``has_perm(perm)``. A register answers ``held_store_ids()`` itself, a
 person's stores are read here, and a named command holds every permission, so it is
-chain-wide and never asked which stores it holds. So a page, an API
-endpoint, a command and a job meet the same rules, whichever door they came in by.
+chain-wide and never asked which stores it holds. So a page, an API endpoint, a command
+and a job meet the same rules, whichever door they came in by.
 """
 
 from django.http import Http404
