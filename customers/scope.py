@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef
 
 from stores.actors import (  # noqa: F401 - the scope's questions, asked of customers here
     ALL_STORES_PERMISSION,
+    OutOfScope,
     held_store_ids,
     is_chain_wide,
     stores_in_scope,
@@ -37,6 +38,16 @@ def restrict(queryset, actor, customer_ref="pk"):
     if is_chain_wide(actor):
         return queryset
     return queryset.filter(in_held_store(actor, customer_ref))
+
+
+def refuse_unseen(actor, *customer_ids, message="No such customer in your stores."):
+    """Refuse (``OutOfScope``) work that touches any of the customers ``customer_ids``
+    unless ``actor`` may see each of them: the check every account's service (loyalty,
+    memberships, house accounts) makes, whichever door asks."""
+    wanted = set(customer_ids)
+    seen = restrict(Customer.all_objects.filter(pk__in=wanted), actor).values_list("pk", flat=True)
+    if set(seen) != wanted:
+        raise OutOfScope(message)
 
 
 class CustomersInScopeMixin:

@@ -14,9 +14,8 @@ from backoffice import audit, ledgers
 from backoffice.filters import end_of_day, start_of_day
 from backoffice.money import MAX_AMOUNT, ZERO, cents, format_money, past_the_limit
 from backoffice.services import editable_fields
-from customers.models import Customer
-from customers.scope import restrict
-from stores.actors import OutOfScope
+from customers.scope import refuse_unseen
+from stores.actors import person
 
 from .models import HouseAccount, HouseAccountEntry
 
@@ -27,23 +26,12 @@ class HouseAccountError(Exception):
     """A change that cannot be made; the message says why, for the person who tried."""
 
 
-def refuse_out_of_scope(account, actor):
-    """Refuse (``OutOfScope``) any work on ``account`` unless ``actor`` may see its
-    customer: whichever door asks, a page, a till's sale or a command. ``actor`` None is
-    the project's own code naming no one (the tests' factories); every door names one."""
-    if actor is None:
-        return
-    if not restrict(Customer.all_objects.filter(pk=account.customer_id), actor).exists():
-        raise OutOfScope("No such house account in your stores.")
-
-
-@transaction.atomic
 @transaction.atomic
 def house_account_open(*, account, opening_balance, actor):
     """Open ``account`` (unsaved), owing ``opening_balance`` (an opening entry), for a
     customer ``actor`` may see."""
-    refuse_out_of_scope(account, actor)
-    account.created_by = actor if actor and actor.is_authenticated else None
+    refuse_unseen(actor, account.customer_id, message="No such house account in your stores.")
+    account.created_by = person(actor)
     account.save()
     audit.record(
         user=actor,
@@ -66,7 +54,7 @@ def house_account_update(*, account, actor, expected_version):
     """Save the changed settings of ``account``, unless it changed since the form was
     loaded (``expected_version``): then nothing is written."""
     stored = HouseAccount.objects.select_for_update().get(pk=account.pk)
-    refuse_out_of_scope(stored, actor)
+    refuse_unseen(actor, stored.customer_id, message="No such house account in your stores.")
     if expected_version is not None and expected_version != stored.version:
         raise HouseAccountError(
             "This house account changed while you were editing (a charge, a payment or an "
@@ -92,7 +80,7 @@ def house_account_update(*, account, actor, expected_version):
 @transaction.atomic
 def house_account_delete(*, account, actor):
     account = HouseAccount.objects.select_for_update().get(pk=account.pk)
-    refuse_out_of_scope(account, actor)
+    refuse_unseen(actor, account.customer_id, message="No such house account in your stores.")
     if account.balance != ZERO:
         raise HouseAccountError(
             f"{account} was not deleted: its balance is {format_money(account.balance)}. "
@@ -174,7 +162,7 @@ def house_account_post(*, account, kind, amount, store, reference, note, actor, 
     ``token`` seen before raises ``AlreadyRecorded``. Refused (``OutOfScope``) for an
     account whose customer ``actor`` may not see.
     """
-    refuse_out_of_scope(account, actor)
+    refuse_unseen(actor, account.customer_id, message="No such house account in your stores.")
     amount = cents(amount)
     change = -amount if kind in (Kind.PAYMENT, Kind.REFUND) else amount
     return ledgers.post(

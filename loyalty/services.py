@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from backoffice import audit, bulk, ledgers
 from customers.models import Customer
-from customers.scope import restrict
+from customers.scope import refuse_unseen, restrict
 from customers.tallies import recounted
-from stores.actors import OutOfScope, person
+from stores.actors import person
 
 from . import codes
 from .models import (
@@ -72,16 +72,6 @@ class StaleBalance(LoyaltyError):
 
 class CardError(LoyaltyError):
     pass
-
-
-def refuse_out_of_scope(customer_id, actor):
-    """Refuse (``OutOfScope``) work on a customer's points or card unless ``actor`` may see
-    the customer: whichever door asks. ``actor`` None is the project's own code naming no
-    one (the tests' factories); every door names one."""
-    if actor is None:
-        return
-    if not restrict(Customer.all_objects.filter(pk=customer_id), actor).exists():
-        raise OutOfScope("No such customer in your stores.")
 
 
 def locked_account(customer):
@@ -149,7 +139,7 @@ def loyalty_adjust(*, account, delta, reason, note, actor):
     written (None for a delta of 0, which is checked all the same). Refused
     (``OutOfScope``) for a customer ``actor`` may not see.
     """
-    refuse_out_of_scope(account.customer_id, actor)
+    refuse_unseen(actor, account.customer_id)
     note = note[: LoyaltyLedgerEntry._meta.get_field("note").max_length]
     if not delta:
         with transaction.atomic():
@@ -172,7 +162,7 @@ def loyalty_enrol(*, customer, enrolled, actor):
     the ledger (no adjustments are allowed meanwhile); enrolling again brings them back.
     Both are ledger entries moving no points, and audit events. Refused (``OutOfScope``)
     for a customer ``actor`` may not see."""
-    refuse_out_of_scope(customer.pk, actor)
+    refuse_unseen(actor, customer.pk)
     account = locked_account(customer)
     if account.enrolled == enrolled:
         return account
@@ -212,7 +202,7 @@ def loyalty_update(*, customer, enrolled, balance, reason, note="", actor, expec
     reasons (tools that predate the list post free text) is recorded as "other", with the
     text as the note. Refused (``OutOfScope``) for a customer ``actor`` may not see.
     """
-    refuse_out_of_scope(customer.pk, actor)
+    refuse_unseen(actor, customer.pk)
     if not enrolled:
         balance = None  # kept as it is, greyed out, while out of the programme
     account = locked_account(customer)
@@ -332,7 +322,7 @@ def card_assign(*, customer, code, actor):
     first: cards given to one customer at once are given one after the other, each
     replacing the one before. Refused (``OutOfScope``) for a customer ``actor`` may not
     see."""
-    refuse_out_of_scope(customer.pk, actor)
+    refuse_unseen(actor, customer.pk)
     Customer.all_objects.select_for_update().only("pk").get(pk=customer.pk)
     current = LoyaltyCard.objects.select_for_update().filter(customer=customer).first()
     if (current.code if current else "") == code:
@@ -345,7 +335,7 @@ def card_assign(*, customer, code, actor):
         if card.customer_id is not None:
             # Named only to someone who may see them: a code is an exact key.
             holder = Customer.all_objects.filter(pk=card.customer_id)
-            seen = (holder if actor is None else restrict(holder, actor)).first()
+            seen = restrict(holder, actor).first()
             raise CardError(f"The card {code} is already used by {seen or 'another customer'}.")
     if current:
         LoyaltyCard.objects.filter(pk=current.pk).update(customer=None, assigned_at=None)

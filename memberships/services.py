@@ -11,9 +11,7 @@ from django.utils import timezone
 
 from backoffice import audit, ledgers
 from backoffice.money import ZERO, cents, format_money
-from customers.models import Customer
-from customers.scope import restrict
-from stores.actors import OutOfScope
+from customers.scope import refuse_unseen
 
 from .models import MembershipAccount, MembershipEntry, MembershipSeat, Period
 
@@ -29,19 +27,6 @@ class AlreadyAMember(MembershipError):
             "customer can be in one active membership at a time."
         )
         self.account = account
-
-
-def refuse_out_of_scope(actor, *customer_ids):
-    """Refuse (``OutOfScope``) work on a membership, or seating a member, unless ``actor``
-    may see each of the customers (a membership is its holder's): whichever door asks.
-    ``actor`` None is the project's own code naming no one (the tests' factories); every
-    door names one."""
-    if actor is None:
-        return
-    wanted = set(customer_ids)
-    seen = restrict(Customer.all_objects.filter(pk__in=wanted), actor).values_list("pk", flat=True)
-    if set(seen) != wanted:
-        raise OutOfScope("No such membership or customer in your stores.")
 
 
 def active_membership_of(customer):
@@ -64,7 +49,7 @@ def refuse_if_a_member(customer, *, besides=None):
 def membership_open(*, account, actor):
     """Open ``account`` (unsaved: holder, plan, card number, description, issue date): its
     expiry date comes from the plan's period, its balance starts at the plan's allowance."""
-    refuse_out_of_scope(actor, account.customer_id)
+    refuse_unseen(actor, account.customer_id)
     refuse_if_a_member(account.customer)
     account.expiry_date = Period(account.plan.period).end(account.issue_date)
     account.created_by = actor if actor and actor.is_authenticated else None
@@ -94,7 +79,7 @@ def membership_update(*, account, actor, expected_version=None):
     """Save the changed description of ``account`` (its plan, holder and dates stay),
     unless it changed since the form showing it was loaded (``expected_version``)."""
     stored = MembershipAccount.objects.select_for_update().get(pk=account.pk)
-    refuse_out_of_scope(actor, stored.customer_id)
+    refuse_unseen(actor, stored.customer_id)
     if expected_version is not None and expected_version != stored.version:
         raise MembershipError(
             "This membership changed while you were editing (a charge, a member, or an "
@@ -124,7 +109,10 @@ def seat(account, customer, *, is_holder):
 @transaction.atomic
 def membership_add_member(*, account, customer, actor):
     account = MembershipAccount.objects.select_for_update().get(pk=account.pk)
-    refuse_out_of_scope(actor, account.customer_id, customer.pk)
+    refuse_unseen(
+        actor, account.customer_id, customer.pk,
+        message="No such membership or customer in your stores.",
+    )  # fmt: skip
     if not account.is_active:
         raise MembershipError("This membership has expired: members cannot be added.")
     refuse_if_a_member(customer)
@@ -137,7 +125,7 @@ def membership_add_member(*, account, customer, actor):
 
 @transaction.atomic
 def membership_remove_member(*, account, customer, actor):
-    refuse_out_of_scope(actor, account.customer_id)
+    refuse_unseen(actor, account.customer_id)
     removed, _ = MembershipSeat.objects.filter(
         account=account, customer=customer, is_holder=False
     ).delete()
@@ -191,7 +179,7 @@ def membership_post(*, account, kind, amount, store, note, actor, token=None):
     after the other, and a charge beyond the balance left is refused, whatever else was
     charged meanwhile. A form ``token`` seen before raises ``AlreadyRecorded``. Refused
     (``OutOfScope``) for a membership whose holder ``actor`` may not see."""
-    refuse_out_of_scope(actor, account.customer_id)
+    refuse_unseen(actor, account.customer_id)
     return ledgers.post(
         MEMBERSHIP_ALLOWANCE, account=account, change=cents(amount), user=actor, token=token,
         kind=kind, store=store, note=note,

@@ -90,8 +90,6 @@ SERVICE_MODULES = [
 # Functions of those modules that take an actor and are not in the matrix, and why.
 NOT_IN_THE_MATRIX = {
     # Checks and readers the services below call: tested through them.
-    "house_accounts.services.refuse_out_of_scope", "loyalty.services.refuse_out_of_scope",
-    "memberships.services.refuse_out_of_scope",
     "customers.services.locked_in_scope", "customers.services.stores_kept",
     "customers.services.refuse_out_of_sight",
     "privacy.services.in_scope", "stores.services.refuse_own_stores",
